@@ -1,0 +1,20 @@
+/** Unit tests need no network; integration tests start their own nats-server per file. */
+const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }];
+
+const project = (name, testMatch, extra = {}) => ({
+	displayName: name,
+	testEnvironment: 'node',
+	transform: { '^.+\\.ts$': tsJest },
+	testMatch,
+	...extra,
+});
+
+module.exports = {
+	projects: [
+		project('unit', ['<rootDir>/test/unit/**/*.test.ts']),
+		project('integration', ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test/badInput/**/*.test.ts'], {
+			slowTestThreshold: 20,
+		}),
+	],
+	testTimeout: 30000,
+};

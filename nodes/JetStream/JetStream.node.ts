@@ -1,0 +1,36 @@
+import {
+	NodeConnectionTypes,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+} from 'n8n-workflow';
+
+import { natsApiTest } from '../shared/n8n/credentialTest';
+import { properties } from './actions/description';
+import { router } from './actions/router';
+
+export class JetStream implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'JetStream',
+		name: 'jetStream',
+		icon: { light: 'file:../../icons/nats.svg', dark: 'file:../../icons/nats.dark.svg' },
+		group: ['output'],
+		version: 1,
+		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
+		description:
+			'Publish events to NATS JetStream and manage streams, consumers, key-value buckets and dead letters',
+		defaults: { name: 'JetStream' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'natsApi', required: true, testedBy: 'natsApiTest' }],
+		properties,
+	};
+
+	methods = { credentialTest: { natsApiTest } };
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await router.call(this);
+	}
+}

@@ -1,0 +1,10 @@
+/**
+ * The transport layer: the only code that imports @nats-io/* at runtime. Everything else talks to
+ * these functions and to the types they return.
+ */
+export { createClient, type NatsClient } from './client';
+export { openConnection, type TransportLogger } from './connect';
+export { parseCredentials, secretValues, credentialsKey, type NatsCredentials } from './credentials';
+export { testCredentials, type CredentialTestOutcome } from './credentialTest';
+export { connectionPool, ConnectionPool, type ClientLease } from './pool';
+export { redact } from './redact';

@@ -1,0 +1,98 @@
+import { InvalidParameterError } from './errors';
+
+/**
+ * Checks on names and subjects before they reach the server, so the user sees which field and
+ * which value is wrong instead of a protocol error.
+ */
+
+const NAME_PATTERN = /^[^\s.*>/\\]+$/;
+
+/** Stream, consumer and bucket names: no whitespace, dots, wildcards or path separators. */
+export function validateName(value: string, field: string, kind = 'name'): string {
+	const name = value.trim();
+	if (name === '') {
+		throw new InvalidParameterError(field, `"${field}" is empty`, `Enter the ${kind}`);
+	}
+	if (!NAME_PATTERN.test(name) || name.length > 255) {
+		throw new InvalidParameterError(
+			field,
+			`"${name}" is not a valid ${kind} (field "${field}")`,
+			'Use letters, digits, - and _ only: no spaces, dots, *, >, / or \\',
+		);
+	}
+	return name;
+}
+
+export const validateStreamName = (value: string, field = 'Stream') => validateName(value, field, 'stream name');
+
+export const validateConsumerName = (value: string, field = 'Consumer') =>
+	validateName(value, field, 'consumer name');
+
+function tokens(subject: string): string[] {
+	return subject.split('.');
+}
+
+function checkSubjectShape(subject: string, field: string): void {
+	if (subject === '') {
+		throw new InvalidParameterError(field, `"${field}" is empty`, 'Enter a subject such as orders.created');
+	}
+	if (/\s/.test(subject)) {
+		throw new InvalidParameterError(field, `Subject "${subject}" contains whitespace`, 'Subjects cannot contain spaces or tabs; use dots between tokens, e.g. orders.created');
+	}
+	if (tokens(subject).some((t) => t === '')) {
+		throw new InvalidParameterError(field, `Subject "${subject}" has an empty token`, 'Subjects cannot start or end with a dot or contain ".."');
+	}
+}
+
+/** A subject to publish to: no wildcards. */
+export function validatePublishSubject(value: string, field = 'Subject'): string {
+	const subject = value.trim();
+	checkSubjectShape(subject, field);
+	if (tokens(subject).some((t) => t === '*' || t === '>')) {
+		throw new InvalidParameterError(
+			field,
+			`Subject "${subject}" contains a wildcard`,
+			'You can only publish to a concrete subject; wildcards * and > are for subscribing',
+		);
+	}
+	return subject;
+}
+
+/** A subject filter: * matches one token, > the rest and only at the end. */
+export function validateSubjectFilter(value: string, field = 'Subject Filter'): string {
+	const subject = value.trim();
+	checkSubjectShape(subject, field);
+	const parts = tokens(subject);
+	parts.forEach((t, i) => {
+		if (t.length > 1 && (t.includes('*') || t.includes('>'))) {
+			throw new InvalidParameterError(field, `Subject "${subject}" mixes a wildcard with text in "${t}"`, 'A wildcard must be a whole token: orders.* or orders.>');
+		}
+		if (t === '>' && i !== parts.length - 1) {
+			throw new InvalidParameterError(field, `Subject "${subject}" has ">" before the end`, '">" matches the rest of the subject, so it must be the last token');
+		}
+	});
+	return subject;
+}
+
+/** Header names: printable ASCII without spaces or colons (they would corrupt the header block). */
+export function validateHeaderName(value: string, field = 'Header Name'): string {
+	const name = value.trim();
+	if (name === '' || !/^[\x21-\x39\x3b-\x7e]+$/.test(name)) {
+		throw new InvalidParameterError(
+			field,
+			`"${name}" is not a valid header name`,
+			'Header names use letters, digits and - (no spaces or colons), e.g. X-Order-Id',
+		);
+	}
+	return name;
+}
+
+/** Whole numbers in a range, naming the field and the value. */
+export function validateInteger(value: unknown, field: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+	const n = typeof value === 'number' ? value : Number(value);
+	if (!Number.isInteger(n) || n < min || n > max) {
+		const range = max === Number.MAX_SAFE_INTEGER ? `at least ${min}` : `between ${min} and ${max}`;
+		throw new InvalidParameterError(field, `"${field}" must be a whole number ${range}, not ${String(value)}`);
+	}
+	return n;
+}

@@ -1,0 +1,114 @@
+import {
+	NodeOperationError,
+	type IBinaryData,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INode,
+	type INodeExecutionData,
+	type Logger,
+} from 'n8n-workflow';
+
+/**
+ * A small stand-in for n8n's IExecuteFunctions: parameters per item (a value or a function of the
+ * item index), input items, credentials, "Continue On Fail", binary helpers and a recording logger.
+ * Enough to run an operation of the JetStream node exactly as n8n calls it.
+ */
+
+export type ParamValue = unknown | ((itemIndex: number) => unknown);
+
+export interface FakeExecuteOptions {
+	params: Record<string, ParamValue>;
+	items?: INodeExecutionData[];
+	credentials?: Record<string, unknown>;
+	continueOnFail?: boolean;
+	nodeName?: string;
+}
+
+export interface LogLine {
+	level: string;
+	message: string;
+	meta?: object;
+}
+
+export interface FakeExecute {
+	context: IExecuteFunctions;
+	logs: LogLine[];
+}
+
+function getPath(source: Record<string, unknown>, path: string): unknown {
+	return path.split('.').reduce<unknown>((value, key) => {
+		if (value && typeof value === 'object') return (value as Record<string, unknown>)[key];
+		return undefined;
+	}, source);
+}
+
+export function recordingLogger(logs: LogLine[]): Logger {
+	const at = (level: string) => (message: string, meta?: object) => logs.push({ level, message, meta });
+	return { error: at('error'), warn: at('warn'), info: at('info'), debug: at('debug') } as Logger;
+}
+
+export function fakeExecute(options: FakeExecuteOptions): FakeExecute {
+	const logs: LogLine[] = [];
+	const items = options.items ?? [{ json: {} }];
+	const node: INode = {
+		id: 'node-1',
+		name: options.nodeName ?? 'JetStream',
+		type: 'n8n-nodes-jetstream.jetStream',
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: {},
+	};
+
+	const getNodeParameter = (name: string, itemIndex: number, fallback?: unknown): unknown => {
+		const root = name.split('.')[0];
+		if (!(root in options.params)) {
+			if (fallback !== undefined) return fallback;
+			throw new Error(`Test did not set parameter "${name}"`);
+		}
+		const raw = options.params[root];
+		const value = typeof raw === 'function' ? (raw as (i: number) => unknown)(itemIndex) : raw;
+		if (name === root) return value;
+		const nested = getPath({ [root]: value } as Record<string, unknown>, name);
+		return nested === undefined ? fallback : nested;
+	};
+
+	const helpers = {
+		async prepareBinaryData(data: Buffer, fileName?: string, mimeType?: string): Promise<IBinaryData> {
+			return {
+				data: data.toString('base64'),
+				mimeType: mimeType ?? 'application/octet-stream',
+				fileName,
+				fileSize: String(data.length),
+			};
+		},
+		async getBinaryDataBuffer(itemIndex: number, property: string): Promise<Buffer> {
+			const binary = items[itemIndex]?.binary?.[property];
+			if (!binary) throw new Error(`No binary property "${property}" on item ${itemIndex}`);
+			return Buffer.from(binary.data, 'base64');
+		},
+		assertBinaryData(itemIndex: number, property: string): IBinaryData {
+			const binary = items[itemIndex]?.binary?.[property];
+			if (!binary) {
+				throw new NodeOperationError(node, `This item has no binary field '${property}'`, { itemIndex });
+			}
+			return binary;
+		},
+		returnJsonArray(data: IDataObject | IDataObject[]): INodeExecutionData[] {
+			return (Array.isArray(data) ? data : [data]).map((json) => ({ json }));
+		},
+	};
+
+	const context = {
+		getInputData: () => items,
+		getNodeParameter,
+		getNode: () => node,
+		getCredentials: async () => options.credentials ?? {},
+		continueOnFail: () => options.continueOnFail ?? false,
+		getExecutionId: () => 'exec-test-1',
+		getWorkflow: () => ({ id: 'wf-test-1', name: 'Test workflow', active: false }),
+		logger: recordingLogger(logs),
+		helpers,
+	} as unknown as IExecuteFunctions;
+
+	return { context, logs };
+}
