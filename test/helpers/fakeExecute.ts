@@ -49,7 +49,7 @@ export function recordingLogger(logs: LogLine[]): Logger {
 
 export function fakeExecute(options: FakeExecuteOptions): FakeExecute {
 	const logs: LogLine[] = [];
-	const items = options.items ?? [{ json: {} }];
+	const items: INodeExecutionData[] = options.items ?? [{ json: {} }];
 	const node: INode = {
 		id: 'node-1',
 		name: options.nodeName ?? 'JetStream',
