@@ -1,0 +1,20 @@
+import type { Resource } from '../types';
+import { createDeadLetterStreamOperation } from './createStream.operation';
+import { listDeadLettersOperation } from './list.operation';
+import { peekDeadLetterOperation } from './peek.operation';
+import { purgeDeadLettersOperation } from './purge.operation';
+import { redriveDeadLettersOperation } from './redrive.operation';
+
+export const deadLetterResource: Resource = {
+	name: 'Dead Letter',
+	value: 'deadLetter',
+	description: 'Inspect, redrive and purge messages the JetStream Trigger gave up on (the dead-letter queue)',
+	defaultOperation: 'list',
+	operations: [
+		createDeadLetterStreamOperation,
+		peekDeadLetterOperation,
+		listDeadLettersOperation,
+		purgeDeadLettersOperation,
+		redriveDeadLettersOperation,
+	],
+};

@@ -1,0 +1,46 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import type { DeadLetterRecord } from '../../../shared/deadLetter';
+
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/** The payload as JSON when it is JSON, as text when it is UTF-8, otherwise base64. */
+function payload(data: Uint8Array): { payload: IDataObject[string]; payloadEncoding: 'json' | 'text' | 'base64' } {
+	let textValue: string;
+	try {
+		textValue = decoder.decode(data);
+	} catch {
+		// Not UTF-8: binary payloads are shown as base64.
+		return { payload: Buffer.from(data).toString('base64'), payloadEncoding: 'base64' };
+	}
+	try {
+		return { payload: JSON.parse(textValue) as IDataObject[string], payloadEncoding: 'json' };
+	} catch {
+		// Plain text.
+		return { payload: textValue, payloadEncoding: 'text' };
+	}
+}
+
+/** A dead letter as n8n JSON: where it is, why it is there, and the original message. */
+export function recordToJson(record: DeadLetterRecord): IDataObject {
+	return {
+		dlqStream: record.dlqStream,
+		dlqSequence: record.dlqSequence,
+		dlqSubject: record.dlqSubject,
+		deadLetteredAt: record.deadLetteredAt || record.storedAt,
+		reason: record.reason,
+		error: record.error,
+		originalStream: record.originalStream,
+		originalSubject: record.originalSubject,
+		originalSequence: record.originalSequence,
+		originalConsumer: record.originalConsumer,
+		originalTime: record.originalTime,
+		deliveryCount: record.deliveryCount,
+		failedNode: record.failedNode,
+		executionId: record.executionId,
+		redactedFields: record.redactedFields,
+		headers: record.headers as IDataObject,
+		...payload(record.data),
+		sizeBytes: record.data.length,
+	};
+}

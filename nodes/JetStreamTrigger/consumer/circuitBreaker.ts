@@ -1,0 +1,55 @@
+import type { CircuitBreakerSettings } from '../settings';
+
+export type BreakerState = 'closed' | 'open' | 'halfOpen';
+
+/**
+ * Stops pulling after N executions failed in a row (the downstream system is probably down), waits
+ * a cool-down, lets one message through as a trial, and resumes when it succeeds.
+ */
+export class CircuitBreaker {
+	private failures = 0;
+
+	private openedAt = 0;
+
+	private current: BreakerState = 'closed';
+
+	constructor(
+		private readonly settings: CircuitBreakerSettings,
+		private readonly log: (message: string) => void,
+		private readonly now: () => number = Date.now,
+	) {}
+
+	get state(): BreakerState {
+		return this.current;
+	}
+
+	/** Milliseconds of cool-down left while open. */
+	remainingMs(): number {
+		return this.current === 'open' ? Math.max(0, this.openedAt + this.settings.coolDownMs - this.now()) : 0;
+	}
+
+	record(success: boolean): void {
+		if (success) {
+			if (this.current !== 'closed') this.log('Circuit closed: the trial execution succeeded; pulling messages again');
+			this.current = 'closed';
+			this.failures = 0;
+			return;
+		}
+		this.failures++;
+		if (this.current === 'halfOpen' || (this.current === 'closed' && this.failures >= this.settings.failureThreshold)) {
+			this.current = 'open';
+			this.openedAt = this.now();
+			this.log(
+				`Circuit opened after ${this.failures} failed executions in a row; no messages are pulled for ${this.settings.coolDownMs / 1000} s`,
+			);
+		}
+	}
+
+	/** After the cool-down: let one trial through. */
+	tryHalfOpen(): void {
+		if (this.current === 'open' && this.remainingMs() === 0) {
+			this.current = 'halfOpen';
+			this.log('Circuit half-open: trying one message');
+		}
+	}
+}

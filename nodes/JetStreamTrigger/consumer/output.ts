@@ -1,0 +1,53 @@
+import type { IBinaryData, IDataObject, INodeExecutionData } from 'n8n-workflow';
+
+import type { Delivery } from '../../shared/transport/consume';
+import type { TriggerSettings } from '../settings';
+import { headerValue } from './decode';
+import type { DecodedMessage } from './hooks';
+
+export type PrepareBinary = (data: Buffer, fileName?: string, mimeType?: string) => Promise<IBinaryData>;
+
+/** Everything about the delivery a workflow may route on, plus the token to acknowledge it later. */
+export function metadata(delivery: Delivery): IDataObject {
+	return {
+		subject: delivery.subject,
+		headers: delivery.headers,
+		stream: delivery.stream,
+		consumer: delivery.consumer,
+		streamSequence: delivery.streamSequence,
+		consumerSequence: delivery.consumerSequence,
+		deliveryCount: delivery.deliveryCount,
+		timestamp: delivery.timestamp,
+		pending: delivery.pending,
+		correlationId: headerValue(delivery, 'X-Correlation-Id') ?? null,
+		messageId: headerValue(delivery, 'Nats-Msg-Id') ?? null,
+		ackToken: delivery.replySubject,
+	};
+}
+
+function isPlainObject(value: unknown): value is IDataObject {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** One n8n item per message: payload and metadata side by side, or the payload itself ("Payload Only"). */
+export async function toItem(
+	message: DecodedMessage,
+	settings: Pick<TriggerSettings, 'payloadOnly' | 'binaryProperty'>,
+	prepareBinary: PrepareBinary,
+): Promise<INodeExecutionData> {
+	const meta = metadata(message.delivery);
+	const { payload } = message;
+	let binary: INodeExecutionData['binary'];
+	let value: unknown;
+	if (payload.kind === 'binary') {
+		const fileName = `message-${message.delivery.streamSequence}`;
+		binary = { [settings.binaryProperty]: await prepareBinary(payload.value, fileName, payload.mimeType) };
+		value = null;
+	} else {
+		value = payload.value;
+	}
+	const json: IDataObject = settings.payloadOnly
+		? { ...(isPlainObject(value) ? value : { payload: value as IDataObject[keyof IDataObject] }), _jetstream: meta }
+		: { payload: value as IDataObject[keyof IDataObject], ...meta };
+	return binary ? { json, binary } : { json };
+}

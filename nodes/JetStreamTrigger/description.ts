@@ -1,0 +1,280 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+/** The trigger's UI. Every option says what it does for someone who never used NATS. */
+
+const createOnly = { show: { consumerMode: ['createOrUpdate'] } };
+
+const consumerFields: INodeProperties[] = [
+	{
+		displayName: 'Filter Subjects',
+		name: 'filterSubjects',
+		type: 'string',
+		default: '',
+		placeholder: 'orders.created, orders.updated',
+		displayOptions: createOnly,
+		description:
+			'Only messages on these subjects start the workflow. Use * for one token and > for the rest (orders.>). Leave empty for every message in the stream. Several subjects need NATS server 2.10+.',
+	},
+	{
+		displayName: 'Deliver Policy',
+		name: 'deliverPolicy',
+		type: 'options',
+		default: 'all',
+		displayOptions: createOnly,
+		description: 'Where a new consumer starts reading. Ignored once the consumer exists: it then continues where it stopped.',
+		options: [
+			{ name: 'All', value: 'all', description: 'Every message still in the stream, oldest first' },
+			{ name: 'From Sequence', value: 'byStartSequence', description: 'From a stream sequence number on' },
+			{ name: 'From Time', value: 'byStartTime', description: 'Messages stored at or after a point in time' },
+			{ name: 'Last', value: 'last', description: 'The newest message in the stream, then new ones' },
+			{ name: 'Last per Subject', value: 'lastPerSubject', description: 'The newest message of each subject, then new ones' },
+			{ name: 'New', value: 'new', description: 'Only messages published after the consumer was created' },
+		],
+	},
+	{
+		displayName: 'Start Sequence',
+		name: 'startSequence',
+		type: 'number',
+		default: 1,
+		typeOptions: { minValue: 1 },
+		displayOptions: { show: { consumerMode: ['createOrUpdate'], deliverPolicy: ['byStartSequence'] } },
+		description: 'The stream sequence number of the first message to read',
+	},
+	{
+		displayName: 'Start Time',
+		name: 'startTime',
+		type: 'dateTime',
+		default: '',
+		displayOptions: { show: { consumerMode: ['createOrUpdate'], deliverPolicy: ['byStartTime'] } },
+		description: 'Read messages stored at or after this time',
+	},
+	{
+		displayName: 'Ack Wait (Seconds)',
+		name: 'ackWaitSeconds',
+		type: 'number',
+		default: 30,
+		typeOptions: { minValue: 1 },
+		displayOptions: createOnly,
+		description:
+			'How long the server waits for an answer before delivering a message again. Long executions are kept alive automatically.',
+	},
+	{
+		displayName: 'Max Deliver',
+		name: 'maxDeliver',
+		type: 'number',
+		default: 5,
+		displayOptions: createOnly,
+		description: 'How many times a message is tried before the server gives up on it (-1 = for ever)',
+	},
+	{
+		displayName: 'Backoff (Seconds)',
+		name: 'backoff',
+		type: 'string',
+		default: '',
+		placeholder: '5, 30, 120',
+		displayOptions: createOnly,
+		description:
+			'Waits before each retry, comma-separated; the last one repeats. Max Deliver must be greater than the number of waits. Empty: the trigger doubles the "Retry Delay" option.',
+	},
+	{
+		displayName: 'Max Ack Pending',
+		name: 'maxAckPending',
+		type: 'number',
+		default: 1000,
+		displayOptions: createOnly,
+		description: 'How many messages may be delivered and not yet answered, across all n8n instances (-1 = no limit)',
+	},
+];
+
+const options: INodeProperties = {
+	displayName: 'Options',
+	name: 'options',
+	type: 'collection',
+	placeholder: 'Add option',
+	default: {},
+	options: [
+		{
+			displayName: 'Batch Max Wait (Ms)',
+			name: 'batchMaxWaitMs',
+			type: 'number',
+			default: 1000,
+			description: 'With a batch size above 1: start the execution after this long even if the batch is not full',
+		},
+		{
+			displayName: 'Batch Size',
+			name: 'batchSize',
+			type: 'number',
+			default: 1,
+			typeOptions: { minValue: 1, maxValue: 1000 },
+			description:
+				'Messages per execution, as separate items. The whole batch is acknowledged or retried by the outcome of its execution.',
+		},
+		{
+			displayName: 'Binary Property',
+			name: 'binaryPropertyName',
+			type: 'string',
+			default: 'data',
+			description: 'Name of the binary field that holds a binary payload',
+		},
+		{
+			displayName: 'Circuit Breaker Cool-Down (Seconds)',
+			name: 'circuitBreakerCoolDown',
+			type: 'number',
+			default: 60,
+			description: 'How long to stop pulling once the circuit breaker opened, before one trial message',
+		},
+		{
+			displayName: 'Circuit Breaker Failures',
+			name: 'circuitBreakerFailures',
+			type: 'number',
+			default: 0,
+			description:
+				'Stop pulling messages after this many failed executions in a row (the service behind the workflow is probably down); the messages wait in the stream. 0 = off.',
+		},
+		{
+			displayName: 'Close Timeout (Seconds)',
+			name: 'closeTimeout',
+			type: 'number',
+			default: 10,
+			description:
+				'When the workflow is deactivated, how long to wait for running executions so their messages can be acknowledged. Messages of executions still running after that are delivered again.',
+		},
+		{
+			displayName: 'Content',
+			name: 'content',
+			type: 'options',
+			default: 'auto',
+			description: 'How to read the message payload',
+			options: [
+				{ name: 'Auto', value: 'auto', description: 'JSON when it parses, otherwise text, otherwise binary' },
+				{ name: 'Binary', value: 'binary', description: 'As a file in the binary field' },
+				{ name: 'JSON', value: 'json', description: 'As JSON; a message that is not JSON is recorded as a failed execution and dropped' },
+				{ name: 'Text', value: 'text', description: 'As a string' },
+			],
+		},
+		{
+			displayName: 'Execution Timeout (Seconds)',
+			name: 'executionTimeout',
+			type: 'number',
+			default: 3600,
+			description:
+				'If n8n does not report the end of an execution within this time (crash, lost worker), its messages are retried',
+		},
+		{
+			displayName: 'Max Retry Delay (Seconds)',
+			name: 'maxRetryDelay',
+			type: 'number',
+			default: 300,
+			description: 'Upper limit for the doubling retry delay',
+		},
+		{
+			displayName: 'Parallel Executions',
+			name: 'parallelExecutions',
+			type: 'number',
+			default: 5,
+			typeOptions: { minValue: 1, maxValue: 1000 },
+			description: 'How many executions may run at the same time; more messages wait in the stream, not in memory',
+		},
+		{
+			displayName: 'Payload Only',
+			name: 'payloadOnly',
+			type: 'boolean',
+			default: false,
+			description: 'Whether the item is the payload itself, with the message details under "_jetstream"',
+		},
+		{
+			displayName: 'Rate Limit (Messages per Second)',
+			name: 'rateLimit',
+			type: 'number',
+			default: 0,
+			description: 'Start at most this many messages per second, e.g. to respect an API limit downstream. 0 = no limit.',
+		},
+		{
+			displayName: 'Retry Delay (Seconds)',
+			name: 'retryDelay',
+			type: 'number',
+			default: 5,
+			description:
+				'Wait before the first retry of a failed execution; it doubles on each retry (with a little randomness). Unused when the consumer has a backoff list.',
+		},
+	],
+};
+
+export const properties: INodeProperties[] = [
+	{
+		displayName: 'Stream',
+		name: 'stream',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'ORDERS',
+		description: 'The stream that stores the messages',
+	},
+	{
+		displayName: 'Consumer',
+		name: 'consumerMode',
+		type: 'options',
+		default: 'createOrUpdate',
+		description: 'A consumer remembers which messages were processed. Several n8n instances using the same one share the work.',
+		options: [
+			{
+				name: 'Create or Update Consumer From These Settings',
+				value: 'createOrUpdate',
+				description: 'The trigger creates the consumer if missing and keeps its settings in line with this node',
+			},
+			{
+				name: 'Bind to Existing Consumer',
+				value: 'bind',
+				description: 'Use a consumer an administrator created; needs no right to create streams or consumers',
+			},
+		],
+	},
+	{
+		displayName: 'Durable Name',
+		name: 'durableName',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'n8n-orders',
+		description: 'Name of the consumer. Letters, digits, - and _ only.',
+	},
+	...consumerFields,
+	{
+		displayName: 'Acknowledge',
+		name: 'ackMode',
+		type: 'options',
+		default: 'executionSucceeds',
+		description: 'When a message counts as processed. Until then it stays in the stream and is retried after a failure.',
+		options: [
+			{
+				name: 'When Execution Succeeds',
+				value: 'executionSucceeds',
+				description: 'A failed execution retries the message later (at least once)',
+			},
+			{
+				name: 'When Execution Finishes',
+				value: 'executionFinishes',
+				description: 'Success or failure: the message is done once the execution ends',
+			},
+			{
+				name: 'Immediately',
+				value: 'immediately',
+				description: 'Before the workflow runs: a failed or crashed execution loses the message (at most once)',
+			},
+			{
+				name: 'Later in the Workflow',
+				value: 'later',
+				description: 'A JetStream node with the Acknowledge operation answers using {{$JSON.ackToken}}; without it the message is retried',
+			},
+		],
+	},
+	{
+		displayName:
+			'Add a JetStream node with the "Acknowledge" operation and pass it {{ $json.ackToken }}. An execution that ends without acknowledging gets its message delivered again.',
+		name: 'laterNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { ackMode: ['later'] } },
+	},
+	options,
+];

@@ -1,0 +1,153 @@
+import type { ITriggerFunctions } from 'n8n-workflow';
+
+import { parseBackoff, type ConsumerSettings, type DeliverPolicyName } from '../shared/consumer/consumerSettings';
+import { InvalidParameterError } from '../shared/errors';
+import { validateConsumerName, validateStreamName } from '../shared/validation';
+
+/**
+ * Every parameter of the trigger, read once at activation into a typed object. Out-of-range numbers
+ * are clamped and reported as warnings; values that cannot mean anything are refused with an error
+ * that names the field. The rest of the trigger only sees `TriggerSettings`.
+ */
+
+export type AckMode = 'immediately' | 'executionFinishes' | 'executionSucceeds' | 'later';
+export type ContentMode = 'auto' | 'json' | 'text' | 'binary';
+export type ConsumerMode = 'bind' | 'createOrUpdate';
+
+export interface BatchSettings {
+	size: number;
+	maxWaitMs: number;
+}
+
+export interface RetrySettings {
+	baseDelayMs: number;
+	maxDelayMs: number;
+}
+
+export interface CircuitBreakerSettings {
+	failureThreshold: number;
+	coolDownMs: number;
+}
+
+export interface TriggerSettings {
+	stream: string;
+	consumerMode: ConsumerMode;
+	durableName: string;
+	/** Only in "createOrUpdate" mode; validated against the server version once connected. */
+	consumer?: ConsumerSettings;
+	ackMode: AckMode;
+	content: ContentMode;
+	payloadOnly: boolean;
+	binaryProperty: string;
+	/** Executions running at the same time (each one message, or one batch). */
+	parallel: number;
+	/** Undefined: one message per execution. */
+	batch?: BatchSettings;
+	retry: RetrySettings;
+	/** After this an execution that never reported back counts as failed and its messages are redelivered. */
+	executionTimeoutMs: number;
+	/** Messages per second; undefined = no limit. */
+	rateLimitPerSecond?: number;
+	circuitBreaker?: CircuitBreakerSettings;
+	closeTimeoutMs: number;
+	/** "Listen for test event": a throwaway consumer, nothing acknowledged. */
+	manual: boolean;
+}
+
+type Reader = Pick<ITriggerFunctions, 'getNodeParameter' | 'getMode'>;
+
+const ACK_MODES: AckMode[] = ['immediately', 'executionFinishes', 'executionSucceeds', 'later'];
+const CONTENT_MODES: ContentMode[] = ['auto', 'json', 'text', 'binary'];
+const DELIVER_POLICIES: DeliverPolicyName[] = ['all', 'new', 'last', 'lastPerSubject', 'byStartSequence', 'byStartTime'];
+
+function oneOf<T extends string>(value: unknown, allowed: T[], field: string): T {
+	if (allowed.includes(value as T)) return value as T;
+	throw new InvalidParameterError(field, `"${field}" cannot be "${String(value)}"`, `Choose one of: ${allowed.join(', ')}`);
+}
+
+function numberOf(value: unknown, field: string): number {
+	const n = typeof value === 'number' ? value : Number(value);
+	if (!Number.isFinite(n)) {
+		throw new InvalidParameterError(field, `"${field}" must be a number, not "${String(value)}"`);
+	}
+	return n;
+}
+
+/** Keeps a number inside [min, max] and says so when it had to move it. */
+function clamp(value: unknown, field: string, min: number, max: number, warn: (message: string) => void): number {
+	const n = numberOf(value, field);
+	const clamped = Math.min(max, Math.max(min, n));
+	if (clamped !== n) warn(`"${field}" was ${n}; using ${clamped} (allowed: ${min} to ${max})`);
+	return clamped;
+}
+
+function splitSubjects(value: unknown): string[] {
+	return String(value ?? '')
+		.split(',')
+		.map((s) => s.trim())
+		.filter((s) => s !== '');
+}
+
+function readConsumer(ctx: Reader, durableName: string): ConsumerSettings {
+	const get = (name: string, fallback: unknown) => ctx.getNodeParameter(name, fallback) as unknown;
+	const deliverPolicy = oneOf(get('deliverPolicy', 'all'), DELIVER_POLICIES, 'Deliver Policy');
+	const settings: ConsumerSettings = {
+		durableName,
+		filterSubjects: splitSubjects(get('filterSubjects', '')),
+		deliverPolicy,
+		ackWaitSeconds: numberOf(get('ackWaitSeconds', 30), 'Ack Wait'),
+		maxDeliver: numberOf(get('maxDeliver', 5), 'Max Deliver'),
+		backoffSeconds: parseBackoff(String(get('backoff', '') ?? ''), 'Backoff'),
+		maxAckPending: numberOf(get('maxAckPending', 1000), 'Max Ack Pending'),
+		description: 'n8n JetStream Trigger',
+	};
+	if (deliverPolicy === 'byStartSequence') settings.startSequence = numberOf(get('startSequence', 1), 'Start Sequence');
+	if (deliverPolicy === 'byStartTime') settings.startTime = String(get('startTime', ''));
+	return settings;
+}
+
+function readOptional(options: Record<string, unknown>, warn: (m: string) => void) {
+	const batchSize = clamp(options.batchSize ?? 1, 'Batch Size', 1, 1000, warn);
+	const rate = clamp(options.rateLimit ?? 0, 'Rate Limit', 0, 100_000, warn);
+	const breakerFailures = clamp(options.circuitBreakerFailures ?? 0, 'Circuit Breaker Failures', 0, 1000, warn);
+	return {
+		batch:
+			batchSize > 1
+				? { size: Math.round(batchSize), maxWaitMs: clamp(options.batchMaxWaitMs ?? 1000, 'Batch Max Wait', 10, 600_000, warn) }
+				: undefined,
+		rateLimitPerSecond: rate > 0 ? rate : undefined,
+		circuitBreaker:
+			breakerFailures > 0
+				? {
+						failureThreshold: Math.round(breakerFailures),
+						coolDownMs: clamp(options.circuitBreakerCoolDown ?? 60, 'Circuit Breaker Cool-Down', 1, 86_400, warn) * 1000,
+					}
+				: undefined,
+	};
+}
+
+/** Reads and checks the trigger's parameters; `warn` receives a line for each value it adjusted. */
+export function readSettings(ctx: Reader, warn: (message: string) => void): TriggerSettings {
+	const stream = validateStreamName(String(ctx.getNodeParameter('stream', '')), 'Stream');
+	const consumerMode = oneOf(ctx.getNodeParameter('consumerMode', 'createOrUpdate'), ['bind', 'createOrUpdate'], 'Consumer');
+	const durableName = validateConsumerName(String(ctx.getNodeParameter('durableName', '')), 'Durable Name');
+	const options = (ctx.getNodeParameter('options', {}) ?? {}) as Record<string, unknown>;
+	const baseDelayMs = clamp(options.retryDelay ?? 5, 'Retry Delay', 0.05, 3600, warn) * 1000;
+	const maxDelayMs = Math.max(baseDelayMs, clamp(options.maxRetryDelay ?? 300, 'Max Retry Delay', 0.05, 86_400, warn) * 1000);
+	return {
+		stream,
+		consumerMode,
+		durableName,
+		consumer: consumerMode === 'createOrUpdate' ? readConsumer(ctx, durableName) : undefined,
+		ackMode: oneOf(ctx.getNodeParameter('ackMode', 'executionSucceeds'), ACK_MODES, 'Acknowledge'),
+		content: oneOf(options.content ?? 'auto', CONTENT_MODES, 'Content'),
+		payloadOnly: options.payloadOnly === true,
+		binaryProperty: String(options.binaryPropertyName ?? 'data').trim() || 'data',
+		parallel: Math.round(clamp(options.parallelExecutions ?? 5, 'Parallel Executions', 1, 1000, warn)),
+		retry: { baseDelayMs, maxDelayMs },
+		executionTimeoutMs: clamp(options.executionTimeout ?? 3600, 'Execution Timeout', 1, 7 * 86_400, warn) * 1000,
+		closeTimeoutMs: clamp(options.closeTimeout ?? 10, 'Close Timeout', 0, 600, warn) * 1000,
+		manual: ctx.getMode() === 'manual',
+		...readOptional(options, warn),
+	};
+}

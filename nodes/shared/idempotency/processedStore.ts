@@ -1,0 +1,286 @@
+import { randomUUID } from 'node:crypto';
+
+import type { KV, KvEntry } from '@nats-io/kv';
+
+import { JetStreamApiCodes, JetStreamNodeError, toNodeError } from '../errors';
+import type { NatsClient } from '../transport/client';
+import { processedBucketName, storageKey, validateBucketName } from './keys';
+
+/**
+ * The processed-key store: which idempotency keys were already handled, in a JetStream KV bucket
+ * whose maximum age is the retention. A message is claimed before its workflow runs (KV create
+ * succeeds for exactly one claimer), completed after success, released after failure. Every change
+ * of an existing entry is checked against the revision the caller saw, so two instances never both
+ * believe they own a key.
+ */
+
+export interface ProcessedStoreOptions {
+	/** Bucket name; default `n8n_processed_<stream>_<consumer>`. */
+	bucket?: string;
+	/** Used for the default bucket name. */
+	stream?: string;
+	consumer?: string;
+	/** Prefix for keys, to share one bucket between several consumers. */
+	keyPrefix?: string;
+	/** How long a processed key is remembered (the bucket's max age). Default 7 days. */
+	retentionMs?: number;
+	/** A claim older than this is considered abandoned (its process crashed) and may be taken over. Default 5 minutes. */
+	leaseMs?: number;
+	/** Create the bucket when missing (default true). False: bind only; needs no create rights. */
+	create?: boolean;
+	/** Identifies this process in claims (for diagnosis). Default: a random id. */
+	owner?: string;
+	/** For tests. */
+	now?: () => number;
+}
+
+/** Proof of a claim; pass it to `complete` or `release`. */
+export interface Claim {
+	readonly key: string;
+	readonly storageKey: string;
+	readonly revision: number;
+	readonly claimedAt: number;
+}
+
+export type ClaimResult =
+	| { status: 'claimed'; claim: Claim; /** True when an expired claim of a crashed process was taken over. */ takenOver: boolean }
+	| { status: 'already-processed'; processedAt: string }
+	| { status: 'in-progress'; /** When the current claim expires and can be taken over. */ leaseExpiresAt: string };
+
+export type CompleteResult =
+	/** Marked processed. `takenOver`: another process had taken the claim over meanwhile (lease expired). */
+	{ status: 'completed'; takenOver: boolean };
+
+export interface IdempotencyStats {
+	claimed: number;
+	takenOver: number;
+	/** Skipped because the key was already processed. */
+	duplicatesSkipped: number;
+	/** Skipped because another execution holds a live claim. */
+	inProgressSkipped: number;
+	completed: number;
+	released: number;
+	/** release() found the claim no longer ours (taken over or completed elsewhere). */
+	releaseConflicts: number;
+}
+
+interface StoredClaim {
+	state: 'in-progress' | 'processed';
+	owner: string;
+	/** ms since epoch. */
+	at: number;
+	leaseMs: number;
+}
+
+const DAY_MS = 86_400_000;
+export const DEFAULT_RETENTION_MS = 7 * DAY_MS;
+export const DEFAULT_LEASE_MS = 5 * 60_000;
+/** Create → read → retry rounds when entries change under us (deleted, expired) before giving up. */
+const MAX_ROUNDS = 5;
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+function isRevisionConflict(error: unknown): boolean {
+	const e = error as { code?: unknown; message?: string };
+	return (
+		e?.code === JetStreamApiCodes.StreamWrongLastSequence ||
+		e?.code === JetStreamApiCodes.StreamWrongLastSequenceUnknown ||
+		/wrong last sequence/i.test(String(e?.message ?? ''))
+	);
+}
+
+function parse(entry: KvEntry): StoredClaim | undefined {
+	try {
+		const value = JSON.parse(decoder.decode(entry.value)) as Partial<StoredClaim>;
+		if (value.state !== 'in-progress' && value.state !== 'processed') return undefined;
+		return { state: value.state, owner: String(value.owner ?? ''), at: Number(value.at ?? 0), leaseMs: Number(value.leaseMs ?? 0) };
+	} catch {
+		// Written by someone else (e.g. a key seeded by hand): handled by the caller as "processed".
+		return undefined;
+	}
+}
+
+export class ProcessedKeyStore {
+	readonly stats: IdempotencyStats = {
+		claimed: 0,
+		takenOver: 0,
+		duplicatesSkipped: 0,
+		inProgressSkipped: 0,
+		completed: 0,
+		released: 0,
+		releaseConflicts: 0,
+	};
+
+	private constructor(
+		private readonly kv: KV,
+		readonly bucket: string,
+		private readonly keyPrefix: string | undefined,
+		private readonly leaseMs: number,
+		private readonly owner: string,
+		private readonly now: () => number,
+	) {}
+
+	/** Opens (and by default creates) the bucket. Errors name the bucket and say what to do. */
+	static async open(client: NatsClient, options: ProcessedStoreOptions = {}): Promise<ProcessedKeyStore> {
+		const bucket = options.bucket
+			? validateBucketName(options.bucket, 'Idempotency Bucket')
+			: processedBucketName(options.stream ?? 'default', options.consumer ?? 'default');
+		const retentionMs = options.retentionMs ?? DEFAULT_RETENTION_MS;
+		let kv: KV;
+		try {
+			if (options.create === false) {
+				kv = await client.kvm().open(bucket);
+				await kv.status();
+			} else {
+				kv = await client.kvm().create(bucket, { ttl: retentionMs, history: 1, description: 'Idempotency keys processed by n8n' });
+			}
+		} catch (error) {
+			throw bucketError(error, bucket, options.create === false);
+		}
+		return new ProcessedKeyStore(
+			kv,
+			bucket,
+			options.keyPrefix,
+			options.leaseMs ?? DEFAULT_LEASE_MS,
+			options.owner ?? randomUUID(),
+			options.now ?? Date.now,
+		);
+	}
+
+	/**
+	 * Claims a key before its message is processed. Exactly one of several concurrent claimers gets
+	 * 'claimed'; the others see 'in-progress' (or 'already-processed' once it completed).
+	 */
+	async claim(key: string): Promise<ClaimResult> {
+		const sk = storageKey(key, this.keyPrefix);
+		for (let round = 0; round < MAX_ROUNDS; round++) {
+			const result = await this.tryClaim(key, sk);
+			if (result) return this.count(result);
+		}
+		throw new JetStreamNodeError('conflict', `The idempotency key "${key}" kept changing while it was being claimed`, {
+			hint: 'Another process is writing the same key in a loop; check that the idempotency bucket is not shared by mistake',
+		});
+	}
+
+	/** Marks a claimed key as processed. */
+	async complete(claim: Claim): Promise<CompleteResult> {
+		const value = this.encode('processed', this.now());
+		try {
+			await this.kv.update(claim.storageKey, value, claim.revision);
+			this.stats.completed++;
+			return { status: 'completed', takenOver: false };
+		} catch (error) {
+			if (!isRevisionConflict(error)) throw this.kvError(error, claim.key);
+		}
+		// The lease ran out and someone else took the claim: the message *was* processed here, so record it.
+		const current = await this.read(claim.storageKey, claim.key);
+		if (current && current.operation === 'PUT' && parse(current)?.state !== 'in-progress') {
+			this.stats.completed++;
+			return { status: 'completed', takenOver: true };
+		}
+		try {
+			await this.kv.put(claim.storageKey, value);
+		} catch (error) {
+			throw this.kvError(error, claim.key);
+		}
+		this.stats.completed++;
+		return { status: 'completed', takenOver: true };
+	}
+
+	/**
+	 * Gives a claim back after the execution failed, so a redelivery can claim it again. Returns
+	 * false (and changes nothing) when the claim is no longer ours.
+	 */
+	async release(claim: Claim): Promise<boolean> {
+		try {
+			await this.kv.delete(claim.storageKey, { previousSeq: claim.revision });
+			this.stats.released++;
+			return true;
+		} catch (error) {
+			if (!isRevisionConflict(error)) throw this.kvError(error, claim.key);
+			this.stats.releaseConflicts++;
+			return false;
+		}
+	}
+
+	/** Read-only: is this key recorded as processed? */
+	async isProcessed(key: string): Promise<boolean> {
+		const entry = await this.read(storageKey(key, this.keyPrefix), key);
+		if (!entry || entry.operation !== 'PUT') return false;
+		return parse(entry)?.state !== 'in-progress';
+	}
+
+	private async tryClaim(key: string, sk: string): Promise<ClaimResult | undefined> {
+		const now = this.now();
+		try {
+			const revision = await this.kv.create(sk, this.encode('in-progress', now));
+			return { status: 'claimed', claim: { key, storageKey: sk, revision, claimedAt: now }, takenOver: false };
+		} catch (error) {
+			if (!isRevisionConflict(error)) throw this.kvError(error, key);
+		}
+		const entry = await this.read(sk, key);
+		// Gone (released, expired) since our create failed: try again.
+		if (!entry || entry.operation !== 'PUT') return undefined;
+		const stored = parse(entry);
+		if (!stored || stored.state === 'processed') return { status: 'already-processed', processedAt: entry.created.toISOString() };
+		// The server's write time, so every claimer judges the lease by the same clock reading.
+		const expiresAt = entry.created.getTime() + (stored.leaseMs || this.leaseMs);
+		if (now < expiresAt) return { status: 'in-progress', leaseExpiresAt: new Date(expiresAt).toISOString() };
+		return await this.takeOver(key, sk, entry.revision, now);
+	}
+
+	private async takeOver(key: string, sk: string, revision: number, now: number): Promise<ClaimResult | undefined> {
+		try {
+			const next = await this.kv.update(sk, this.encode('in-progress', now), revision);
+			return { status: 'claimed', claim: { key, storageKey: sk, revision: next, claimedAt: now }, takenOver: true };
+		} catch (error) {
+			if (!isRevisionConflict(error)) throw this.kvError(error, key);
+			// Someone else took it over (or completed it) first: look again.
+			return undefined;
+		}
+	}
+
+	private count(result: ClaimResult): ClaimResult {
+		if (result.status === 'claimed') {
+			this.stats.claimed++;
+			if (result.takenOver) this.stats.takenOver++;
+		} else if (result.status === 'already-processed') this.stats.duplicatesSkipped++;
+		else this.stats.inProgressSkipped++;
+		return result;
+	}
+
+	private async read(sk: string, key: string): Promise<KvEntry | null> {
+		try {
+			return await this.kv.get(sk);
+		} catch (error) {
+			throw this.kvError(error, key);
+		}
+	}
+
+	private encode(state: StoredClaim['state'], at: number): Uint8Array {
+		const value: StoredClaim = { state, owner: this.owner, at, leaseMs: this.leaseMs };
+		return encoder.encode(JSON.stringify(value));
+	}
+
+	private kvError(error: unknown, key: string): JetStreamNodeError {
+		return toNodeError(error, { bucket: this.bucket, key });
+	}
+}
+
+function bucketError(error: unknown, bucket: string, bindOnly: boolean): JetStreamNodeError {
+	const mapped = toNodeError(error, { stream: `KV_${bucket}`, bucket });
+	if (mapped.category === 'not-found' && bindOnly) {
+		return new JetStreamNodeError('not-found', `The idempotency bucket "${bucket}" does not exist`, {
+			hint: 'Create the key-value bucket first, or allow the node to create it',
+			cause: error,
+		});
+	}
+	if (mapped.category === 'permission') {
+		return new JetStreamNodeError('permission', `Not allowed to use the idempotency bucket "${bucket}": ${mapped.message}`, {
+			hint: 'Ask the NATS admin for access to $KV.' + bucket + '.> and the KV_' + bucket + ' stream, or have the admin create the bucket',
+			cause: error,
+		});
+	}
+	return mapped;
+}

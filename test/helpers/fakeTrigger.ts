@@ -1,0 +1,169 @@
+import type {
+	IBinaryData,
+	INode,
+	INodeExecutionData,
+	IRun,
+	ITriggerFunctions,
+} from 'n8n-workflow';
+
+import { recordingLogger, type LogLine } from './fakeExecute';
+
+/**
+ * A stand-in for n8n's ITriggerFunctions. `emit()` records the items and plays the execution's
+ * outcome from a script: succeed, fail, take a while, or crash (the done promise never resolves),
+ * so tests can drive every acknowledgement path against a real nats-server.
+ */
+
+export type ScriptedOutcome =
+	| 'succeed'
+	| 'fail'
+	| 'crash'
+	| { succeedAfterMs: number }
+	| { failAfterMs: number };
+
+export interface Emission {
+	index: number;
+	items: INodeExecutionData[];
+	startedAt: number;
+	endedAt?: number;
+	outcome?: 'succeeded' | 'failed';
+}
+
+export type Script = (emission: Emission) => ScriptedOutcome | Promise<ScriptedOutcome>;
+
+/** n8n's deferred promise (its type lives in @n8n/utils, not exported by n8n-workflow). */
+export interface IDeferredPromise<T> {
+	promise: Promise<T>;
+	resolve: (value: T) => void;
+	reject: (error: Error) => void;
+}
+
+export interface FakeTriggerOptions {
+	params: Record<string, unknown>;
+	credentials: Record<string, unknown>;
+	mode?: 'trigger' | 'manual';
+	script?: Script;
+	nodeName?: string;
+}
+
+export interface FakeTrigger {
+	context: ITriggerFunctions;
+	emissions: Emission[];
+	logs: LogLine[];
+	failedExecutions: Error[];
+	emittedErrors: Error[];
+	/** Executions started and not yet finished (crashed ones stay here). */
+	running(): number;
+	/** Highest number of executions running at the same time. */
+	maxRunning(): number;
+	/** Every item of every emission, flattened, in emission order. */
+	items(): INodeExecutionData[];
+}
+
+export function deferred<T>(): IDeferredPromise<T> {
+	let resolve!: (value: T) => void;
+	let reject!: (error: Error) => void;
+	const promise = new Promise<T>((res, rej) => {
+		resolve = res;
+		reject = rej;
+	});
+	return { promise, resolve, reject };
+}
+
+function run(failed: boolean): IRun {
+	return {
+		data: { resultData: { runData: {}, ...(failed ? { error: { message: 'scripted failure' } } : {}) } },
+		mode: 'trigger',
+		startedAt: new Date(),
+		stoppedAt: new Date(),
+		status: failed ? 'error' : 'success',
+		storedAt: 'db',
+	} as unknown as IRun;
+}
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export function fakeTrigger(options: FakeTriggerOptions): FakeTrigger {
+	const logs: LogLine[] = [];
+	const emissions: Emission[] = [];
+	const failedExecutions: Error[] = [];
+	const emittedErrors: Error[] = [];
+	let running = 0;
+	let maxRunning = 0;
+	const script: Script = options.script ?? (() => 'succeed');
+	const node: INode = {
+		id: 'trigger-1',
+		name: options.nodeName ?? 'JetStream Trigger',
+		type: 'n8n-nodes-jetstream.jetStreamTrigger',
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: {},
+	};
+
+	const play = async (emission: Emission, done: IDeferredPromise<IRun>) => {
+		const outcome = await script(emission);
+		if (outcome === 'crash') return;
+		const failed = outcome === 'fail' || (typeof outcome === 'object' && 'failAfterMs' in outcome);
+		const waitMs = typeof outcome === 'object' ? ('failAfterMs' in outcome ? outcome.failAfterMs : outcome.succeedAfterMs) : 0;
+		if (waitMs > 0) await pause(waitMs);
+		running--;
+		emission.endedAt = Date.now();
+		emission.outcome = failed ? 'failed' : 'succeeded';
+		done.resolve(run(failed));
+	};
+
+	const emit = (data: INodeExecutionData[][], _response?: unknown, done?: IDeferredPromise<IRun>) => {
+		const emission: Emission = { index: emissions.length, items: data[0] ?? [], startedAt: Date.now() };
+		emissions.push(emission);
+		running++;
+		maxRunning = Math.max(maxRunning, running);
+		if (!done) {
+			// Manual runs: n8n takes the first emission as the test event and waits for nothing.
+			running--;
+			return;
+		}
+		play(emission, done).catch((error: unknown) => done.reject(error as Error));
+	};
+
+	const helpers = {
+		createDeferredPromise: deferred,
+		async prepareBinaryData(data: Buffer, fileName?: string, mimeType?: string): Promise<IBinaryData> {
+			return { data: data.toString('base64'), mimeType: mimeType ?? 'application/octet-stream', fileName, fileSize: String(data.length) };
+		},
+	};
+
+	const context = {
+		emit,
+		emitError: (error: Error) => emittedErrors.push(error),
+		saveFailedExecution: (error: Error) => failedExecutions.push(error),
+		getNodeParameter: (name: string, fallback?: unknown) => (name in options.params ? options.params[name] : fallback),
+		getCredentials: async () => options.credentials,
+		getMode: () => options.mode ?? 'trigger',
+		getActivationMode: () => 'activate',
+		getNode: () => node,
+		getWorkflow: () => ({ id: 'wf-trigger-test', name: 'Trigger test', active: true }),
+		logger: recordingLogger(logs),
+		helpers,
+	} as unknown as ITriggerFunctions;
+
+	return {
+		context,
+		emissions,
+		logs,
+		failedExecutions,
+		emittedErrors,
+		running: () => running,
+		maxRunning: () => maxRunning,
+		items: () => emissions.flatMap((e) => e.items),
+	};
+}
+
+/** Polls until `check` returns true, failing with `what` after `timeoutMs`. */
+export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		if (await check()) return;
+		if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for: ${what}`);
+		await pause(25);
+	}
+}

@@ -1,0 +1,90 @@
+import {
+	deadLetterMsgId,
+	deadLetterSubject,
+	DlqHeaders,
+	isLastAllowedDelivery,
+	matchesFilter,
+	originalHeaders,
+	readEnvelope,
+	reasonForKind,
+	redriveMsgId,
+	subjectMatches,
+	toRecordForTest,
+} from './imports';
+
+describe('dead-letter naming', () => {
+	it('routes to dlq.<stream>.<consumer>, or another prefix', () => {
+		expect(deadLetterSubject('ORDERS', 'worker')).toBe('dlq.ORDERS.worker');
+		expect(deadLetterSubject('ORDERS', 'worker', 'failed')).toBe('failed.ORDERS.worker');
+	});
+
+	it('gives each stream/consumer/sequence its own dead-letter id, even when names contain dashes', () => {
+		expect(deadLetterMsgId('a-b', 'c', 1)).not.toBe(deadLetterMsgId('a', 'b-c', 1));
+		expect(deadLetterMsgId('S', 'c', 1)).not.toBe(deadLetterMsgId('S', 'c', 11));
+		expect(deadLetterMsgId('S', 'c', 7)).toBe(deadLetterMsgId('S', 'c', 7));
+		expect(redriveMsgId('DLQ', 5)).toBe('redrive-DLQ-5');
+	});
+
+	it('knows the last allowed delivery, and that -1 means unlimited', () => {
+		expect(isLastAllowedDelivery(3, 3)).toBe(true);
+		expect(isLastAllowedDelivery(4, 3)).toBe(true);
+		expect(isLastAllowedDelivery(2, 3)).toBe(false);
+		expect(isLastAllowedDelivery(100, -1)).toBe(false);
+		expect(isLastAllowedDelivery(1, 0)).toBe(false);
+	});
+
+	it('maps the trigger\'s kinds to reasons', () => {
+		expect(reasonForKind('poison')).toBe('parse-error');
+		expect(reasonForKind('rejected')).toBe('schema-invalid');
+		expect(reasonForKind('exhausted')).toBe('max-deliveries');
+	});
+});
+
+describe('envelope', () => {
+	const headers = {
+		[DlqHeaders.Reason]: 'rejected',
+		[DlqHeaders.Sequence]: '12',
+		[DlqHeaders.Deliveries]: 'x',
+		'x-dlq-subject': 'orders.eu',
+		[DlqHeaders.RedactedFields]: 'a, b.c',
+		'Nats-Msg-Id': 'dlq-1-S-c-12',
+		'X-Custom': ['1', '2'],
+	};
+
+	it('decodes the reason headers case-insensitively, with null for numbers that are not numbers', () => {
+		expect(readEnvelope(headers)).toMatchObject({
+			reason: 'rejected',
+			originalSequence: 12,
+			deliveryCount: null,
+			originalSubject: 'orders.eu',
+			redactedFields: ['a', 'b.c'],
+			error: '',
+		});
+	});
+
+	it('gives back only the original headers (no envelope, no dead-letter Nats-Msg-Id)', () => {
+		expect(originalHeaders(headers)).toEqual({ 'X-Custom': ['1', '2'] });
+	});
+});
+
+describe('filters', () => {
+	it('matches subjects with * and >', () => {
+		expect(subjectMatches('orders.*', 'orders.eu')).toBe(true);
+		expect(subjectMatches('orders.*', 'orders.eu.de')).toBe(false);
+		expect(subjectMatches('orders.>', 'orders.eu.de')).toBe(true);
+		expect(subjectMatches('orders.>', 'orders')).toBe(false);
+		expect(subjectMatches('orders.eu', 'orders.eu')).toBe(true);
+		expect(subjectMatches('orders.eu', 'orders')).toBe(false);
+	});
+
+	it('combines reason, subject and time bounds', () => {
+		const record = toRecordForTest({ [DlqHeaders.Reason]: 'parse-error', [DlqHeaders.Subject]: 'orders.eu' }, '2024-05-01T12:00:00.000Z');
+		expect(matchesFilter(record, {})).toBe(true);
+		expect(matchesFilter(record, { reasons: ['parse-error', 'rejected'], originalSubject: 'orders.*' })).toBe(true);
+		expect(matchesFilter(record, { reasons: ['rejected'] })).toBe(false);
+		expect(matchesFilter(record, { originalSubject: 'payments.>' })).toBe(false);
+		expect(matchesFilter(record, { from: new Date('2024-05-01T12:00:00.000Z') })).toBe(true);
+		expect(matchesFilter(record, { to: new Date('2024-05-01T12:00:00.000Z') })).toBe(false);
+		expect(matchesFilter(record, { from: new Date('2024-05-02T00:00:00.000Z') })).toBe(false);
+	});
+});
