@@ -1,5 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { featureFields } from './featureFields';
+
 /** The trigger's UI. Every option says what it does for someone who never used NATS. */
 
 const createOnly = { show: { consumerMode: ['createOrUpdate'] } };
@@ -148,7 +150,7 @@ const options: INodeProperties = {
 			options: [
 				{ name: 'Auto', value: 'auto', description: 'JSON when it parses, otherwise text, otherwise binary' },
 				{ name: 'Binary', value: 'binary', description: 'As a file in the binary field' },
-				{ name: 'JSON', value: 'json', description: 'As JSON; a message that is not JSON is recorded as a failed execution and dropped' },
+				{ name: 'JSON', value: 'json', description: 'As JSON; a message that is not JSON is recorded as a failed execution and moved to the dead-letter stream' },
 				{ name: 'Text', value: 'text', description: 'As a string' },
 			],
 		},
@@ -276,5 +278,6 @@ export const properties: INodeProperties[] = [
 		default: '',
 		displayOptions: { show: { ackMode: ['later'] } },
 	},
+	...featureFields,
 	options,
 ];

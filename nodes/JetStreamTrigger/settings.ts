@@ -3,6 +3,7 @@ import type { ITriggerFunctions } from 'n8n-workflow';
 import { parseBackoff, type ConsumerSettings, type DeliverPolicyName } from '../shared/consumer/consumerSettings';
 import { InvalidParameterError } from '../shared/errors';
 import { validateConsumerName, validateStreamName } from '../shared/validation';
+import { readDeadLetter, readIdempotency, type DeadLetterSettings, type IdempotencySettings } from './featureSettings';
 
 /**
  * Every parameter of the trigger, read once at activation into a typed object. Out-of-range numbers
@@ -50,6 +51,10 @@ export interface TriggerSettings {
 	rateLimitPerSecond?: number;
 	circuitBreaker?: CircuitBreakerSettings;
 	closeTimeoutMs: number;
+	/** Undefined: dead-lettering is off (messages that cannot succeed are only terminated and recorded). */
+	deadLetter?: DeadLetterSettings;
+	/** Undefined: no consumer-side idempotency check. */
+	idempotency?: IdempotencySettings;
 	/** "Listen for test event": a throwaway consumer, nothing acknowledged. */
 	manual: boolean;
 }
@@ -126,6 +131,12 @@ function readOptional(options: Record<string, unknown>, warn: (m: string) => voi
 	};
 }
 
+function readFeatures(ctx: Reader, warn: (m: string) => void) {
+	const get = (name: string, fallback: unknown) => ctx.getNodeParameter(name, fallback) as unknown;
+	const clampWarn = (value: unknown, field: string, min: number, max: number) => clamp(value, field, min, max, warn);
+	return { deadLetter: readDeadLetter(get, clampWarn), idempotency: readIdempotency(get, clampWarn) };
+}
+
 /** Reads and checks the trigger's parameters; `warn` receives a line for each value it adjusted. */
 export function readSettings(ctx: Reader, warn: (message: string) => void): TriggerSettings {
 	const stream = validateStreamName(String(ctx.getNodeParameter('stream', '')), 'Stream');
@@ -149,5 +160,6 @@ export function readSettings(ctx: Reader, warn: (message: string) => void): Trig
 		closeTimeoutMs: clamp(options.closeTimeout ?? 10, 'Close Timeout', 0, 600, warn) * 1000,
 		manual: ctx.getMode() === 'manual',
 		...readOptional(options, warn),
+		...readFeatures(ctx, warn),
 	};
 }

@@ -19,7 +19,9 @@ export type ScriptedOutcome =
 	| 'fail'
 	| 'crash'
 	| { succeedAfterMs: number }
-	| { failAfterMs: number };
+	| { failAfterMs: number }
+	/** Fails at once with this error message, reported by the named node (as n8n's run data does). */
+	| { failWith: string; node?: string };
 
 export interface Emission {
 	index: number;
@@ -70,9 +72,9 @@ export function deferred<T>(): IDeferredPromise<T> {
 	return { promise, resolve, reject };
 }
 
-function run(failed: boolean): IRun {
+function run(failed: boolean, error: { message: string; node?: { name: string } } = { message: 'scripted failure' }): IRun {
 	return {
-		data: { resultData: { runData: {}, ...(failed ? { error: { message: 'scripted failure' } } : {}) } },
+		data: { resultData: { runData: {}, ...(failed ? { error } : {}) } },
 		mode: 'trigger',
 		startedAt: new Date(),
 		stoppedAt: new Date(),
@@ -103,6 +105,13 @@ export function fakeTrigger(options: FakeTriggerOptions): FakeTrigger {
 	const play = async (emission: Emission, done: IDeferredPromise<IRun>) => {
 		const outcome = await script(emission);
 		if (outcome === 'crash') return;
+		if (typeof outcome === 'object' && 'failWith' in outcome) {
+			running--;
+			emission.endedAt = Date.now();
+			emission.outcome = 'failed';
+			done.resolve(run(true, { message: outcome.failWith, ...(outcome.node ? { node: { name: outcome.node } } : {}) }));
+			return;
+		}
 		const failed = outcome === 'fail' || (typeof outcome === 'object' && 'failAfterMs' in outcome);
 		const waitMs = typeof outcome === 'object' ? ('failAfterMs' in outcome ? outcome.failAfterMs : outcome.succeedAfterMs) : 0;
 		if (waitMs > 0) await pause(waitMs);

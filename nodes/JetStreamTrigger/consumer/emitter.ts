@@ -3,12 +3,36 @@ import type { INodeExecutionData, IRun, ITriggerFunctions } from 'n8n-workflow';
 /** How an execution ended, as far as acknowledging its messages is concerned. */
 export type Outcome = 'success' | 'failure' | 'timeout';
 
+/** The outcome plus what the run said about a failure (for logs and dead-letter headers). */
+export interface ExecutionResult {
+	outcome: Outcome;
+	/** The execution's error message, when it failed with one. */
+	error?: string;
+	/** Name of the node that failed, when n8n reported it. */
+	failedNode?: string;
+}
+
 const FAILED_STATUSES = new Set(['error', 'crashed', 'canceled']);
 
-function outcomeOf(run: IRun | undefined): Outcome {
-	if (!run) return 'failure';
-	if (run.data?.resultData?.error) return 'failure';
-	return FAILED_STATUSES.has(String(run.status)) ? 'failure' : 'success';
+interface RunError {
+	message?: unknown;
+	node?: { name?: unknown };
+}
+
+function resultOf(run: IRun | undefined): ExecutionResult {
+	if (!run) return { outcome: 'failure', error: 'The execution ended without a result' };
+	const resultData = run.data?.resultData;
+	const error = resultData?.error as RunError | undefined;
+	if (error) {
+		const failedNode = error.node?.name ?? resultData?.lastNodeExecuted;
+		return {
+			outcome: 'failure',
+			error: typeof error.message === 'string' ? error.message : 'The execution failed',
+			failedNode: typeof failedNode === 'string' ? failedNode : undefined,
+		};
+	}
+	if (FAILED_STATUSES.has(String(run.status))) return { outcome: 'failure', error: `The execution ended with status "${run.status}"` };
+	return { outcome: 'success' };
 }
 
 /**
@@ -21,21 +45,25 @@ export async function runExecution(
 	items: INodeExecutionData[],
 	timeoutMs: number,
 	abandoned?: AbortSignal,
-): Promise<Outcome> {
+): Promise<ExecutionResult> {
 	const done = ctx.helpers.createDeferredPromise<IRun>();
 	let timer: NodeJS.Timeout | undefined;
 	let stopWaiting = () => undefined as void;
-	const timeout = new Promise<Outcome>((resolve) => {
-		timer = setTimeout(() => resolve('timeout'), timeoutMs);
+	const timedOut: ExecutionResult = { outcome: 'timeout', error: `The execution did not finish within ${timeoutMs / 1000} s` };
+	const timeout = new Promise<ExecutionResult>((resolve) => {
+		timer = setTimeout(() => resolve(timedOut), timeoutMs);
 		// The trigger is closing and has handed the messages back: stop waiting (and holding timers).
-		const onAbandon = () => resolve('timeout');
+		const onAbandon = () => resolve(timedOut);
 		abandoned?.addEventListener('abort', onAbandon, { once: true });
 		stopWaiting = () => abandoned?.removeEventListener('abort', onAbandon);
 	});
 	try {
 		ctx.emit([items], undefined, done);
 		return await Promise.race([
-			done.promise.then(outcomeOf, () => 'failure' as const),
+			done.promise.then(resultOf, (error: unknown) => ({
+				outcome: 'failure' as const,
+				error: `The execution could not run: ${(error as Error)?.message ?? String(error)}`,
+			})),
 			timeout,
 		]);
 	} finally {

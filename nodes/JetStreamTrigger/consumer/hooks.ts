@@ -3,8 +3,8 @@ import type { DecodedPayload } from './decode';
 
 /**
  * Hook points for schema validation, idempotency and dead-lettering. The trigger runs each message
- * through decode → guard.check → emit → settle → guard.processed; the defaults do nothing, so the
- * features can be plugged in without touching the consume loop.
+ * through decode → guard.check → emit → settle → guard.processed / guard.failed; the defaults do
+ * nothing, so each feature plugs in without touching the consume loop.
  */
 
 export interface DecodedMessage {
@@ -16,30 +16,66 @@ export type GuardVerdict =
 	| { action: 'process' }
 	/** Already handled (idempotency): acknowledged without running the workflow. */
 	| { action: 'skip'; reason: string }
+	/** Being handled elsewhere right now: handed back, to be looked at again after `delayMs`. */
+	| { action: 'defer'; reason: string; delayMs: number }
 	/** Can never succeed (schema violation): dead-lettered and terminated. */
-	| { action: 'reject'; error: Error };
+	| { action: 'reject'; error: Error; kind: DeadLetterKind };
 
 export interface MessageGuard {
 	check(message: DecodedMessage): Promise<GuardVerdict>;
 	/** After the workflow handled the message successfully, e.g. to record its idempotency key. */
 	processed(message: DecodedMessage): Promise<void>;
+	/** After the execution failed: e.g. give the idempotency key back so a redelivery may run. */
+	failed(message: DecodedMessage): Promise<void>;
 }
 
-export type DeadLetterKind = 'poison' | 'rejected' | 'exhausted';
+/**
+ * Why a message is given up: cannot be parsed, fails its schema, the workflow declared it a permanent
+ * failure, or its last allowed delivery failed.
+ */
+export type DeadLetterKind = 'poison' | 'invalid' | 'rejected' | 'exhausted';
+
+/** What the dead-letter sink did: stored the copy, failed to, or is switched off. */
+export type DeadLetterStatus = 'stored' | 'failed' | 'disabled';
+
+export interface DeadLetterDetails {
+	kind: DeadLetterKind;
+	error: Error;
+	failedNode?: string;
+}
 
 export interface DeadLetterSink {
-	/**
-	 * Stores a message that will not be retried. Returns true when it was stored, so terminating it
-	 * loses nothing; false leaves the decision to the trigger (poison: term anyway; exhausted: nak).
-	 */
-	send(delivery: Delivery, reason: Error, kind: DeadLetterKind): Promise<boolean>;
+	/** Stores a copy of a message that will not be retried. Never answers the message itself. */
+	send(delivery: Delivery, details: DeadLetterDetails): Promise<DeadLetterStatus>;
 }
 
 export const passThroughGuard: MessageGuard = {
 	check: async () => ({ action: 'process' }),
 	processed: async () => undefined,
+	failed: async () => undefined,
 };
 
 export const noDeadLetter: DeadLetterSink = {
-	send: async () => false,
+	send: async () => 'disabled',
 };
+
+/** Runs several guards in order; the first verdict other than "process" wins. */
+export function chainGuards(guards: MessageGuard[]): MessageGuard {
+	if (guards.length === 0) return passThroughGuard;
+	if (guards.length === 1) return guards[0];
+	return {
+		async check(message) {
+			for (const guard of guards) {
+				const verdict = await guard.check(message);
+				if (verdict.action !== 'process') return verdict;
+			}
+			return { action: 'process' };
+		},
+		processed: async (message) => {
+			for (const guard of guards) await guard.processed(message);
+		},
+		failed: async (message) => {
+			for (const guard of guards) await guard.failed(message);
+		},
+	};
+}

@@ -4,8 +4,8 @@ import type { ConsumerFacts, Delivery } from '../../shared/transport/consume';
 import type { TransportLogger } from '../../shared/transport/connect';
 import type { TriggerSettings } from '../settings';
 import { decodePayload } from './decode';
-import { runExecution, type Outcome } from './emitter';
-import type { DeadLetterKind, DeadLetterSink, DecodedMessage, MessageGuard } from './hooks';
+import { runExecution, type ExecutionResult, type Outcome } from './emitter';
+import type { DeadLetterDetails, DeadLetterSink, DecodedMessage, MessageGuard } from './hooks';
 import { toItem } from './output';
 import { isLastDelivery, retryDelayMs } from './retry';
 
@@ -39,10 +39,17 @@ export interface ProcessorDeps {
 
 const MIN_WORKING_INTERVAL_MS = 100;
 
+const HINTS: Record<DeadLetterDetails['kind'], string> = {
+	poison: 'Fix the publisher, or change the trigger\'s "Content" option to Text or Auto to accept such messages',
+	invalid: 'Fix the publisher or the schema; the message is kept in the dead-letter stream for redrive',
+	rejected: 'The workflow marked this message as a permanent failure; it is kept in the dead-letter stream for review',
+	exhausted: 'Every allowed delivery failed; look at the failed executions, then redrive it from the dead-letter stream',
+};
+
 /**
  * One execution's path: decode → guard (validation, idempotency) → emit → settle → record.
- * A message that can never be processed is recorded as a failed execution and terminated; it never
- * stops the trigger.
+ * A message that can never be processed is dead-lettered (when configured), recorded as a failed
+ * execution and terminated; it never stops the trigger. Terminating waits for the dead-letter copy.
  */
 export class UnitProcessor {
 	constructor(private readonly deps: ProcessorDeps) {}
@@ -64,17 +71,15 @@ export class UnitProcessor {
 		}
 		if (settings.ackMode === 'immediately') this.ackAll(unit);
 		const stopWorking = this.keepWorking(unit);
-		let outcome: Outcome;
+		let result: ExecutionResult;
 		try {
-			outcome = await runExecution(this.deps.ctx, items, settings.executionTimeoutMs, unit.abandoned.signal);
+			result = await runExecution(this.deps.ctx, items, settings.executionTimeoutMs, unit.abandoned.signal);
 		} finally {
 			stopWorking();
 		}
-		await this.settle(unit, outcome);
-		if (outcome === 'success' && settings.ackMode !== 'later') {
-			await Promise.all(messages.map((m) => this.deps.guard.processed(m)));
-		}
-		return outcome;
+		await this.record(messages, result.outcome);
+		await this.settle(unit, result);
+		return result.outcome;
 	}
 
 	/** Closing with the execution still running: hand the messages back for another delivery now. */
@@ -91,6 +96,17 @@ export class UnitProcessor {
 		deliveries.forEach((d) => (delayMs > 0 ? d.nak(delayMs) : d.nak()));
 	}
 
+	/**
+	 * Success is recorded before the acknowledgement: if n8n stops in between, the redelivered copy is
+	 * recognised as processed rather than run twice. A failure gives the key back; a timeout keeps it
+	 * until its lease ends, since the execution may still be running.
+	 */
+	private async record(messages: DecodedMessage[], outcome: Outcome): Promise<void> {
+		const { guard } = this.deps;
+		if (outcome === 'success') await Promise.all(messages.map((m) => guard.processed(m)));
+		else if (outcome === 'failure') await Promise.all(messages.map((m) => guard.failed(m)));
+	}
+
 	private async admit(unit: Unit): Promise<DecodedMessage[]> {
 		const admitted: DecodedMessage[] = [];
 		for (const delivery of unit.deliveries) {
@@ -100,8 +116,11 @@ export class UnitProcessor {
 			if (verdict.action === 'process') admitted.push(message);
 			else if (verdict.action === 'skip') {
 				this.deps.logger.debug(`Message ${delivery.streamSequence} skipped: ${verdict.reason}`);
-				if (!this.deps.settings.manual) delivery.ack();
-			} else await this.reject(delivery, verdict.error, 'rejected');
+				delivery.ack();
+			} else if (verdict.action === 'defer') {
+				this.deps.logger.debug(`Message ${delivery.streamSequence} handed back for ${verdict.delayMs} ms: ${verdict.reason}`);
+				delivery.nak(verdict.delayMs);
+			} else await this.reject(delivery, { kind: verdict.kind, error: verdict.error });
 		}
 		return admitted;
 	}
@@ -109,23 +128,40 @@ export class UnitProcessor {
 	private async decode(delivery: Delivery): Promise<DecodedMessage | undefined> {
 		const payload = decodePayload(delivery, this.deps.settings.content);
 		if (payload.kind !== 'poison') return { delivery, payload };
-		await this.reject(delivery, payload.error, 'poison');
+		await this.reject(delivery, { kind: 'poison', error: payload.error });
 		return undefined;
 	}
 
-	/** A message that will never succeed: dead-letter hook, failed execution record, term (no reason: server 2.9). */
-	private async reject(delivery: Delivery, error: Error, kind: DeadLetterKind): Promise<void> {
+	/** A message that will never succeed: dead-letter copy, failed-execution record, then term. */
+	private async reject(delivery: Delivery, details: DeadLetterDetails): Promise<void> {
 		const { ctx, logger, settings } = this.deps;
-		logger.warn(`${error.message}. The message was terminated and will not be delivered again`, {
-			streamSequence: delivery.streamSequence,
-		});
-		const failure = new NodeOperationError(ctx.getNode(), error.message, {
-			description: 'Fix the publisher, or change the trigger\'s "Content" option to Text or Auto to accept such messages',
-		});
+		const failure = new NodeOperationError(ctx.getNode(), details.error.message, { description: HINTS[details.kind] });
 		if (settings.manual) throw failure;
-		await this.deps.deadLetter.send(delivery, error, kind);
-		ctx.saveFailedExecution?.(failure);
-		delivery.term();
+		if (await this.giveUp(delivery, details)) {
+			logger.warn(`${details.error.message}. Message ${delivery.streamSequence} will not be delivered again`);
+			ctx.saveFailedExecution?.(failure);
+		}
+	}
+
+	/**
+	 * Terms the message once its dead-letter copy is stored (or dead-lettering is off); if the copy
+	 * failed, hands it back instead so it is never dropped. True when the message was terminated.
+	 */
+	private async giveUp(delivery: Delivery, details: DeadLetterDetails): Promise<boolean> {
+		const status = await this.deps.deadLetter.send(delivery, details);
+		if (status !== 'failed') {
+			delivery.term();
+			return true;
+		}
+		const delayMs = this.delay(delivery);
+		const last = isLastDelivery(delivery.deliveryCount, this.deps.facts.maxDeliver);
+		this.deps.logger.error(
+			last
+				? `Message ${delivery.streamSequence} could not be dead-lettered on its last delivery; it stays in the stream but this consumer will not deliver it again`
+				: `Message ${delivery.streamSequence} could not be dead-lettered; it comes back in ${(delayMs / 1000).toFixed(1)} s`,
+		);
+		delivery.nak(delayMs);
+		return false;
 	}
 
 	private async items(messages: DecodedMessage[]): Promise<INodeExecutionData[]> {
@@ -147,9 +183,10 @@ export class UnitProcessor {
 		unit.deliveries.forEach((d) => d.ack());
 	}
 
-	private async settle(unit: Unit, outcome: Outcome): Promise<void> {
+	private async settle(unit: Unit, result: ExecutionResult): Promise<void> {
 		if (unit.settled) return;
 		unit.settled = true;
+		const { outcome } = result;
 		switch (this.deps.settings.ackMode) {
 			case 'immediately':
 				return;
@@ -162,26 +199,37 @@ export class UnitProcessor {
 			default:
 				// "Later in the workflow": an Acknowledge node may have answered; if it did, the server
 				// ignores this nak. If the execution crashed or skipped that node, the message comes back.
-				unit.deliveries.forEach((d) => d.nak(this.delay(d)));
-				return;
+				if (outcome === 'success') {
+					unit.deliveries.forEach((d) => d.nak(this.delay(d)));
+					return;
+				}
 		}
-		await Promise.all(unit.deliveries.map((d) => this.retry(d, outcome)));
+		await Promise.all(unit.deliveries.map((d) => this.retry(d, result)));
 	}
 
 	private delay(delivery: Delivery): number {
 		return retryDelayMs(delivery.deliveryCount, this.deps.facts.backoffMs, this.deps.settings.retry);
 	}
 
-	private async retry(delivery: Delivery, outcome: Outcome): Promise<void> {
+	private isPermanent(result: ExecutionResult): boolean {
+		const marker = this.deps.settings.deadLetter?.permanentFailureMarker;
+		return result.outcome === 'failure' && !!marker && !!result.error?.includes(marker);
+	}
+
+	private async retry(delivery: Delivery, result: ExecutionResult): Promise<void> {
 		const { logger, facts } = this.deps;
-		const what = outcome === 'timeout' ? 'did not finish in time' : 'failed';
+		const what = result.outcome === 'timeout' ? 'did not finish in time' : 'failed';
+		const cause = result.error ?? `Execution ${what}`;
+		if (this.isPermanent(result)) {
+			logger.warn(`The execution for message ${delivery.streamSequence} failed permanently: ${cause}`);
+			await this.giveUp(delivery, { kind: 'rejected', error: new Error(cause), failedNode: result.failedNode });
+			return;
+		}
 		if (isLastDelivery(delivery.deliveryCount, facts.maxDeliver)) {
 			logger.warn(
 				`The execution for message ${delivery.streamSequence} ${what} on its last allowed delivery (${facts.maxDeliver}); it will not be delivered again`,
 			);
-			const stored = await this.deps.deadLetter.send(delivery, new Error(`Execution ${what}`), 'exhausted');
-			if (stored) delivery.term();
-			else delivery.nak();
+			await this.giveUp(delivery, { kind: 'exhausted', error: new Error(cause), failedNode: result.failedNode });
 			return;
 		}
 		const delayMs = this.delay(delivery);

@@ -9,13 +9,8 @@ import { openTriggerConsumer, type ConsumerTarget, type TriggerConsumer } from '
 import { parseCredentials } from '../../shared/transport/credentials';
 import { readSettings, type TriggerSettings } from '../settings';
 import { ConsumeLoop } from './consumeLoop';
-import { noDeadLetter, passThroughGuard, type DeadLetterSink, type MessageGuard } from './hooks';
+import { prepareFeatures, type TriggerFeatures } from './features';
 import { UnitProcessor } from './processor';
-
-export interface TriggerHooks {
-	guard?: MessageGuard;
-	deadLetter?: DeadLetterSink;
-}
 
 /** How long closing the connection may take once the executions are done. */
 const DRAIN_TIMEOUT_MS = 5_000;
@@ -75,7 +70,7 @@ function logStart(logger: TransportLogger, settings: TriggerSettings, consumer: 
  * Activation: settings → own connection (reconnecting for ever) → consumer → consume loop. Anything
  * that fails here throws, so n8n reports the activation error; later failures go to `emitError`.
  */
-export async function startTrigger(ctx: ITriggerFunctions, hooks: TriggerHooks = {}): Promise<ITriggerResponse> {
+export async function startTrigger(ctx: ITriggerFunctions): Promise<ITriggerResponse> {
 	const logger = transportLogger(ctx.logger, ctx.getNode().name);
 	let settings: TriggerSettings;
 	let client: NatsClient;
@@ -87,8 +82,10 @@ export async function startTrigger(ctx: ITriggerFunctions, hooks: TriggerHooks =
 		throw nodeError(ctx, error);
 	}
 	let consumer: TriggerConsumer;
+	let features: TriggerFeatures;
 	try {
 		consumer = await openTriggerConsumer(client, await consumerTarget(client, settings));
+		features = await prepareFeatures(client, settings, consumer.facts, logger);
 	} catch (error) {
 		await client.nc.close();
 		throw nodeError(ctx, error);
@@ -98,8 +95,8 @@ export async function startTrigger(ctx: ITriggerFunctions, hooks: TriggerHooks =
 		settings,
 		facts: consumer.facts,
 		logger,
-		guard: hooks.guard ?? passThroughGuard,
-		deadLetter: hooks.deadLetter ?? noDeadLetter,
+		guard: features.guard,
+		deadLetter: features.deadLetter,
 	});
 	const loop = new ConsumeLoop(consumer, processor, settings, logger, {
 		fatal: (error) => ctx.emitError(nodeError(ctx, error)),
@@ -110,6 +107,8 @@ export async function startTrigger(ctx: ITriggerFunctions, hooks: TriggerHooks =
 
 	const closeFunction = async () => {
 		await loop.close();
+		const summary = features.summary();
+		if (summary) logger.info(summary);
 		try {
 			await consumer.dispose();
 		} catch (error) {

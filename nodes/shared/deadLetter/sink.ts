@@ -8,11 +8,12 @@ import type { DeadLetterReason } from './envelope';
  */
 
 /** The trigger's names for why a message is given up. */
-export type TriggerDeadLetterKind = 'poison' | 'rejected' | 'exhausted';
+export type TriggerDeadLetterKind = 'poison' | 'invalid' | 'rejected' | 'exhausted';
 
 const REASON_OF_KIND: Record<TriggerDeadLetterKind, DeadLetterReason> = {
 	poison: 'parse-error',
-	rejected: 'schema-invalid',
+	invalid: 'schema-invalid',
+	rejected: 'rejected',
 	exhausted: 'max-deliveries',
 };
 

@@ -61,7 +61,7 @@ describe('JetStream Trigger with read-only rights', () => {
 		const js = jetstream(admin);
 		for (let i = 1; i <= 3; i++) await js.publish('orders.ro.created', JSON.stringify({ n: i }));
 		const fake = fakeTrigger({
-			params: { ...triggerParams(stream, DURABLE), consumerMode: 'bind' },
+			params: { ...triggerParams(stream, DURABLE), consumerMode: 'bind', deadLetter: false },
 			credentials: readerCredentials(),
 		});
 		const response = await new JetStreamTrigger().trigger.call(fake.context);

@@ -35,7 +35,8 @@ describe('dead-letter naming', () => {
 
 	it('maps the trigger\'s kinds to reasons', () => {
 		expect(reasonForKind('poison')).toBe('parse-error');
-		expect(reasonForKind('rejected')).toBe('schema-invalid');
+		expect(reasonForKind('invalid')).toBe('schema-invalid');
+		expect(reasonForKind('rejected')).toBe('rejected');
 		expect(reasonForKind('exhausted')).toBe('max-deliveries');
 	});
 });

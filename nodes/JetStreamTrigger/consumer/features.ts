@@ -1,0 +1,85 @@
+import { deadLetterSubject, ensureDeadLetterStream, findDeadLetterStream, requireDeadLetterStream } from '../../shared/deadLetter';
+import { ProcessedKeyStore } from '../../shared/idempotency';
+import type { NatsClient } from '../../shared/transport/client';
+import type { TransportLogger } from '../../shared/transport/connect';
+import type { ConsumerFacts } from '../../shared/transport/consume';
+import { secretValues } from '../../shared/transport/credentials';
+import type { TriggerSettings } from '../settings';
+import { triggerDeadLetterSink } from './deadLetterSink';
+import { noDeadLetter, passThroughGuard, type DeadLetterSink, type MessageGuard } from './hooks';
+import { IdempotencyGuard } from './idempotencyGuard';
+import { keyReader } from './idempotencyKey';
+
+export interface TriggerFeatures {
+	guard: MessageGuard;
+	deadLetter: DeadLetterSink;
+	/** A line for the close log: what the features did while the trigger ran. */
+	summary(): string | undefined;
+}
+
+/**
+ * Makes sure a stream stores the dead letters before the first message is read: otherwise every
+ * dead-letter publish would fail and bad messages would keep coming back.
+ */
+async function prepareDeadLetter(client: NatsClient, settings: TriggerSettings, facts: ConsumerFacts, logger: TransportLogger): Promise<string> {
+	const options = settings.deadLetter!;
+	const subject = options.subject ?? deadLetterSubject(facts.stream, facts.name);
+	if (!options.createStream) {
+		await requireDeadLetterStream(client, subject);
+		return subject;
+	}
+	if (!(await findDeadLetterStream(client, subject))) {
+		// The shared "DLQ" stream (subjects dlq.>); a custom subject is added to it.
+		const { stream } = await ensureDeadLetterStream(client, {
+			subjects: options.subject ? [subject] : undefined,
+			maxAgeMs: options.retentionMs,
+		});
+		logger.info(`Created the dead-letter stream "${stream.name}" for subject "${subject}"`);
+	}
+	return subject;
+}
+
+/**
+ * Dead-letter sink and message guards for a production run. A test run ("Listen for test event")
+ * gets neither: it must not claim keys or write dead letters for messages it never acknowledges.
+ */
+export async function prepareFeatures(
+	client: NatsClient,
+	settings: TriggerSettings,
+	facts: ConsumerFacts,
+	logger: TransportLogger,
+): Promise<TriggerFeatures> {
+	if (settings.manual) return { guard: passThroughGuard, deadLetter: noDeadLetter, summary: () => undefined };
+	let deadLetter = noDeadLetter;
+	if (settings.deadLetter) {
+		const subject = await prepareDeadLetter(client, settings, facts, logger);
+		deadLetter = triggerDeadLetterSink(client, { ...settings.deadLetter, subject }, secretValues(client.credentials), logger);
+	}
+	let guard: MessageGuard = passThroughGuard;
+	let idempotency: IdempotencyGuard | undefined;
+	if (settings.idempotency) {
+		const options = settings.idempotency;
+		const store = await ProcessedKeyStore.open(client, {
+			bucket: options.bucket,
+			stream: facts.stream,
+			consumer: facts.name,
+			retentionMs: options.retentionMs,
+			leaseMs: options.leaseMs,
+			create: options.createBucket,
+		});
+		idempotency = new IdempotencyGuard(store, keyReader(options), logger, {
+			min: settings.retry.baseDelayMs,
+			max: Math.max(settings.retry.baseDelayMs, Math.min(settings.retry.maxDelayMs, options.leaseMs)),
+		});
+		guard = idempotency;
+	}
+	return {
+		guard,
+		deadLetter,
+		summary: () => {
+			if (!idempotency) return undefined;
+			const s = idempotency.stats;
+			return `Idempotency: ${s.completed} key(s) processed, ${s.duplicatesSkipped} duplicate(s) skipped, ${s.inProgressSkipped} deferred while processed elsewhere`;
+		},
+	};
+}

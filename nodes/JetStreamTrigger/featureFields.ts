@@ -1,0 +1,141 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+/** UI fields for dead-lettering and idempotency (read by featureSettings.ts). */
+
+const deadLetterFields: INodeProperties[] = [
+	{
+		displayName: 'Dead-Letter Queue',
+		name: 'deadLetter',
+		type: 'boolean',
+		default: true,
+		description:
+			'Whether to keep a copy of every message the trigger gives up on (not JSON, failed its schema, failed on every delivery, or marked permanent) in a dead-letter stream, where you can inspect and redrive it with the JetStream node',
+	},
+	{
+		displayName: 'Dead-Letter Options',
+		name: 'deadLetterOptions',
+		type: 'collection',
+		placeholder: 'Add option',
+		default: {},
+		displayOptions: { show: { deadLetter: [true] } },
+		options: [
+			{
+				displayName: 'Create Dead-Letter Stream',
+				name: 'createDeadLetterStream',
+				type: 'boolean',
+				default: true,
+				description:
+					'Whether to create the stream "DLQ" (file storage, subjects dlq.>) when no stream stores the dead-letter subject yet. Turn off if your NATS admin provides the stream and you have no right to create one.',
+			},
+			{
+				displayName: 'Dead-Letter Retention (Days)',
+				name: 'deadLetterRetentionDays',
+				type: 'number',
+				default: 30,
+				description: 'How long a dead-letter stream created by this trigger keeps messages. 0 = for ever.',
+			},
+			{
+				displayName: 'Dead-Letter Subject',
+				name: 'deadLetterSubject',
+				type: 'string',
+				default: '',
+				placeholder: 'dlq.orders.billing',
+				description: 'Where the copies are published. Empty: dlq.<stream>.<consumer>.',
+			},
+			{
+				displayName: 'Permanent Failure Marker',
+				name: 'permanentFailureMarker',
+				type: 'string',
+				default: '[permanent]',
+				description:
+					'When an execution fails with an error message containing this text (e.g. a "Stop and Error" node saying "[permanent] unknown customer"), the message goes to the dead-letter stream at once instead of being retried. Empty = off.',
+			},
+			{
+				displayName: 'Remove Fields From Copy',
+				name: 'redactFields',
+				type: 'string',
+				default: '',
+				placeholder: 'password, card.number',
+				description: 'Comma-separated JSON fields left out of the dead-letter copy, e.g. personal or secret data',
+			},
+		],
+	},
+];
+
+const idempotencyFields: INodeProperties[] = [
+	{
+		displayName: 'Skip Duplicates by Key',
+		name: 'idempotency',
+		type: 'options',
+		default: 'none',
+		description:
+			'Run the workflow once per key: a message whose key was already processed successfully is acknowledged and skipped, even after a restart or when several n8n instances read the same consumer',
+		options: [
+			{ name: 'Off', value: 'none', description: 'Every delivery runs the workflow' },
+			{ name: 'Message ID Header (Nats-Msg-Id)', value: 'messageId', description: 'The key a JetStream publisher sets for deduplication' },
+			{ name: 'Another Header', value: 'header', description: 'A header you name, e.g. X-Order-Id' },
+			{ name: 'Payload Field', value: 'payloadField', description: 'A field of the JSON payload, e.g. orderId' },
+		],
+	},
+	{
+		displayName: 'Idempotency Header',
+		name: 'idempotencyHeader',
+		type: 'string',
+		default: '',
+		placeholder: 'X-Order-Id',
+		description: 'Header whose value identifies the message',
+		displayOptions: { show: { idempotency: ['header'] } },
+	},
+	{
+		displayName: 'Idempotency Field',
+		name: 'idempotencyField',
+		type: 'string',
+		noDataExpression: true,
+		default: '',
+		placeholder: 'orderId',
+		description:
+			'Path of the payload field that identifies the message (e.g. orderId or order.id), or a template such as {{ $json.tenant }}:{{ $json.orderId }}. Read from each message, not from the input of this node.',
+		displayOptions: { show: { idempotency: ['payloadField'] } },
+	},
+	{
+		displayName: 'Idempotency Options',
+		name: 'idempotencyOptions',
+		type: 'collection',
+		placeholder: 'Add option',
+		default: {},
+		displayOptions: { hide: { idempotency: ['none'] } },
+		options: [
+			{
+				displayName: 'Claim Lease (Seconds)',
+				name: 'idempotencyLeaseSeconds',
+				type: 'number',
+				default: 300,
+				description:
+					'A key being processed is held this long; if the n8n instance that holds it dies, another may take it over after this time. Set it above your longest execution.',
+			},
+			{
+				displayName: 'Create Bucket',
+				name: 'createIdempotencyBucket',
+				type: 'boolean',
+				default: true,
+				description: 'Whether to create the key-value bucket that remembers processed keys when it does not exist',
+			},
+			{
+				displayName: 'Key-Value Bucket',
+				name: 'idempotencyBucket',
+				type: 'string',
+				default: '',
+				description: 'Bucket that remembers processed keys. Empty: n8n_processed_<stream>_<consumer>.',
+			},
+			{
+				displayName: 'Remember Keys For (Days)',
+				name: 'idempotencyRetentionDays',
+				type: 'number',
+				default: 7,
+				description: 'How long a processed key is remembered; a duplicate arriving later runs again',
+			},
+		],
+	},
+];
+
+export const featureFields: INodeProperties[] = [...deadLetterFields, ...idempotencyFields];

@@ -1,0 +1,87 @@
+import { InvalidParameterError } from '../shared/errors';
+import { validateHeaderName, validatePublishSubject } from '../shared/validation';
+
+/**
+ * Dead-letter and idempotency parameters of the trigger, read once with the other settings. Kept
+ * apart from settings.ts so each file stays about one thing.
+ */
+
+export interface DeadLetterSettings {
+	/** Undefined: `dlq.<stream>.<consumer>`. */
+	subject?: string;
+	/** Create the dead-letter stream at activation when no stream captures the subject. */
+	createStream: boolean;
+	/** Retention of a stream the trigger creates; 0 = keep for ever. */
+	retentionMs: number;
+	/** JSON fields removed from the dead-letter copy ("password", "card.number"). */
+	redactFields: string[];
+	/** An execution error containing this text dead-letters the message at once; empty = off. */
+	permanentFailureMarker: string;
+}
+
+export type IdempotencySource = 'messageId' | 'header' | 'payloadField';
+
+export interface IdempotencySettings {
+	source: IdempotencySource;
+	/** For source "header". */
+	header: string;
+	/** For source "payloadField": a dot path or a template like `{{ $json.orderId }}`. */
+	field: string;
+	/** Undefined: `n8n_processed_<stream>_<consumer>`. */
+	bucket?: string;
+	retentionMs: number;
+	leaseMs: number;
+	/** Create the bucket when missing. */
+	createBucket: boolean;
+}
+
+type Get = (name: string, fallback: unknown) => unknown;
+type Clamp = (value: unknown, field: string, min: number, max: number) => number;
+
+const DAY_MS = 86_400_000;
+
+function list(value: unknown): string[] {
+	return String(value ?? '')
+		.split(',')
+		.map((s) => s.trim())
+		.filter((s) => s !== '');
+}
+
+export function readDeadLetter(get: Get, clamp: Clamp): DeadLetterSettings | undefined {
+	if (get('deadLetter', true) === false) return undefined;
+	const options = (get('deadLetterOptions', {}) ?? {}) as Record<string, unknown>;
+	const subject = String(options.deadLetterSubject ?? '').trim();
+	return {
+		subject: subject ? validatePublishSubject(subject, 'Dead-Letter Subject') : undefined,
+		createStream: options.createDeadLetterStream !== false,
+		retentionMs: clamp(options.deadLetterRetentionDays ?? 30, 'Dead-Letter Retention (Days)', 0, 3650) * DAY_MS,
+		redactFields: list(options.redactFields),
+		permanentFailureMarker: String(options.permanentFailureMarker ?? '[permanent]'),
+	};
+}
+
+export function readIdempotency(get: Get, clamp: Clamp): IdempotencySettings | undefined {
+	const source = get('idempotency', 'none');
+	if (source === 'none') return undefined;
+	if (source !== 'messageId' && source !== 'header' && source !== 'payloadField') {
+		throw new InvalidParameterError('idempotency', `"Idempotency Key" cannot be "${String(source)}"`, 'Choose None, Message ID Header, Another Header or Payload Field');
+	}
+	const options = (get('idempotencyOptions', {}) ?? {}) as Record<string, unknown>;
+	const settings: IdempotencySettings = {
+		source,
+		header: 'Nats-Msg-Id',
+		field: '',
+		bucket: String(options.idempotencyBucket ?? '').trim() || undefined,
+		retentionMs: clamp(options.idempotencyRetentionDays ?? 7, 'Remember Keys For (Days)', 0.001, 3650) * DAY_MS,
+		leaseMs: clamp(options.idempotencyLeaseSeconds ?? 300, 'Claim Lease (Seconds)', 5, 86_400) * 1000,
+		createBucket: options.createIdempotencyBucket !== false,
+	};
+	if (source === 'header') settings.header = validateHeaderName(String(get('idempotencyHeader', '')).trim(), 'Idempotency Header');
+	if (source === 'payloadField') {
+		settings.field = String(get('idempotencyField', '')).trim();
+		if (!settings.field) {
+			throw new InvalidParameterError('idempotencyField', '"Idempotency Field" is empty', 'Enter the payload field that identifies a message, e.g. orderId or {{ $json.order.id }}');
+		}
+	}
+	return settings;
+}
