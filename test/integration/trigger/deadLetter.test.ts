@@ -1,38 +1,12 @@
 import type { JetStreamManager, StoredMsg } from '@nats-io/jetstream';
 
 import { eventually } from '../../helpers/fakeTrigger';
-import { startNatsServer, uniqueName, type NatsServer } from '../../helpers/natsServer';
-import { activate, createStream, pause, type ActiveTrigger, type TestStream } from './harness';
+import { uniqueName } from '../../helpers/natsServer';
+import { activate, pause, triggerSuite } from './harness';
 
 /** The trigger's dead-letter routing (issue 5) against a real nats-server. */
 
-let server: NatsServer;
-let stream: TestStream;
-const triggers: ActiveTrigger[] = [];
-
-beforeAll(async () => {
-	server = await startNatsServer({ label: 'trigger-dlq' });
-});
-
-afterAll(async () => {
-	await server.cleanup();
-});
-
-beforeEach(async () => {
-	stream = await createStream(server, 'TDLQ');
-});
-
-afterEach(async () => {
-	for (const t of triggers.splice(0)) await t.close();
-	await stream.jsm.streams.delete('DLQ').catch(() => false);
-	await stream.close();
-});
-
-async function start(...args: Parameters<typeof activate>): Promise<ActiveTrigger> {
-	const trigger = await activate(...args);
-	triggers.push(trigger);
-	return trigger;
-}
+const suite = triggerSuite('trigger-dlq', 'TDLQ');
 
 async function storedMessages(jsm: JetStreamManager, name: string): Promise<StoredMsg[]> {
 	const info = await jsm.streams.info(name);
@@ -44,12 +18,12 @@ async function storedMessages(jsm: JetStreamManager, name: string): Promise<Stor
 	return out;
 }
 
-const dlqCount = async () => (await stream.jsm.streams.info('DLQ')).state.messages;
+const dlqCount = async () => (await suite.stream.jsm.streams.info('DLQ')).state.messages;
 
 async function settledConsumer(durable: string): Promise<void> {
 	await eventually(
 		async () => {
-			const info = await stream.consumer(durable);
+			const info = await suite.stream.consumer(durable);
 			return info.num_ack_pending === 0 && info.num_pending === 0;
 		},
 		10_000,
@@ -60,25 +34,25 @@ async function settledConsumer(durable: string): Promise<void> {
 describe('JetStream Trigger dead-letter routing', () => {
 	it('moves a message that failed every delivery to the DLQ exactly once, with every reason header and the original payload', async () => {
 		const durable = uniqueName('d');
-		const trigger = await start(server, stream, durable, {
+		const trigger = await suite.start(durable, {
 			params: { maxDeliver: 3 },
 			script: () => ({ failWith: 'CRM answered 503', node: 'Update CRM' }),
 		});
 		const body = new TextEncoder().encode('{"order": 7, "note": "bytes \\u00e9 kept"}');
-		await stream.publish(1, () => body, { 'X-Tenant': 'acme' });
+		await suite.stream.publish(1, () => body, { 'X-Tenant': 'acme' });
 		await eventually(async () => (await dlqCount().catch(() => 0)) === 1, 15_000, 'the dead-letter copy');
 		await settledConsumer(durable);
 		await pause(800);
 		expect(trigger.fake.emissions).toHaveLength(3);
 		expect(await dlqCount()).toBe(1);
-		const [copy] = await storedMessages(stream.jsm, 'DLQ');
-		expect(copy.subject).toBe(`dlq.${stream.name}.${durable}`);
+		const [copy] = await storedMessages(suite.stream.jsm, 'DLQ');
+		expect(copy.subject).toBe(`dlq.${suite.stream.name}.${durable}`);
 		expect(Buffer.from(copy.data).equals(Buffer.from(body))).toBe(true);
 		const h = (name: string) => copy.header.get(name);
 		expect(h('X-Tenant')).toBe('acme');
 		expect(h('X-Dlq-Reason')).toBe('max-deliveries');
-		expect(h('X-Dlq-Stream')).toBe(stream.name);
-		expect(h('X-Dlq-Subject')).toBe(stream.subject);
+		expect(h('X-Dlq-Stream')).toBe(suite.stream.name);
+		expect(h('X-Dlq-Subject')).toBe(suite.stream.subject);
 		expect(h('X-Dlq-Sequence')).toBe('1');
 		expect(h('X-Dlq-Consumer')).toBe(durable);
 		expect(h('X-Dlq-Deliveries')).toBe('3');
@@ -89,13 +63,13 @@ describe('JetStream Trigger dead-letter routing', () => {
 
 	it('dead-letters a malformed message on its first delivery, records a failed execution and keeps consuming', async () => {
 		const durable = uniqueName('d');
-		const trigger = await start(server, stream, durable, { options: { content: 'json' } });
-		await stream.publish(1, () => '{"broken": ');
-		await stream.publish(1);
+		const trigger = await suite.start(durable, { options: { content: 'json' } });
+		await suite.stream.publish(1, () => '{"broken": ');
+		await suite.stream.publish(1);
 		await eventually(() => trigger.fake.emissions.length === 1, 5_000, 'the good message');
 		await eventually(async () => (await dlqCount().catch(() => 0)) === 1, 5_000, 'the dead-letter copy');
 		await settledConsumer(durable);
-		const [copy] = await storedMessages(stream.jsm, 'DLQ');
+		const [copy] = await storedMessages(suite.stream.jsm, 'DLQ');
 		expect(copy.header.get('X-Dlq-Reason')).toBe('parse-error');
 		expect(copy.header.get('X-Dlq-Deliveries')).toBe('1');
 		expect(new TextDecoder().decode(copy.data)).toBe('{"broken": ');
@@ -105,15 +79,15 @@ describe('JetStream Trigger dead-letter routing', () => {
 
 	it('dead-letters at once when the workflow marks the failure permanent, and removes redacted fields from the copy', async () => {
 		const durable = uniqueName('d');
-		const trigger = await start(server, stream, durable, {
+		const trigger = await suite.start(durable, {
 			params: { deadLetterOptions: { redactFields: 'card.number' } },
 			script: () => ({ failWith: '[permanent] unknown customer', node: 'Stop and Error' }),
 		});
-		await stream.publish(1, () => JSON.stringify({ customer: 'x', card: { number: '4111', brand: 'visa' } }));
+		await suite.stream.publish(1, () => JSON.stringify({ customer: 'x', card: { number: '4111', brand: 'visa' } }));
 		await eventually(async () => (await dlqCount().catch(() => 0)) === 1, 5_000, 'the dead-letter copy');
 		await settledConsumer(durable);
 		expect(trigger.fake.emissions).toHaveLength(1);
-		const [copy] = await storedMessages(stream.jsm, 'DLQ');
+		const [copy] = await storedMessages(suite.stream.jsm, 'DLQ');
 		expect(copy.header.get('X-Dlq-Reason')).toBe('rejected');
 		expect(copy.header.get('X-Dlq-Failed-Node')).toBe('Stop and Error');
 		expect(JSON.parse(new TextDecoder().decode(copy.data))).toEqual({ customer: 'x', card: { brand: 'visa' } });
@@ -121,43 +95,43 @@ describe('JetStream Trigger dead-letter routing', () => {
 
 	it('hands the original back when the dead-letter publish fails, and stores it once the DLQ works again', async () => {
 		const durable = uniqueName('d');
-		const dlqSubject = `parked.${stream.name.toLowerCase()}`;
-		await stream.jsm.streams.add({ name: 'DLQ', subjects: ['parked.>'] });
-		const trigger = await start(server, stream, durable, {
+		const dlqSubject = `parked.${suite.stream.name.toLowerCase()}`;
+		await suite.stream.jsm.streams.add({ name: 'DLQ', subjects: ['parked.>'] });
+		const trigger = await suite.start(durable, {
 			params: { deadLetterOptions: { deadLetterSubject: dlqSubject, createDeadLetterStream: false } },
 			options: { content: 'json' },
 		});
-		await stream.jsm.streams.delete('DLQ');
-		await stream.publish(1, () => 'not json');
+		await suite.stream.jsm.streams.delete('DLQ');
+		await suite.stream.publish(1, () => 'not json');
 		await eventually(
-			async () => (await stream.consumer(durable)).num_redelivered > 0 || (await stream.consumer(durable)).delivered.consumer_seq > 1,
+			async () => (await suite.stream.consumer(durable)).num_redelivered > 0 || (await suite.stream.consumer(durable)).delivered.consumer_seq > 1,
 			20_000,
 			'the message delivered again',
 		);
 		expect(trigger.fake.logs.some((l) => /could not be dead-lettered; it comes back/.test(l.message))).toBe(true);
 		expect(trigger.fake.failedExecutions).toHaveLength(0);
-		await stream.jsm.streams.add({ name: 'DLQ', subjects: ['parked.>'] });
+		await suite.stream.jsm.streams.add({ name: 'DLQ', subjects: ['parked.>'] });
 		await eventually(async () => (await dlqCount().catch(() => 0)) === 1, 20_000, 'the copy once the DLQ is back');
 		await settledConsumer(durable);
 		await pause(500);
 		expect(await dlqCount()).toBe(1);
-		const [copy] = await storedMessages(stream.jsm, 'DLQ');
+		const [copy] = await storedMessages(suite.stream.jsm, 'DLQ');
 		expect(copy.subject).toBe(dlqSubject);
 		expect(Number(copy.header.get('X-Dlq-Deliveries'))).toBeGreaterThan(1);
 	});
 
 	it('refuses to activate when no stream stores the dead letters and creating one is off', async () => {
 		await expect(
-			activate(server, stream, uniqueName('d'), { params: { deadLetterOptions: { createDeadLetterStream: false } } }),
+			activate(suite.server, suite.stream, uniqueName('d'), { params: { deadLetterOptions: { createDeadLetterStream: false } } }),
 		).rejects.toThrow(/No stream captures the dead-letter subject "dlq\./);
 	});
 
 	it('terminates without a copy when dead-lettering is off', async () => {
 		const durable = uniqueName('d');
-		const trigger = await start(server, stream, durable, { params: { deadLetter: false }, options: { content: 'json' } });
-		await stream.publish(1, () => 'not json');
+		const trigger = await suite.start(durable, { params: { deadLetter: false }, options: { content: 'json' } });
+		await suite.stream.publish(1, () => 'not json');
 		await eventually(() => trigger.fake.failedExecutions.length === 1, 5_000, 'failed execution recorded');
 		await settledConsumer(durable);
-		await expect(stream.jsm.streams.info('DLQ')).rejects.toThrow();
+		await expect(suite.stream.jsm.streams.info('DLQ')).rejects.toThrow();
 	});
 });

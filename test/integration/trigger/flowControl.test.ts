@@ -1,41 +1,16 @@
 import { eventually } from '../../helpers/fakeTrigger';
-import { startNatsServer, uniqueName, type NatsServer } from '../../helpers/natsServer';
-import { activate, createStream, pause, sequences, type ActiveTrigger, type TestStream } from './harness';
+import { uniqueName } from '../../helpers/natsServer';
+import { pause, sequences, triggerSuite } from './harness';
 
 /** Rate limit and circuit breaker of the trigger against a real nats-server. */
 
-let server: NatsServer;
-let stream: TestStream;
-const triggers: ActiveTrigger[] = [];
-
-beforeAll(async () => {
-	server = await startNatsServer({ label: 'trigger-flow' });
-});
-
-afterAll(async () => {
-	await server.cleanup();
-});
-
-beforeEach(async () => {
-	stream = await createStream(server, 'TFLOW');
-});
-
-afterEach(async () => {
-	for (const t of triggers.splice(0)) await t.close();
-	await stream.close();
-});
-
-async function start(...args: Parameters<typeof activate>): Promise<ActiveTrigger> {
-	const trigger = await activate(...args);
-	triggers.push(trigger);
-	return trigger;
-}
+const suite = triggerSuite('trigger-flow', 'TFLOW');
 
 describe('JetStream Trigger flow control', () => {
 	it('starts no more executions per second than the rate limit', async () => {
 		const durable = uniqueName('d');
-		await stream.publish(8);
-		const trigger = await start(server, stream, durable, { options: { rateLimit: 4 } });
+		await suite.stream.publish(8);
+		const trigger = await suite.start(durable, { options: { rateLimit: 4 } });
 		await eventually(() => trigger.fake.emissions.length === 8, 10_000, 'all eight');
 		// A burst of one second's worth (4), then one every 250 ms: the eighth starts ≥ 1 s after the first.
 		const starts = trigger.fake.emissions.map((e) => e.startedAt);
@@ -45,24 +20,24 @@ describe('JetStream Trigger flow control', () => {
 	it('stops pulling while the circuit is open, tries one message after the cool-down, then resumes', async () => {
 		const durable = uniqueName('d');
 		let downstreamUp = false;
-		const trigger = await start(server, stream, durable, {
+		const trigger = await suite.start(durable, {
 			params: { maxDeliver: 20 },
 			script: () => (downstreamUp ? 'succeed' : 'fail'),
 			options: { parallelExecutions: 1, circuitBreakerFailures: 2, circuitBreakerCoolDown: 1, retryDelay: 0.05 },
 		});
-		await stream.publish(5);
+		await suite.stream.publish(5);
 		await eventually(() => trigger.fake.logs.some((l) => /Circuit opened after 2 failed/.test(l.message)), 5_000, 'circuit opened');
 		const whileOpen = trigger.fake.emissions.length;
 		await pause(600);
 		expect(trigger.fake.emissions.length).toBe(whileOpen);
 		downstreamUp = true;
-		await eventually(async () => (await stream.consumer(durable)).ack_floor.stream_seq === 5, 10_000, 'all acknowledged after the circuit closed');
+		await eventually(async () => (await suite.stream.consumer(durable)).ack_floor.stream_seq === 5, 10_000, 'all acknowledged after the circuit closed');
 		expect(trigger.fake.logs.some((l) => /Circuit half-open/.test(l.message))).toBe(true);
 		expect(trigger.fake.logs.some((l) => /Circuit closed/.test(l.message))).toBe(true);
 		expect(new Set(sequences(trigger.fake))).toEqual(new Set([1, 2, 3, 4, 5]));
 		// The messages waited in the stream: none was delivered more than a few times, none dead-lettered.
-		const info = await stream.consumer(durable);
+		const info = await suite.stream.consumer(durable);
 		expect(info.num_pending + info.num_ack_pending).toBe(0);
-		await expect(stream.jsm.streams.info('DLQ').then((s) => s.state.messages)).resolves.toBe(0);
+		await expect(suite.stream.jsm.streams.info('DLQ').then((s) => s.state.messages)).resolves.toBe(0);
 	});
 });

@@ -4,7 +4,7 @@ import type { ITriggerResponse } from 'n8n-workflow';
 
 import { JetStreamTrigger } from '../../../nodes/JetStreamTrigger/JetStreamTrigger.node';
 import { fakeTrigger, type FakeTrigger, type Script } from '../../helpers/fakeTrigger';
-import { uniqueName, type NatsServer } from '../../helpers/natsServer';
+import { startNatsServer, uniqueName, type NatsServer } from '../../helpers/natsServer';
 
 /**
  * Shared set-up for trigger integration tests: a unique stream per test, a test-side connection to
@@ -105,3 +105,52 @@ export async function activate(server: NatsServer, stream: TestStream, durable: 
 export const sequences = (fake: FakeTrigger): number[] => fake.items().map((i) => Number(i.json.streamSequence));
 
 export const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export interface TriggerSuite {
+	readonly server: NatsServer;
+	/** A fresh stream for the running test. */
+	readonly stream: TestStream;
+	/** Activates a trigger on the current stream; it is closed after the test. */
+	start(durable: string, extra?: ActivateOptions): Promise<ActiveTrigger>;
+}
+
+/**
+ * Registers the usual hooks of a trigger test file: one nats-server for the file, a unique stream per
+ * test, and every trigger the test started closed (then the stream deleted) after it.
+ */
+export function triggerSuite(label: string, prefix = 'TRIG'): TriggerSuite {
+	let server: NatsServer | undefined;
+	let stream: TestStream | undefined;
+	const triggers: ActiveTrigger[] = [];
+	const need = <T>(value: T | undefined, what: string): T => {
+		if (value === undefined) throw new Error(`${what} is only available inside a test`);
+		return value;
+	};
+	beforeAll(async () => {
+		server = await startNatsServer({ label });
+	});
+	afterAll(async () => {
+		await server?.cleanup();
+	});
+	beforeEach(async () => {
+		stream = await createStream(need(server, 'The server'), prefix);
+	});
+	afterEach(async () => {
+		for (const t of triggers.splice(0)) await t.close();
+		await stream?.jsm.streams.delete('DLQ').catch(() => false);
+		await stream?.close();
+	});
+	return {
+		get server() {
+			return need(server, 'The server');
+		},
+		get stream() {
+			return need(stream, 'The stream');
+		},
+		async start(durable, extra) {
+			const trigger = await activate(need(server, 'The server'), need(stream, 'The stream'), durable, extra);
+			triggers.push(trigger);
+			return trigger;
+		},
+	};
+}

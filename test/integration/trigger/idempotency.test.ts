@@ -2,61 +2,36 @@ import { Kvm } from '@nats-io/kv';
 import { jetstream } from '@nats-io/jetstream';
 
 import { eventually } from '../../helpers/fakeTrigger';
-import { startNatsServer, uniqueName, type NatsServer } from '../../helpers/natsServer';
-import { activate, createStream, pause, type ActiveTrigger, type TestStream } from './harness';
+import { uniqueName } from '../../helpers/natsServer';
+import { activate, pause, triggerSuite, type ActiveTrigger } from './harness';
 
 /** Consumer-side idempotency of the trigger (issue 5) against a real nats-server. */
 
-let server: NatsServer;
-let stream: TestStream;
-const triggers: ActiveTrigger[] = [];
-
-beforeAll(async () => {
-	server = await startNatsServer({ label: 'trigger-idempotency' });
-});
-
-afterAll(async () => {
-	await server.cleanup();
-});
-
-beforeEach(async () => {
-	stream = await createStream(server, 'TIDEM');
-});
-
-afterEach(async () => {
-	for (const t of triggers.splice(0)) await t.close();
-	await stream.close();
-});
-
-async function start(...args: Parameters<typeof activate>): Promise<ActiveTrigger> {
-	const trigger = await activate(...args);
-	triggers.push(trigger);
-	return trigger;
-}
+const suite = triggerSuite('trigger-idempotency', 'TIDEM');
 
 const byOrderId = { idempotency: 'payloadField', idempotencyField: '{{ $json.orderId }}' };
 const order = (orderId: string) => () => JSON.stringify({ orderId });
 const orderIds = (t: ActiveTrigger) => t.fake.items().map((i) => (i.json.payload as { orderId: string }).orderId);
 
 async function startKeyed(durable: string, extra: Parameters<typeof activate>[3] = {}): Promise<ActiveTrigger> {
-	return await start(server, stream, durable, { ...extra, params: { ...byOrderId, ...extra.params } });
+	return await suite.start(durable, { ...extra, params: { ...byOrderId, ...extra.params } });
 }
 
 async function ackFloor(durable: string, seq: number, what: string): Promise<void> {
-	await eventually(async () => (await stream.consumer(durable)).ack_floor.stream_seq >= seq, 10_000, what);
+	await eventually(async () => (await suite.stream.consumer(durable)).ack_floor.stream_seq >= seq, 10_000, what);
 }
 
 describe('JetStream Trigger idempotency', () => {
 	it('runs a key once across a trigger restart; the duplicate is acknowledged and skipped', async () => {
 		const durable = uniqueName('d');
 		const first = await startKeyed(durable);
-		await stream.publish(1, order('A-1'));
+		await suite.stream.publish(1, order('A-1'));
 		await ackFloor(durable, 1, 'first message acknowledged');
 		await first.close();
 
 		const second = await startKeyed(durable);
-		await stream.publish(1, order('A-1'));
-		await stream.publish(1, order('B-2'));
+		await suite.stream.publish(1, order('A-1'));
+		await suite.stream.publish(1, order('B-2'));
 		await ackFloor(durable, 3, 'all three acknowledged');
 		expect(orderIds(first)).toEqual(['A-1']);
 		expect(orderIds(second)).toEqual(['B-2']);
@@ -70,11 +45,11 @@ describe('JetStream Trigger idempotency', () => {
 		const a = await startKeyed(durable, slow);
 		const b = await startKeyed(durable, slow);
 		const keys = Array.from({ length: 12 }, (_, i) => `K-${i}`);
-		const js = jetstream(stream.nc);
+		const js = jetstream(suite.stream.nc);
 		// Every key twice, the copies back to back so both instances hold one of them at the same time.
 		for (const key of keys) {
-			await js.publish(stream.subject, JSON.stringify({ orderId: key }));
-			await js.publish(stream.subject, JSON.stringify({ orderId: key }));
+			await js.publish(suite.stream.subject, JSON.stringify({ orderId: key }));
+			await js.publish(suite.stream.subject, JSON.stringify({ orderId: key }));
 		}
 		await ackFloor(durable, keys.length * 2, 'every copy acknowledged');
 		const processed = [...orderIds(a), ...orderIds(b)].sort();
@@ -87,10 +62,10 @@ describe('JetStream Trigger idempotency', () => {
 		const durable = uniqueName('d');
 		let calls = 0;
 		const t = await startKeyed(durable, { script: () => (++calls === 1 ? 'fail' : 'succeed') });
-		await stream.publish(1, order('C-3'));
+		await suite.stream.publish(1, order('C-3'));
 		await ackFloor(durable, 1, 'acknowledged after the retry');
 		expect(orderIds(t)).toEqual(['C-3', 'C-3']);
-		const kv = await new Kvm(jetstream(stream.nc)).open(`n8n_processed_${stream.name}_${durable}`);
+		const kv = await new Kvm(jetstream(suite.stream.nc)).open(`n8n_processed_${suite.stream.name}_${durable}`);
 		const keys: string[] = [];
 		for await (const k of await kv.keys()) keys.push(k);
 		expect(keys).toHaveLength(1);
@@ -101,7 +76,7 @@ describe('JetStream Trigger idempotency', () => {
 	it('processes a message without the key field, warning once', async () => {
 		const durable = uniqueName('d');
 		const t = await startKeyed(durable);
-		await stream.publish(2, () => JSON.stringify({ other: true }));
+		await suite.stream.publish(2, () => JSON.stringify({ other: true }));
 		await ackFloor(durable, 2, 'both acknowledged');
 		await pause(100);
 		expect(t.fake.emissions).toHaveLength(2);
@@ -110,9 +85,9 @@ describe('JetStream Trigger idempotency', () => {
 
 	it('reads the key from a header', async () => {
 		const durable = uniqueName('d');
-		const t = await start(server, stream, durable, { params: { idempotency: 'header', idempotencyHeader: 'X-Order-Id' } });
-		await stream.publish(1, undefined, { 'X-Order-Id': 'H-1' });
-		await stream.publish(1, undefined, { 'X-Order-Id': 'H-1' });
+		const t = await suite.start(durable, { params: { idempotency: 'header', idempotencyHeader: 'X-Order-Id' } });
+		await suite.stream.publish(1, undefined, { 'X-Order-Id': 'H-1' });
+		await suite.stream.publish(1, undefined, { 'X-Order-Id': 'H-1' });
 		await ackFloor(durable, 2, 'both acknowledged');
 		expect(t.fake.emissions).toHaveLength(1);
 	});
