@@ -25,6 +25,10 @@ export const JetStreamApiCodes = {
 	InsufficientResources: 10023,
 	StreamReplicasNotSupported: 10074,
 	ConsumerCreate: 10012,
+	/** Server 2.11+: a Nats-TTL header the server cannot parse. */
+	MessageTtlInvalid: 10165,
+	/** Server 2.11+: a Nats-TTL header on a stream (or KV bucket) without per-message TTL. */
+	MessageTtlDisabled: 10166,
 } as const;
 
 export type ErrorCategory =

@@ -1,6 +1,7 @@
 import { deadLetterResource } from './deadLetter/DeadLetter.resource';
+import { keyValueResource } from './keyValue/KeyValue.resource';
 import { streamResource } from './stream/Stream.resource';
 import type { Resource } from './types';
 
 /** Every resource of the JetStream node, in the order the UI lists them. */
-export const resources: Resource[] = [streamResource, deadLetterResource];
+export const resources: Resource[] = [streamResource, keyValueResource, deadLetterResource];
