@@ -246,7 +246,7 @@ function jetStreamError(errors: NatsLikeError[], ctx: ErrorContext): JetStreamNo
 }
 
 function requestError(errors: NatsLikeError[], ctx: ErrorContext): JetStreamNodeError | undefined {
-	if (findByName(errors, 'JetStreamNotEnabled') && findByName(errors, 'NoRespondersError', 'RequestError')) {
+	if (findByName(errors, 'JetStreamNotEnabled') && findByName(errors, 'NoRespondersError', 'NoResponders', 'RequestError')) {
 		if (ctx.subject) {
 			return new JetStreamNodeError('not-found', `No stream captures subject "${ctx.subject}"`, {
 				hint: 'Create a stream whose subjects include this subject, or fix the subject',
@@ -261,7 +261,7 @@ function requestError(errors: NatsLikeError[], ctx: ErrorContext): JetStreamNode
 			hint: 'Start nats-server with JetStream (-js) and enable it for the account',
 		});
 	}
-	if (findByName(errors, 'NoRespondersError')) {
+	if (findByName(errors, 'NoRespondersError', 'NoResponders')) {
 		return new JetStreamNodeError('not-found', `Nobody is listening on subject "${ctx.subject ?? '?'}" (no responders)`, {
 			hint: 'Start the service (or workflow) that answers on this subject, or check the subject',
 		});

@@ -1,7 +1,8 @@
 import { deadLetterResource } from './deadLetter/DeadLetter.resource';
 import { keyValueResource } from './keyValue/KeyValue.resource';
+import { messageResource } from './message/Message.resource';
 import { streamResource } from './stream/Stream.resource';
 import type { Resource } from './types';
 
 /** Every resource of the JetStream node, in the order the UI lists them. */
-export const resources: Resource[] = [streamResource, keyValueResource, deadLetterResource];
+export const resources: Resource[] = [messageResource, streamResource, keyValueResource, deadLetterResource];

@@ -8,3 +8,5 @@ export { parseCredentials, secretValues, credentialsKey, type NatsCredentials } 
 export { testCredentials, type CredentialTestOutcome } from './credentialTest';
 export { connectionPool, ConnectionPool, type ClientLease } from './pool';
 export { redact } from './redact';
+export { answerDelivery, publishWindowed, readLastOnSubject, requestReply, type OutgoingMessage, type PublishOutcome, type Reply } from './messaging';
+export { readStoredMessage, type HeaderRecord, type StoredMessage } from './deadLetterIo';

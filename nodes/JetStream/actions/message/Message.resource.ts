@@ -1,0 +1,13 @@
+import type { Resource } from '../types';
+import { acknowledgeMessage } from './acknowledge.operation';
+import { getMessage } from './get.operation';
+import { publishMessage } from './publish.operation';
+import { requestMessage } from './request.operation';
+
+export const messageResource: Resource = {
+	name: 'Message',
+	value: 'message',
+	description: 'Publish events, send requests, read stored messages, and acknowledge trigger messages',
+	defaultOperation: 'publish',
+	operations: [publishMessage, requestMessage, getMessage, acknowledgeMessage],
+};

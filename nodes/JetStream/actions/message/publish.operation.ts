@@ -1,0 +1,113 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+
+import { InvalidParameterError } from '../../../shared/errors';
+import { publishWindowed, type NatsClient, type OutgoingMessage, type PublishOutcome } from '../../../shared/transport';
+import { validatePublishSubject } from '../../../shared/validation';
+import { errorItem, itemError } from '../perItem';
+import type { Operation } from '../types';
+import { wrapCloudEvent } from './cloudEvents';
+import { applyCorrelation, applyTraceContext, newEventId } from './context';
+import { headersField, findHeader, readHeaders } from './headers';
+import { idempotencyKeyField, subjectField } from './fields';
+import { payloadFields, readPayload } from './payload';
+import { publishOptionsField, readPublishOptions, readWindow } from './publishOptions';
+
+const properties: INodeProperties[] = [subjectField, ...payloadFields, idempotencyKeyField, headersField, publishOptionsField];
+
+/** How long one acknowledgement may take before the item counts as failed. */
+const ACK_TIMEOUT_MS = 10_000;
+
+interface Prepared {
+	message: OutgoingMessage;
+	correlationId?: string;
+}
+
+async function prepare(fn: IExecuteFunctions, i: number, item: INodeExecutionData, maxPayload: number): Promise<Prepared> {
+	const subject = validatePublishSubject(String(fn.getNodeParameter('subject', i, '')));
+	const payload = await readPayload(fn, i, item);
+	const headers = readHeaders(fn, i);
+	const options = readPublishOptions(fn, i);
+	const msgId = String(fn.getNodeParameter('idempotencyKey', i, '') ?? '').trim() || undefined;
+	const correlationId = applyCorrelation(headers, item, options);
+	applyTraceContext(headers, item, options);
+	if (payload.kind === 'binary' && !findHeader(headers, 'content-type')) headers['Content-Type'] = payload.contentType;
+	const data = wrapCloudEvent(options.envelope, payload, headers, {
+		id: msgId ?? newEventId(),
+		source: options.eventSource || `n8n://workflow/${fn.getWorkflow().id ?? 'unsaved'}`,
+		type: options.eventType,
+		time: new Date().toISOString(),
+	});
+	if (data.length > maxPayload) {
+		throw new InvalidParameterError(
+			'payload',
+			`The message for item ${i} is ${data.length} bytes; the server accepts at most ${maxPayload} bytes (max_payload)`,
+			'Send a smaller payload (e.g. store the file elsewhere and publish its URL), or ask the NATS admin to raise max_payload',
+		);
+	}
+	const expect = { streamName: options.expectedStream, lastSequence: options.expectedLastSequence, lastSubjectSequence: options.expectedLastSubjectSequence };
+	const hasExpect = Object.values(expect).some((v) => v !== undefined);
+	return { message: { subject, data, headers, msgId, expect: hasExpect ? expect : undefined }, correlationId };
+}
+
+function output(prepared: Prepared, outcome: Extract<PublishOutcome, { ok: true }>): IDataObject {
+	const { message } = prepared;
+	return {
+		stream: outcome.receipt.stream,
+		sequence: outcome.receipt.sequence,
+		duplicate: outcome.receipt.duplicate,
+		subject: message.subject,
+		messageId: message.msgId ?? null,
+		correlationId: prepared.correlationId ?? null,
+	};
+}
+
+/**
+ * Publishes every item with many acknowledgements in flight; output order is input order. Without
+ * "Continue On Fail" the first failure stops new publishes, the ones in flight finish, and the error
+ * says which items were stored.
+ */
+async function execute(this: IExecuteFunctions, client: NatsClient, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+	const window = readWindow(this);
+	const maxPayload = client.nc.info?.max_payload ?? Number.MAX_SAFE_INTEGER;
+	const prepared: Prepared[] = new Array(items.length);
+	const continueOnFail = this.continueOnFail();
+	const outcomes = await publishWindowed(
+		client,
+		items.length,
+		async (i) => {
+			prepared[i] = await prepare(this, i, items[i], maxPayload);
+			return prepared[i].message;
+		},
+		{ window, timeoutMs: ACK_TIMEOUT_MS, stopOnError: !continueOnFail },
+	);
+	const out: INodeExecutionData[] = [];
+	for (let i = 0; i < items.length; i++) {
+		const outcome = outcomes[i];
+		if (outcome === undefined) continue;
+		if (outcome.ok) {
+			out.push({ json: output(prepared[i], outcome), pairedItem: { item: i } });
+			continue;
+		}
+		const failure = itemError(this, outcome.error, i, { subject: prepared[i]?.message.subject });
+		if (!continueOnFail) throw withProgress(failure, outcomes, i);
+		out.push(errorItem(failure, i));
+	}
+	return out;
+}
+
+/** Adds to the error which items JetStream did store, since a publish cannot be taken back. */
+function withProgress<E extends { description?: string | null }>(failure: E, outcomes: Array<PublishOutcome | undefined>, failedIndex: number): E {
+	const stored = outcomes.filter((o) => o?.ok).length;
+	const note = `${stored} of ${outcomes.length} item(s) were stored before item ${failedIndex} failed; the rest were not sent. Turn on "Continue On Fail" to publish the others anyway.`;
+	failure.description = failure.description ? `${failure.description}. ${note}` : note;
+	return failure;
+}
+
+export const publishMessage: Operation = {
+	name: 'Publish',
+	value: 'publish',
+	action: 'Publish a message',
+	description: 'Send each item as a message to a subject and wait until JetStream has stored it',
+	properties,
+	execute,
+};

@@ -1,0 +1,140 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import { InvalidParameterError } from '../../../shared/errors';
+import { validateStreamName } from '../../../shared/validation';
+import type { EnvelopeMode } from './cloudEvents';
+
+/** Publish's optional settings, read per item into one typed object. */
+
+export interface PublishOptions {
+	expectedStream?: string;
+	expectedLastSequence?: number;
+	expectedLastSubjectSequence?: number;
+	/** Empty: take it from the item (correlationId field or X-Correlation-Id header) or generate one. */
+	correlationId: string;
+	generateCorrelationId: boolean;
+	propagateTrace: boolean;
+	envelope: EnvelopeMode;
+	eventType: string;
+	eventSource: string;
+}
+
+export const publishOptionsField: INodeProperties = {
+	displayName: 'Options',
+	name: 'publishOptions',
+	type: 'collection',
+	placeholder: 'Add option',
+	default: {},
+	options: [
+		{
+			displayName: 'CloudEvents Envelope',
+			name: 'envelope',
+			type: 'options',
+			default: 'none',
+			description: 'Wrap the payload as a CloudEvents 1.0 event (id = idempotency key or a new ID, source, type, time)',
+			options: [
+				{ name: 'None', value: 'none', description: 'Send the payload as it is' },
+				{ name: 'Structured (JSON Document)', value: 'structured', description: 'The body becomes {specversion, id, source, type, time, datacontenttype, data}' },
+				{ name: 'Binary (Ce-* Headers)', value: 'binary', description: 'The body stays the payload; the event attributes go into ce-* headers' },
+			],
+		},
+		{
+			displayName: 'Correlation ID',
+			name: 'correlationId',
+			type: 'string',
+			default: '',
+			description: 'Sent as the X-Correlation-Id header. Empty: the item\'s correlationId (e.g. from a JetStream Trigger) or a new ID.',
+		},
+		{
+			displayName: 'Event Source',
+			name: 'eventSource',
+			type: 'string',
+			default: '',
+			placeholder: 'https://shop.example.com/orders',
+			description: 'CloudEvents "source". Empty: n8n://workflow/<workflow ID>.',
+		},
+		{
+			displayName: 'Event Type',
+			name: 'eventType',
+			type: 'string',
+			default: '',
+			placeholder: 'com.example.order.created',
+			description: 'CloudEvents "type" (required with an envelope)',
+		},
+		{
+			displayName: 'Expected Last Sequence',
+			name: 'expectedLastSequence',
+			type: 'number',
+			default: 0,
+			description: 'Store the message only if the stream\'s last sequence is this number (optimistic concurrency). 0 = no check.',
+		},
+		{
+			displayName: 'Expected Last Subject Sequence',
+			name: 'expectedLastSubjectSequence',
+			type: 'number',
+			default: -1,
+			description: 'Store only if the last message on this subject has this sequence (0 = the subject must have no message yet). -1 = no check.',
+		},
+		{
+			displayName: 'Expected Stream',
+			name: 'expectedStream',
+			type: 'string',
+			default: '',
+			description: 'Store only if this stream captures the subject; otherwise fail',
+		},
+		{
+			displayName: 'Generate Correlation ID',
+			name: 'generateCorrelationId',
+			type: 'boolean',
+			default: true,
+			description: 'Whether to create a correlation ID when neither the option nor the item has one',
+		},
+		{
+			displayName: 'Max Publishes in Flight',
+			name: 'maxInFlight',
+			type: 'number',
+			default: 256,
+			typeOptions: { minValue: 1, maxValue: 10000 },
+			description: 'How many messages may wait for JetStream\'s acknowledgement at once. Higher is faster for many items; 1 sends one at a time.',
+		},
+		{
+			displayName: 'Propagate Trace Context',
+			name: 'propagateTrace',
+			type: 'boolean',
+			default: true,
+			description: 'Whether to pass on W3C traceparent/tracestate found in the item (its headers, e.g. from a trigger, or top-level fields)',
+		},
+	],
+};
+
+export function readPublishOptions(fn: IExecuteFunctions, i: number): PublishOptions {
+	const o = (fn.getNodeParameter('publishOptions', i, {}) ?? {}) as IDataObject;
+	const stream = String(o.expectedStream ?? '').trim();
+	const lastSeq = Number(o.expectedLastSequence ?? 0);
+	const lastSubjectSeq = Number(o.expectedLastSubjectSequence ?? -1);
+	const options: PublishOptions = {
+		expectedStream: stream ? validateStreamName(stream, 'Expected Stream') : undefined,
+		expectedLastSequence: lastSeq > 0 ? Math.floor(lastSeq) : undefined,
+		expectedLastSubjectSequence: lastSubjectSeq >= 0 ? Math.floor(lastSubjectSeq) : undefined,
+		correlationId: String(o.correlationId ?? '').trim(),
+		generateCorrelationId: o.generateCorrelationId !== false,
+		propagateTrace: o.propagateTrace !== false,
+		envelope: (o.envelope as EnvelopeMode) ?? 'none',
+		eventType: String(o.eventType ?? '').trim(),
+		eventSource: String(o.eventSource ?? '').trim(),
+	};
+	if (options.envelope !== 'none' && !options.eventType) {
+		throw new InvalidParameterError('eventType', '"Event Type" is empty', 'A CloudEvents envelope needs a type, e.g. com.example.order.created');
+	}
+	return options;
+}
+
+/** Read once per execution (item 0): how many acknowledgements may be awaited at the same time. */
+export function readWindow(fn: IExecuteFunctions): number {
+	const o = (fn.getNodeParameter('publishOptions', 0, {}) ?? {}) as IDataObject;
+	const window = Math.floor(Number(o.maxInFlight ?? 256));
+	if (!Number.isFinite(window) || window < 1 || window > 10_000) {
+		throw new InvalidParameterError('maxInFlight', `"Max Publishes in Flight" cannot be ${String(o.maxInFlight)}`, 'Use a number from 1 to 10000; 256 suits most cases');
+	}
+	return window;
+}

@@ -1,0 +1,128 @@
+import { headers as newHeaders, type MsgHdrs } from '@nats-io/transport-node';
+
+import { toNodeError } from '../errors';
+import type { NatsClient } from './client';
+import { headerRecord, type HeaderRecord, type PublishReceipt } from './deadLetterIo';
+
+/**
+ * Publishing many messages with a bounded window of acknowledgements in flight, core request/reply,
+ * and acknowledging a delivered message from another connection. Nothing here knows about n8n items.
+ */
+
+export interface OutgoingMessage {
+	subject: string;
+	data: Uint8Array;
+	headers: HeaderRecord;
+	/** Sent as Nats-Msg-Id: JetStream drops a repeat inside the stream's duplicate window. */
+	msgId?: string;
+	expect?: { streamName?: string; lastSequence?: number; lastSubjectSequence?: number };
+}
+
+export type PublishOutcome = { ok: true; receipt: PublishReceipt } | { ok: false; error: Error };
+
+export interface WindowOptions {
+	/** Acknowledgements awaited at the same time. */
+	window: number;
+	/** How long one acknowledgement may take. */
+	timeoutMs: number;
+	/** Stop preparing new messages after the first failure (the ones in flight still finish). */
+	stopOnError: boolean;
+}
+
+function toMsgHdrs(record: HeaderRecord): MsgHdrs | undefined {
+	const keys = Object.keys(record);
+	if (keys.length === 0) return undefined;
+	const h = newHeaders();
+	for (const key of keys) {
+		const value = record[key];
+		for (const v of Array.isArray(value) ? value : [value]) h.append(key, v);
+	}
+	return h;
+}
+
+async function publishOne(client: NatsClient, message: OutgoingMessage, timeoutMs: number): Promise<PublishOutcome> {
+	try {
+		const ack = await client.js.publish(message.subject, message.data, {
+			headers: toMsgHdrs(message.headers),
+			msgID: message.msgId,
+			expect: message.expect,
+			timeout: timeoutMs,
+		});
+		return { ok: true, receipt: { stream: ack.stream, sequence: ack.seq, duplicate: ack.duplicate } };
+	} catch (error) {
+		return { ok: false, error: toNodeError(error, { subject: message.subject, stream: message.expect?.streamName, timeoutMs }) };
+	}
+}
+
+/**
+ * Publishes `count` messages, preparing message i only when a window slot is free (so 100 000 items
+ * never become 100 000 pending promises), and returns the outcomes in input order. `prepare` may
+ * throw: that item fails alone. Messages go out in input order, so one subject keeps its order.
+ */
+export async function publishWindowed(
+	client: NatsClient,
+	count: number,
+	prepare: (index: number) => OutgoingMessage | Promise<OutgoingMessage>,
+	options: WindowOptions,
+): Promise<Array<PublishOutcome | undefined>> {
+	const outcomes: Array<PublishOutcome | undefined> = new Array(count);
+	const inFlight = new Set<Promise<void>>();
+	let failed = false;
+	for (let i = 0; i < count && !(failed && options.stopOnError); i++) {
+		if (inFlight.size >= options.window) await Promise.race(inFlight);
+		let message: OutgoingMessage;
+		try {
+			message = await prepare(i);
+		} catch (error) {
+			outcomes[i] = { ok: false, error: error as Error };
+			failed = true;
+			continue;
+		}
+		const done = publishOne(client, message, options.timeoutMs).then((outcome) => {
+			outcomes[i] = outcome;
+			if (!outcome.ok) failed = true;
+			inFlight.delete(done);
+		});
+		inFlight.add(done);
+	}
+	await Promise.all(inFlight);
+	return outcomes;
+}
+
+export interface Reply {
+	data: Uint8Array;
+	headers: HeaderRecord;
+}
+
+/** Core NATS request/reply; "no responders" and timeouts become errors that say so. */
+export async function requestReply(client: NatsClient, subject: string, data: Uint8Array, headers: HeaderRecord, timeoutMs: number): Promise<Reply> {
+	try {
+		const msg = await client.nc.request(subject, data, { timeout: timeoutMs, headers: toMsgHdrs(headers) });
+		return { data: msg.data, headers: headerRecord(msg.headers) };
+	} catch (error) {
+		throw toNodeError(error, { subject, timeoutMs });
+	}
+}
+
+/**
+ * Answers a delivered JetStream message through its ack subject (the trigger's `ackToken`), waiting
+ * for the server to confirm, so a workflow knows the acknowledgement landed.
+ */
+export async function answerDelivery(client: NatsClient, ackSubject: string, protocolPayload: string, timeoutMs: number): Promise<void> {
+	try {
+		await client.nc.request(ackSubject, new TextEncoder().encode(protocolPayload), { timeout: timeoutMs });
+	} catch (error) {
+		throw toNodeError(error, { subject: ackSubject, timeoutMs });
+	}
+}
+
+/** The last message stored on a subject, or null. */
+export async function readLastOnSubject(client: NatsClient, stream: string, subject: string) {
+	try {
+		const jsm = await client.jsm();
+		const msg = await jsm.streams.getMessage(stream, { last_by_subj: subject });
+		return msg ? { stream, sequence: msg.seq, subject: msg.subject, data: msg.data, headers: headerRecord(msg.header), time: msg.time.toISOString() } : null;
+	} catch (error) {
+		throw toNodeError(error, { stream, subject });
+	}
+}
