@@ -1,5 +1,6 @@
 import { InvalidParameterError } from '../shared/errors';
 import { validateHeaderName, validatePublishSubject } from '../shared/validation';
+import { keyReader } from './consumer/idempotencyKey';
 
 /**
  * Dead-letter and idempotency parameters of the trigger, read once with the other settings. Kept
@@ -82,6 +83,8 @@ export function readIdempotency(get: Get, clamp: Clamp): IdempotencySettings | u
 		if (!settings.field) {
 			throw new InvalidParameterError('idempotencyField', '"Idempotency Field" is empty', 'Enter the payload field that identifies a message, e.g. orderId or {{ $json.order.id }}');
 		}
+		// Refuses a template it could never fill, now rather than at the first message.
+		keyReader(settings);
 	}
 	return settings;
 }

@@ -37,10 +37,10 @@ function checkSubjectShape(subject: string, field: string): void {
 		throw new InvalidParameterError(field, `"${field}" is empty`, 'Enter a subject such as orders.created');
 	}
 	if (/\s/.test(subject)) {
-		throw new InvalidParameterError(field, `Subject "${subject}" contains whitespace`, 'Subjects cannot contain spaces or tabs; use dots between tokens, e.g. orders.created');
+		throw new InvalidParameterError(field, `${field} "${subject}" contains whitespace`, 'Subjects cannot contain spaces or tabs; use dots between tokens, e.g. orders.created');
 	}
 	if (tokens(subject).some((t) => t === '')) {
-		throw new InvalidParameterError(field, `Subject "${subject}" has an empty token`, 'Subjects cannot start or end with a dot or contain ".."');
+		throw new InvalidParameterError(field, `${field} "${subject}" has an empty token`, 'Subjects cannot start or end with a dot or contain ".."');
 	}
 }
 
@@ -51,7 +51,7 @@ export function validatePublishSubject(value: string, field = 'Subject'): string
 	if (tokens(subject).some((t) => t === '*' || t === '>')) {
 		throw new InvalidParameterError(
 			field,
-			`Subject "${subject}" contains a wildcard`,
+			`${field} "${subject}" contains a wildcard`,
 			'You can only publish to a concrete subject; wildcards * and > are for subscribing',
 		);
 	}

@@ -39,11 +39,20 @@ function binary(delivery: Delivery): DecodedPayload {
 function strictJson(delivery: Delivery): DecodeResult {
 	// An empty message carries no JSON document; it is passed on as null rather than refused.
 	if (delivery.data.length === 0) return { kind: 'json', value: null };
+	const where = `Message ${delivery.streamSequence} on subject "${delivery.subject}"`;
+	let text: string;
 	try {
-		return { kind: 'json', value: JSON.parse(looseUtf8.decode(delivery.data)) as unknown };
+		text = strictUtf8.decode(delivery.data);
+	} catch {
+		// Bytes that are not text cannot be JSON; say so rather than quote garbage.
+		const reason = `${where} is not UTF-8 text, so it cannot be JSON (${delivery.data.length} bytes, e.g. a file or compressed data)`;
+		return { kind: 'poison', error: new PoisonMessageError(reason) };
+	}
+	try {
+		return { kind: 'json', value: JSON.parse(text) as unknown };
 	} catch (error) {
 		const preview = looseUtf8.decode(delivery.data.subarray(0, 60));
-		const reason = `Message ${delivery.streamSequence} on subject "${delivery.subject}" is not valid JSON (${(error as Error).message}); it starts with: ${preview}`;
+		const reason = `${where} is not valid JSON (${(error as Error).message}); it starts with: ${preview}`;
 		return { kind: 'poison', error: new PoisonMessageError(reason) };
 	}
 }

@@ -2,7 +2,6 @@ import { deadLetterSubject, ensureDeadLetterStream, findDeadLetterStream, requir
 import { ProcessedKeyStore } from '../../shared/idempotency';
 import type { NatsClient } from '../../shared/transport/client';
 import type { TransportLogger } from '../../shared/transport/connect';
-import type { ConsumerFacts } from '../../shared/transport/consume';
 import { secretValues } from '../../shared/transport/credentials';
 import type { TriggerSettings } from '../settings';
 import { triggerDeadLetterSink } from './deadLetterSink';
@@ -21,9 +20,9 @@ export interface TriggerFeatures {
  * Makes sure a stream stores the dead letters before the first message is read: otherwise every
  * dead-letter publish would fail and bad messages would keep coming back.
  */
-async function prepareDeadLetter(client: NatsClient, settings: TriggerSettings, facts: ConsumerFacts, logger: TransportLogger): Promise<string> {
+async function prepareDeadLetter(client: NatsClient, settings: TriggerSettings, logger: TransportLogger): Promise<string> {
 	const options = settings.deadLetter!;
-	const subject = options.subject ?? deadLetterSubject(facts.stream, facts.name);
+	const subject = options.subject ?? deadLetterSubject(settings.stream, settings.durableName);
 	if (!options.createStream) {
 		await requireDeadLetterStream(client, subject);
 		return subject;
@@ -40,19 +39,16 @@ async function prepareDeadLetter(client: NatsClient, settings: TriggerSettings, 
 }
 
 /**
- * Dead-letter sink and message guards for a production run. A test run ("Listen for test event")
- * gets neither: it must not claim keys or write dead letters for messages it never acknowledges.
+ * Dead-letter sink and message guards for a production run, prepared before the consumer is touched
+ * so a refusal (no right to create the DLQ stream or the bucket) leaves nothing half-made. A test run
+ * ("Listen for test event") gets neither: it must not claim keys or write dead letters for messages
+ * it never acknowledges.
  */
-export async function prepareFeatures(
-	client: NatsClient,
-	settings: TriggerSettings,
-	facts: ConsumerFacts,
-	logger: TransportLogger,
-): Promise<TriggerFeatures> {
+export async function prepareFeatures(client: NatsClient, settings: TriggerSettings, logger: TransportLogger): Promise<TriggerFeatures> {
 	if (settings.manual) return { guard: passThroughGuard, deadLetter: noDeadLetter, summary: () => undefined };
 	let deadLetter = noDeadLetter;
 	if (settings.deadLetter) {
-		const subject = await prepareDeadLetter(client, settings, facts, logger);
+		const subject = await prepareDeadLetter(client, settings, logger);
 		deadLetter = triggerDeadLetterSink(client, { ...settings.deadLetter, subject }, secretValues(client.credentials), logger);
 	}
 	let guard: MessageGuard = passThroughGuard;
@@ -61,8 +57,8 @@ export async function prepareFeatures(
 		const options = settings.idempotency;
 		const store = await ProcessedKeyStore.open(client, {
 			bucket: options.bucket,
-			stream: facts.stream,
-			consumer: facts.name,
+			stream: settings.stream,
+			consumer: settings.durableName,
 			retentionMs: options.retentionMs,
 			leaseMs: options.leaseMs,
 			create: options.createBucket,

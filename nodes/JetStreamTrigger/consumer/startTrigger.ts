@@ -84,8 +84,9 @@ export async function startTrigger(ctx: ITriggerFunctions): Promise<ITriggerResp
 	let consumer: TriggerConsumer;
 	let features: TriggerFeatures;
 	try {
-		consumer = await openTriggerConsumer(client, await consumerTarget(client, settings));
-		features = await prepareFeatures(client, settings, consumer.facts, logger);
+		const target = await consumerTarget(client, settings);
+		features = await prepareFeatures(client, settings, logger);
+		consumer = await openTriggerConsumer(client, target);
 	} catch (error) {
 		await client.nc.close();
 		throw nodeError(ctx, error);

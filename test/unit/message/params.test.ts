@@ -10,7 +10,7 @@ import { fakeExecute, type ParamValue } from '../../helpers/fakeExecute';
 
 /** Parameter resolution of the Message operations, without a server. */
 
-const ctx = (params: Record<string, ParamValue>, items = [{ json: {} as Record<string, unknown> }]) => fakeExecute({ params, items }).context;
+const ctx = (params: Record<string, ParamValue>) => fakeExecute({ params }).context;
 const text = (data: Uint8Array) => new TextDecoder().decode(data);
 const defaults = { correlationId: '', generateCorrelationId: true, propagateTrace: true, envelope: 'none' as const, eventType: '', eventSource: '' };
 
