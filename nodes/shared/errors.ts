@@ -14,6 +14,7 @@ export const JetStreamApiCodes = {
 	StreamNameInUse: 10058,
 	StreamNotFound: 10059,
 	StreamWrongLastSequence: 10071,
+	StreamNotMatch: 10060,
 	StreamSubjectsOverlap: 10065,
 	ConsumerNameExists: 10013,
 	ConsumerAlreadyExists: 10105,
@@ -216,7 +217,11 @@ function jetStreamError(errors: NatsLikeError[], ctx: ErrorContext): JetStreamNo
 			});
 		case JetStreamApiCodes.StreamWrongLastSequence:
 			return new JetStreamNodeError('conflict', `The stream changed since you read it: ${api?.message ?? ''}`.trim(), {
-				hint: 'Another publisher wrote first. Re-read the last sequence and retry, or remove "Expected Last Sequence"',
+				hint: 'Another publisher wrote first. Re-read the last sequence and retry, or remove "Expected Last Sequence" / "Expected Last Subject Sequence"',
+			});
+		case JetStreamApiCodes.StreamNotMatch:
+			return new JetStreamNodeError('conflict', `Subject "${ctx.subject ?? '?'}" is stored by another stream than "${ctx.stream ?? '?'}"`, {
+				hint: 'Fix "Expected Stream", or the subject',
 			});
 		case JetStreamApiCodes.StreamWrongLastMsgId:
 			return new JetStreamNodeError('conflict', `The last message id in the stream is not the expected one: ${api?.message ?? ''}`.trim());

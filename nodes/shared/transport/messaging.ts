@@ -1,6 +1,6 @@
 import { headers as newHeaders, type MsgHdrs } from '@nats-io/transport-node';
 
-import { toNodeError } from '../errors';
+import { JetStreamNodeError, toNodeError } from '../errors';
 import type { NatsClient } from './client';
 import { headerRecord, type HeaderRecord, type PublishReceipt } from './deadLetterIo';
 
@@ -50,8 +50,19 @@ async function publishOne(client: NatsClient, message: OutgoingMessage, timeoutM
 		});
 		return { ok: true, receipt: { stream: ack.stream, sequence: ack.seq, duplicate: ack.duplicate } };
 	} catch (error) {
-		return { ok: false, error: toNodeError(error, { subject: message.subject, stream: message.expect?.streamName, timeoutMs }) };
+		const mapped = toNodeError(error, { subject: message.subject, stream: message.expect?.streamName, timeoutMs });
+		return { ok: false, error: mapped.category === 'timeout' ? unconfirmed(message, timeoutMs, error) : mapped };
 	}
+}
+
+/** A publish whose acknowledgement never came: it may or may not be stored, and the user should know. */
+function unconfirmed(message: OutgoingMessage, timeoutMs: number, cause: unknown): JetStreamNodeError {
+	return new JetStreamNodeError('timeout', `JetStream did not confirm the message to "${message.subject}" within ${timeoutMs} ms`, {
+		hint: `The server may be down, restarting or overloaded, so the message may or may not be stored. ${
+			message.msgId ? 'Publishing it again with the same Idempotency Key stores it at most once' : 'Set an Idempotency Key so that publishing again cannot store it twice'
+		}`,
+		cause,
+	});
 }
 
 /**
