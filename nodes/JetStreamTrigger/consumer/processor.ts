@@ -221,7 +221,8 @@ export class UnitProcessor {
 		const what = result.outcome === 'timeout' ? 'did not finish in time' : 'failed';
 		const cause = result.error ?? `Execution ${what}`;
 		if (this.isPermanent(result)) {
-			logger.warn(`The execution for message ${delivery.streamSequence} failed permanently: ${cause}`);
+			// The error text stays out of the log (it may quote data); the dead-letter copy keeps it, masked.
+			logger.warn(`The execution for message ${delivery.streamSequence} failed with the permanent-failure marker; dead-lettering it`);
 			await this.giveUp(delivery, { kind: 'rejected', error: new Error(cause), failedNode: result.failedNode });
 			return;
 		}

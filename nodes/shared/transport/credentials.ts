@@ -89,19 +89,43 @@ function checkSeed(seed: string, label: string): void {
 	}
 }
 
+/** The `exp` claim (seconds since epoch) of a JWT, when it has one and it can be read. */
+function jwtExpiry(jwt: string): number | undefined {
+	try {
+		const claims = JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString('utf8')) as { exp?: unknown };
+		return typeof claims.exp === 'number' ? claims.exp : undefined;
+	} catch {
+		// Unreadable claims: the server judges the JWT itself and reports what it finds.
+		return undefined;
+	}
+}
+
+/**
+ * The server answers an expired JWT with a bare "authorization violation", so the expiry is checked
+ * here, where the message can say what happened and what to do.
+ */
 function checkJwt(jwt: string, label: string): void {
 	if (!/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(jwt)) {
 		throw new CredentialsError(`"${label}" is not a valid JWT`, 'A JWT is three base64url parts separated by dots (eyJ….eyJ….…)');
 	}
+	const exp = jwtExpiry(jwt);
+	if (exp !== undefined && exp * 1000 < Date.now()) {
+		throw new CredentialsError(
+			`The user JWT in "${label}" expired on ${new Date(exp * 1000).toISOString()}`,
+			'Ask your NATS admin (or nsc) for a new user JWT or .creds file and paste it into the credential',
+		);
+	}
 }
 
 function checkCreds(creds: string): void {
-	if (!/-----BEGIN NATS USER JWT-----/.test(creds) || !/-----BEGIN USER NKEY SEED-----/.test(creds)) {
+	const jwt = /-----BEGIN NATS USER JWT-----\s*([^\s-][^\n]*)\s*------?END NATS USER JWT/.exec(creds)?.[1]?.trim();
+	if (!jwt || !/-----BEGIN USER NKEY SEED-----/.test(creds)) {
 		throw new CredentialsError(
 			'"Credentials File Content" is not a .creds file',
 			'Paste the whole file, including the "BEGIN NATS USER JWT" and "BEGIN USER NKEY SEED" blocks',
 		);
 	}
+	checkJwt(jwt, 'Credentials File Content');
 }
 
 function checkPem(value: string | undefined, label: string): void {
