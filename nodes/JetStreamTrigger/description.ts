@@ -1,92 +1,13 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { consumerSettingFields } from '../shared/consumer/consumerFields';
 import { featureFields } from './featureFields';
 
 /** The trigger's UI. Every option says what it does for someone who never used NATS. */
 
 const createOnly = { show: { consumerMode: ['createOrUpdate'] } };
 
-const consumerFields: INodeProperties[] = [
-	{
-		displayName: 'Filter Subjects',
-		name: 'filterSubjects',
-		type: 'string',
-		default: '',
-		placeholder: 'orders.created, orders.updated',
-		displayOptions: createOnly,
-		description:
-			'Only messages on these subjects start the workflow. Use * for one token and > for the rest (orders.>). Leave empty for every message in the stream. Several subjects need NATS server 2.10+.',
-	},
-	{
-		displayName: 'Deliver Policy',
-		name: 'deliverPolicy',
-		type: 'options',
-		default: 'all',
-		displayOptions: createOnly,
-		description: 'Where a new consumer starts reading. Ignored once the consumer exists: it then continues where it stopped.',
-		options: [
-			{ name: 'All', value: 'all', description: 'Every message still in the stream, oldest first' },
-			{ name: 'From Sequence', value: 'byStartSequence', description: 'From a stream sequence number on' },
-			{ name: 'From Time', value: 'byStartTime', description: 'Messages stored at or after a point in time' },
-			{ name: 'Last', value: 'last', description: 'The newest message in the stream, then new ones' },
-			{ name: 'Last per Subject', value: 'lastPerSubject', description: 'The newest message of each subject, then new ones' },
-			{ name: 'New', value: 'new', description: 'Only messages published after the consumer was created' },
-		],
-	},
-	{
-		displayName: 'Start Sequence',
-		name: 'startSequence',
-		type: 'number',
-		default: 1,
-		typeOptions: { minValue: 1 },
-		displayOptions: { show: { consumerMode: ['createOrUpdate'], deliverPolicy: ['byStartSequence'] } },
-		description: 'The stream sequence number of the first message to read',
-	},
-	{
-		displayName: 'Start Time',
-		name: 'startTime',
-		type: 'dateTime',
-		default: '',
-		displayOptions: { show: { consumerMode: ['createOrUpdate'], deliverPolicy: ['byStartTime'] } },
-		description: 'Read messages stored at or after this time',
-	},
-	{
-		displayName: 'Ack Wait (Seconds)',
-		name: 'ackWaitSeconds',
-		type: 'number',
-		default: 30,
-		typeOptions: { minValue: 1 },
-		displayOptions: createOnly,
-		description:
-			'How long the server waits for an answer before delivering a message again. Long executions are kept alive automatically.',
-	},
-	{
-		displayName: 'Max Deliver',
-		name: 'maxDeliver',
-		type: 'number',
-		default: 5,
-		displayOptions: createOnly,
-		description: 'How many times a message is tried before the server gives up on it (-1 = for ever)',
-	},
-	{
-		displayName: 'Backoff (Seconds)',
-		name: 'backoff',
-		type: 'string',
-		default: '',
-		placeholder: '5, 30, 120',
-		displayOptions: createOnly,
-		description:
-			'Waits before each retry, comma-separated; the last one repeats. Max Deliver must be greater than the number of waits. Empty: the trigger doubles the "Retry Delay" option.',
-	},
-	{
-		displayName: 'Max Ack Pending',
-		name: 'maxAckPending',
-		type: 'number',
-		default: 1000,
-		displayOptions: createOnly,
-		description: 'How many messages may be delivered and not yet answered, across all n8n instances (-1 = no limit)',
-	},
-];
+const consumerFields = consumerSettingFields(createOnly);
 
 const options: INodeProperties = {
 	displayName: 'Options',

@@ -1,6 +1,7 @@
 import type { ITriggerFunctions } from 'n8n-workflow';
 
-import { parseBackoff, type ConsumerSettings, type DeliverPolicyName } from '../shared/consumer/consumerSettings';
+import { readConsumerSettings } from '../shared/consumer/consumerFields';
+import type { ConsumerSettings } from '../shared/consumer/consumerSettings';
 import { InvalidParameterError } from '../shared/errors';
 import { validateConsumerName, validateStreamName } from '../shared/validation';
 import { readDeadLetter, readIdempotency, type DeadLetterSettings, type IdempotencySettings } from './featureSettings';
@@ -63,7 +64,6 @@ type Reader = Pick<ITriggerFunctions, 'getNodeParameter' | 'getMode'>;
 
 const ACK_MODES: AckMode[] = ['immediately', 'executionFinishes', 'executionSucceeds', 'later'];
 const CONTENT_MODES: ContentMode[] = ['auto', 'json', 'text', 'binary'];
-const DELIVER_POLICIES: DeliverPolicyName[] = ['all', 'new', 'last', 'lastPerSubject', 'byStartSequence', 'byStartTime'];
 
 function oneOf<T extends string>(value: unknown, allowed: T[], field: string): T {
 	if (allowed.includes(value as T)) return value as T;
@@ -86,29 +86,8 @@ function clamp(value: unknown, field: string, min: number, max: number, warn: (m
 	return clamped;
 }
 
-function splitSubjects(value: unknown): string[] {
-	return String(value ?? '')
-		.split(',')
-		.map((s) => s.trim())
-		.filter((s) => s !== '');
-}
-
 function readConsumer(ctx: Reader, durableName: string): ConsumerSettings {
-	const get = (name: string, fallback: unknown) => ctx.getNodeParameter(name, fallback) as unknown;
-	const deliverPolicy = oneOf(get('deliverPolicy', 'all'), DELIVER_POLICIES, 'Deliver Policy');
-	const settings: ConsumerSettings = {
-		durableName,
-		filterSubjects: splitSubjects(get('filterSubjects', '')),
-		deliverPolicy,
-		ackWaitSeconds: numberOf(get('ackWaitSeconds', 30), 'Ack Wait'),
-		maxDeliver: numberOf(get('maxDeliver', 5), 'Max Deliver'),
-		backoffSeconds: parseBackoff(String(get('backoff', '') ?? ''), 'Backoff'),
-		maxAckPending: numberOf(get('maxAckPending', 1000), 'Max Ack Pending'),
-		description: 'n8n JetStream Trigger',
-	};
-	if (deliverPolicy === 'byStartSequence') settings.startSequence = numberOf(get('startSequence', 1), 'Start Sequence');
-	if (deliverPolicy === 'byStartTime') settings.startTime = String(get('startTime', ''));
-	return settings;
+	return readConsumerSettings((name, fallback) => ctx.getNodeParameter(name, fallback) as unknown, durableName, 'n8n JetStream Trigger');
 }
 
 function readOptional(options: Record<string, unknown>, warn: (m: string) => void) {

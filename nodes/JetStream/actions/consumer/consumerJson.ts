@@ -1,0 +1,29 @@
+import type { ConsumerInfo } from '@nats-io/jetstream';
+import type { IDataObject } from 'n8n-workflow';
+
+import { fromNanos } from '../../../shared/consumer/consumerSettings';
+
+/** A consumer's info as n8n JSON: lag and pending figures first, then its settings. */
+export function consumerInfoToJson(info: ConsumerInfo): IDataObject {
+	const { config } = info;
+	return {
+		stream: info.stream_name,
+		name: info.name,
+		lag: info.num_pending,
+		ackPending: info.num_ack_pending,
+		redelivered: info.num_redelivered,
+		waiting: info.num_waiting,
+		delivered: { streamSequence: info.delivered.stream_seq, consumerSequence: info.delivered.consumer_seq },
+		ackFloor: { streamSequence: info.ack_floor.stream_seq, consumerSequence: info.ack_floor.consumer_seq },
+		config: {
+			filterSubjects: config.filter_subjects ?? (config.filter_subject ? [config.filter_subject] : []),
+			deliverPolicy: config.deliver_policy,
+			ackWaitSeconds: fromNanos(config.ack_wait),
+			maxDeliver: config.max_deliver ?? -1,
+			backoffSeconds: (config.backoff ?? []).map(fromNanos),
+			maxAckPending: config.max_ack_pending ?? -1,
+			description: config.description ?? '',
+		},
+		created: info.created,
+	};
+}

@@ -1,0 +1,132 @@
+import type { IDisplayOptions, INodeProperties } from 'n8n-workflow';
+
+import { parseBackoff, type ConsumerSettings, type DeliverPolicyName } from './consumerSettings';
+import { InvalidParameterError } from '../errors';
+
+/**
+ * The UI fields of a durable consumer's settings and the reader that turns them into
+ * `ConsumerSettings` — shared by the JetStream Trigger (create or update its consumer) and the
+ * JetStream node's Consumer resource, so both say the same thing the same way.
+ */
+
+export function consumerSettingFields(shown?: IDisplayOptions): INodeProperties[] {
+	const withShown = (extra?: IDisplayOptions['show']): IDisplayOptions | undefined =>
+		shown || extra ? { ...shown, show: { ...shown?.show, ...extra } } : undefined;
+	return [
+	{
+		displayName: 'Filter Subjects',
+		name: 'filterSubjects',
+		type: 'string',
+		default: '',
+		placeholder: 'orders.created, orders.updated',
+		displayOptions: withShown(),
+		description:
+			'Only messages on these subjects start the workflow. Use * for one token and > for the rest (orders.>). Leave empty for every message in the stream. Several subjects need NATS server 2.10+.',
+	},
+	{
+		displayName: 'Deliver Policy',
+		name: 'deliverPolicy',
+		type: 'options',
+		default: 'all',
+		displayOptions: withShown(),
+		description: 'Where a new consumer starts reading. Ignored once the consumer exists: it then continues where it stopped.',
+		options: [
+			{ name: 'All', value: 'all', description: 'Every message still in the stream, oldest first' },
+			{ name: 'From Sequence', value: 'byStartSequence', description: 'From a stream sequence number on' },
+			{ name: 'From Time', value: 'byStartTime', description: 'Messages stored at or after a point in time' },
+			{ name: 'Last', value: 'last', description: 'The newest message in the stream, then new ones' },
+			{ name: 'Last per Subject', value: 'lastPerSubject', description: 'The newest message of each subject, then new ones' },
+			{ name: 'New', value: 'new', description: 'Only messages published after the consumer was created' },
+		],
+	},
+	{
+		displayName: 'Start Sequence',
+		name: 'startSequence',
+		type: 'number',
+		default: 1,
+		typeOptions: { minValue: 1 },
+		displayOptions: withShown({ deliverPolicy: ['byStartSequence'] }),
+		description: 'The stream sequence number of the first message to read',
+	},
+	{
+		displayName: 'Start Time',
+		name: 'startTime',
+		type: 'dateTime',
+		default: '',
+		displayOptions: withShown({ deliverPolicy: ['byStartTime'] }),
+		description: 'Read messages stored at or after this time',
+	},
+	{
+		displayName: 'Ack Wait (Seconds)',
+		name: 'ackWaitSeconds',
+		type: 'number',
+		default: 30,
+		typeOptions: { minValue: 1 },
+		displayOptions: withShown(),
+		description:
+			'How long the server waits for an answer before delivering a message again. Long executions are kept alive automatically.',
+	},
+	{
+		displayName: 'Max Deliver',
+		name: 'maxDeliver',
+		type: 'number',
+		default: 5,
+		displayOptions: withShown(),
+		description: 'How many times a message is tried before the server gives up on it (-1 = for ever)',
+	},
+	{
+		displayName: 'Backoff (Seconds)',
+		name: 'backoff',
+		type: 'string',
+		default: '',
+		placeholder: '5, 30, 120',
+		displayOptions: withShown(),
+		description:
+			'Waits before each retry, comma-separated; the last one repeats. Max Deliver must be greater than the number of waits. Empty: the trigger doubles the "Retry Delay" option.',
+	},
+	{
+		displayName: 'Max Ack Pending',
+		name: 'maxAckPending',
+		type: 'number',
+		default: 1000,
+		displayOptions: withShown(),
+		description: 'How many messages may be delivered and not yet answered, across all n8n instances (-1 = no limit)',
+	},
+];
+}
+
+const DELIVER_POLICIES: DeliverPolicyName[] = ['all', 'new', 'last', 'lastPerSubject', 'byStartSequence', 'byStartTime'];
+
+function numberOf(value: unknown, field: string): number {
+	const n = typeof value === 'number' ? value : Number(value);
+	if (!Number.isFinite(n)) throw new InvalidParameterError(field, `"${field}" must be a number, not "${String(value)}"`);
+	return n;
+}
+
+function splitSubjects(value: unknown): string[] {
+	return String(value ?? '')
+		.split(',')
+		.map((s) => s.trim())
+		.filter((s) => s !== '');
+}
+
+/** Reads the fields above; `get(name, fallback)` is n8n's getNodeParameter for one item (or the trigger). */
+export function readConsumerSettings(get: (name: string, fallback: unknown) => unknown, durableName: string, description?: string): ConsumerSettings {
+	const deliverPolicy = get('deliverPolicy', 'all') as DeliverPolicyName;
+	if (!DELIVER_POLICIES.includes(deliverPolicy)) {
+		throw new InvalidParameterError('Deliver Policy', `"Deliver Policy" cannot be "${String(deliverPolicy)}"`, `Choose one of: ${DELIVER_POLICIES.join(', ')}`);
+	}
+	const settings: ConsumerSettings = {
+		durableName,
+		filterSubjects: splitSubjects(get('filterSubjects', '')),
+		deliverPolicy,
+		ackWaitSeconds: numberOf(get('ackWaitSeconds', 30), 'Ack Wait'),
+		maxDeliver: numberOf(get('maxDeliver', 5), 'Max Deliver'),
+		backoffSeconds: parseBackoff(String(get('backoff', '') ?? ''), 'Backoff'),
+		maxAckPending: numberOf(get('maxAckPending', 1000), 'Max Ack Pending'),
+		description,
+	};
+	if (deliverPolicy === 'byStartSequence') settings.startSequence = numberOf(get('startSequence', 1), 'Start Sequence');
+	if (deliverPolicy === 'byStartTime') settings.startTime = String(get('startTime', ''));
+	return settings;
+}
