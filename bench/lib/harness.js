@@ -1,0 +1,137 @@
+'use strict';
+/**
+ * Shared bench plumbing: a throwaway nats-server, the compiled package from dist/, small fake n8n
+ * contexts, and statistics. Benchmarks compare our nodes with the raw NATS.js client in one run on
+ * one server, so the ratio means something even on a busy machine.
+ */
+const { spawn, execSync } = require('node:child_process');
+const { mkdtempSync, rmSync, writeFileSync, existsSync } = require('node:fs');
+const { createServer } = require('node:net');
+const { tmpdir } = require('node:os');
+const { join, resolve } = require('node:path');
+
+const ROOT = resolve(__dirname, '..', '..');
+
+function ensureBuilt() {
+	if (!existsSync(join(ROOT, 'dist', 'nodes', 'JetStream', 'JetStream.node.js')) || process.env.BENCH_REBUILD) {
+		execSync('npm run build', { cwd: ROOT, stdio: 'inherit' });
+	}
+}
+
+const dist = (path) => require(join(ROOT, 'dist', path));
+
+function freePort() {
+	return new Promise((res) => {
+		const s = createServer();
+		s.listen(0, '127.0.0.1', () => {
+			const { port } = s.address();
+			s.close(() => res(port));
+		});
+	});
+}
+
+async function startServer() {
+	const dir = mkdtempSync(join(tmpdir(), 'jetstream-bench-'));
+	const port = await freePort();
+	const monitor = await freePort();
+	const conf = join(dir, 'nats.conf');
+	writeFileSync(conf, `listen: 127.0.0.1:${port}\nhttp: 127.0.0.1:${monitor}\nmax_payload: 8MB\njetstream { store_dir: "${join(dir, 'store')}", max_memory_store: 1GB, max_file_store: 20GB }\n`);
+	const proc = spawn('nats-server', ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+	let log = '';
+	await new Promise((res, rej) => {
+		const timer = setTimeout(() => rej(new Error(`nats-server did not start:\n${log}`)), 10_000);
+		proc.stderr.on('data', (d) => {
+			log += d;
+			if (log.includes('Server is ready')) {
+				clearTimeout(timer);
+				res();
+			}
+		});
+	});
+	return {
+		url: `nats://127.0.0.1:${port}`,
+		monitorUrl: `http://127.0.0.1:${monitor}`,
+		async stop() {
+			proc.kill('SIGTERM');
+			await new Promise((r) => proc.once('exit', r));
+			rmSync(dir, { recursive: true, force: true });
+		},
+	};
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const percentile = (xs, p) => {
+	const s = [...xs].sort((a, b) => a - b);
+	return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+};
+
+/** Runs `fn` `runs` times and returns the median of what it returns. */
+async function medianOf(runs, fn) {
+	const results = [];
+	for (let i = 0; i < runs; i++) results.push(await fn(i));
+	return median(results);
+}
+
+const logger = { error() {}, warn() {}, info() {}, debug() {} };
+
+/** Enough of IExecuteFunctions to run the JetStream node as n8n does. */
+function executeContext(params, items, credentials) {
+	return {
+		getInputData: () => items,
+		getNodeParameter: (name, i, fallback) => {
+			const [root, ...rest] = name.split('.');
+			let v = root in params ? params[root] : fallback;
+			if (typeof v === 'function') v = v(i);
+			for (const k of rest) v = v == null ? undefined : v[k];
+			return v === undefined ? fallback : v;
+		},
+		getNode: () => ({ id: 'bench', name: 'JetStream', type: 'jetStream', typeVersion: 1, position: [0, 0], parameters: {} }),
+		getCredentials: async () => credentials,
+		continueOnFail: () => false,
+		getWorkflow: () => ({ id: 'bench', name: 'bench', active: false }),
+		getExecutionId: () => 'bench',
+		logger,
+		helpers: {},
+	};
+}
+
+function deferred() {
+	let resolve;
+	let reject;
+	const promise = new Promise((res, rej) => {
+		resolve = res;
+		reject = rej;
+	});
+	return { promise, resolve, reject };
+}
+
+/** Enough of ITriggerFunctions: every emission "succeeds" at once and is reported to `onEmit`. */
+function triggerContext(params, credentials, onEmit) {
+	return {
+		emit: (data, _response, done) => {
+			onEmit(data[0]);
+			done?.resolve({ data: { resultData: { runData: {} } }, status: 'success' });
+		},
+		emitError: (e) => console.error('emitError', e.message),
+		saveFailedExecution: () => undefined,
+		getNodeParameter: (name, fallback) => (name in params ? params[name] : fallback),
+		getCredentials: async () => credentials,
+		getMode: () => 'trigger',
+		getActivationMode: () => 'activate',
+		getNode: () => ({ id: 'bench', name: 'JetStream Trigger', type: 'jetStreamTrigger', typeVersion: 1, position: [0, 0], parameters: {} }),
+		getWorkflow: () => ({ id: 'bench', name: 'bench', active: true }),
+		logger,
+		helpers: { createDeferredPromise: deferred, prepareBinaryData: async (b) => ({ data: b.toString('base64') }) },
+	};
+}
+
+function table(title, rows) {
+	console.log(`\n## ${title}\n`);
+	console.log('| case | ours | raw NATS.js | ratio |');
+	console.log('| --- | ---: | ---: | ---: |');
+	for (const r of rows) console.log(`| ${r.name} | ${r.ours} | ${r.raw} | ${r.ratio} |`);
+}
+
+const fmt = (n) => Math.round(n).toLocaleString('en-US');
+
+module.exports = { ROOT, ensureBuilt, dist, startServer, medianOf, median, percentile, executeContext, triggerContext, table, fmt, deferred };

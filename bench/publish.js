@@ -1,0 +1,64 @@
+'use strict';
+/**
+ * Publish: the JetStream node publishing N items in one execution, against raw NATS.js publishing the
+ * same messages with a sliding window of 256 acknowledgements, and awaiting each acknowledgement.
+ */
+const { connect } = require('@nats-io/transport-node');
+const { jetstream, jetstreamManager } = require('@nats-io/jetstream');
+const h = require('./lib/harness');
+
+async function rawWindow(js, subject, payloads, window) {
+	const inFlight = new Set();
+	for (const p of payloads) {
+		if (inFlight.size >= window) await Promise.race(inFlight);
+		const done = js.publish(subject, p).then(() => inFlight.delete(done));
+		inFlight.add(done);
+	}
+	await Promise.all(inFlight);
+}
+
+async function rawEach(js, subject, payloads) {
+	for (const p of payloads) await js.publish(subject, p);
+}
+
+module.exports = async function publishBench({ quick }) {
+	h.ensureBuilt();
+	const { JetStream } = h.dist('nodes/JetStream/JetStream.node.js');
+	const { connectionPool } = h.dist('nodes/shared/transport/index.js');
+	const server = await h.startServer();
+	const nc = await connect({ servers: server.url, noAsyncTraces: true });
+	const jsm = await jetstreamManager(nc);
+	const js = jetstream(nc);
+	await jsm.streams.add({ name: 'BENCH', subjects: ['bench.>'], storage: 'memory' });
+	const count = quick ? 2_000 : 10_000;
+	const runs = quick ? 3 : 5;
+	const rows = [];
+	try {
+		for (const size of [128, 1024]) {
+			const body = 'x'.repeat(size - 12);
+			const items = Array.from({ length: count }, (_, n) => ({ json: { n, body } }));
+			const payloads = items.map((i) => JSON.stringify(i.json));
+			const rate = async (fn) => h.medianOf(runs, async () => {
+				await jsm.streams.purge('BENCH');
+				const t = process.hrtime.bigint();
+				await fn();
+				return count / (Number(process.hrtime.bigint() - t) / 1e9);
+			});
+			const node = new JetStream();
+			const ours = await rate(async () => {
+				const ctx = h.executeContext({ resource: 'message', operation: 'publish', subject: 'bench.node', payloadSource: 'json', publishOptions: { generateCorrelationId: false } }, items, { servers: server.url, authType: 'none' });
+				const [out] = await node.execute.call(ctx);
+				if (out.length !== count) throw new Error(`published ${out.length} of ${count}`);
+			});
+			const window = await rate(() => rawWindow(js, 'bench.raw', payloads, 256));
+			const each = await rate(() => rawEach(js, 'bench.each', payloads));
+			rows.push({ name: `${size} B, node vs raw window 256 (target ≥ 0.8×)`, ours: `${h.fmt(ours)} msg/s`, raw: `${h.fmt(window)} msg/s`, ratio: `${(ours / window).toFixed(2)}×` });
+			rows.push({ name: `${size} B, node vs raw await-each`, ours: `${h.fmt(ours)} msg/s`, raw: `${h.fmt(each)} msg/s`, ratio: `${(ours / each).toFixed(2)}×` });
+		}
+		h.table(`Publish ${count} items in one execution (median of ${runs})`, rows);
+	} finally {
+		await connectionPool.closeAll();
+		await nc.close();
+		await server.stop();
+	}
+};

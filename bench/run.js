@@ -1,0 +1,41 @@
+'use strict';
+/**
+ * npm run bench [-- --quick] [-- --only publish,trigger,latency,memory,connections,schema]
+ * Prints Markdown tables; bench/RESULTS.md holds a measured copy with the machine it ran on.
+ */
+const benches = {
+	publish: () => require('./publish'),
+	trigger: () => require('./trigger'),
+	latency: () => require('./latency'),
+	memory: () => require('./memory'),
+	connections: () => require('./connections'),
+	schema: () => require('./schema'),
+};
+
+async function main() {
+	const args = process.argv.slice(2);
+	const quick = args.includes('--quick');
+	const onlyAt = args.indexOf('--only');
+	const only = onlyAt >= 0 ? args[onlyAt + 1].split(',') : Object.keys(benches);
+	console.log(`# JetStream nodes vs raw NATS.js — ${new Date().toISOString()}, Node ${process.version}${quick ? ', quick mode' : ''}`);
+	for (const name of only) {
+		if (!benches[name]) throw new Error(`Unknown benchmark "${name}"; choose from ${Object.keys(benches).join(', ')}`);
+		let bench;
+		try {
+			bench = benches[name]();
+		} catch (error) {
+			if (error.code !== 'MODULE_NOT_FOUND') throw error;
+			console.log(`\n(${name}: not available yet)`);
+			continue;
+		}
+		await bench({ quick });
+	}
+}
+
+main().then(
+	() => process.exit(0),
+	(error) => {
+		console.error(error);
+		process.exit(1);
+	},
+);
