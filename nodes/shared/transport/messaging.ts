@@ -83,7 +83,9 @@ export async function publishWindowed(
 		if (inFlight.size >= options.window) await Promise.race(inFlight);
 		let message: OutgoingMessage;
 		try {
-			message = await prepare(i);
+			// Await only a message that is not ready: an await per message would flush the socket per message.
+			const ready = prepare(i);
+			message = ready instanceof Promise ? await ready : ready;
 		} catch (error) {
 			outcomes[i] = { ok: false, error: error as Error };
 			failed = true;

@@ -90,7 +90,12 @@ async function binaryPayload(fn: IExecuteFunctions, i: number, item: INodeExecut
 	return { data: new Uint8Array(buffer), kind: 'binary', contentType: item.binary[property].mimeType || 'application/octet-stream' };
 }
 
-export async function readPayload(fn: IExecuteFunctions, i: number, item: INodeExecutionData): Promise<Payload> {
+/**
+ * The payload of item i. Only a binary file needs to wait (for n8n's binary store); the other sources
+ * return at once, which lets a publish loop hand many messages to the client in one tick — and the
+ * client to write them to the socket in one go.
+ */
+export function readPayload(fn: IExecuteFunctions, i: number, item: INodeExecutionData): Payload | Promise<Payload> {
 	const source = fn.getNodeParameter('payloadSource', i, 'json') as PayloadSource;
 	switch (source) {
 		case 'json':
@@ -107,7 +112,7 @@ export async function readPayload(fn: IExecuteFunctions, i: number, item: INodeE
 		case 'text':
 			return textPayload(String(fn.getNodeParameter('payloadText', i, '')));
 		case 'binary':
-			return await binaryPayload(fn, i, item);
+			return binaryPayload(fn, i, item);
 		default:
 			throw new InvalidParameterError('payloadSource', `"Payload" cannot be "${String(source)}"`, 'Choose Whole Item, One Field, Text or Binary File');
 	}

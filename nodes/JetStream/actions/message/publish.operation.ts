@@ -9,7 +9,7 @@ import { wrapCloudEvent } from './cloudEvents';
 import { applyCorrelation, applyTraceContext, newEventId } from './context';
 import { headersField, findHeader, readHeaders } from './headers';
 import { idempotencyKeyField, subjectField } from './fields';
-import { payloadFields, readPayload } from './payload';
+import { payloadFields, readPayload, type Payload } from './payload';
 import { publishOptionsField, readPublishOptions, readWindow } from './publishOptions';
 
 const properties: INodeProperties[] = [subjectField, ...payloadFields, idempotencyKeyField, headersField, publishOptionsField];
@@ -22,16 +22,20 @@ interface Prepared {
 	correlationId?: string;
 }
 
-async function prepare(fn: IExecuteFunctions, i: number, item: INodeExecutionData, maxPayload: number): Promise<Prepared> {
+function prepare(fn: IExecuteFunctions, i: number, item: INodeExecutionData, maxPayload: number): Prepared | Promise<Prepared> {
+	const payload = readPayload(fn, i, item);
+	return payload instanceof Promise ? payload.then((p) => build(fn, i, item, maxPayload, p)) : build(fn, i, item, maxPayload, payload);
+}
+
+function build(fn: IExecuteFunctions, i: number, item: INodeExecutionData, maxPayload: number, payload: Payload): Prepared {
 	const subject = validatePublishSubject(String(fn.getNodeParameter('subject', i, '')));
-	const payload = await readPayload(fn, i, item);
 	const headers = readHeaders(fn, i);
 	const options = readPublishOptions(fn, i);
 	const msgId = String(fn.getNodeParameter('idempotencyKey', i, '') ?? '').trim() || undefined;
 	const correlationId = applyCorrelation(headers, item, options);
 	applyTraceContext(headers, item, options);
 	if (payload.kind === 'binary' && !findHeader(headers, 'content-type')) headers['Content-Type'] = payload.contentType;
-	const data = wrapCloudEvent(options.envelope, payload, headers, {
+	const data = options.envelope === 'none' ? payload.data : wrapCloudEvent(options.envelope, payload, headers, {
 		id: msgId ?? newEventId(),
 		source: options.eventSource || `n8n://workflow/${fn.getWorkflow().id ?? 'unsaved'}`,
 		type: options.eventType,
@@ -74,9 +78,10 @@ async function execute(this: IExecuteFunctions, client: NatsClient, items: INode
 	const outcomes = await publishWindowed(
 		client,
 		items.length,
-		async (i) => {
-			prepared[i] = await prepare(this, i, items[i], maxPayload);
-			return prepared[i].message;
+		(i) => {
+			const ready = prepare(this, i, items[i], maxPayload);
+			if (!(ready instanceof Promise)) return (prepared[i] = ready).message;
+			return ready.then((p) => (prepared[i] = p).message);
 		},
 		{ window, timeoutMs: ACK_TIMEOUT_MS, stopOnError: !continueOnFail },
 	);
