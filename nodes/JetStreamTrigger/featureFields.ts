@@ -1,5 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { schemaFields } from '../shared/schema';
+
 /** UI fields for dead-lettering and idempotency (read by featureSettings.ts). */
 
 const deadLetterFields: INodeProperties[] = [
@@ -138,4 +140,19 @@ const idempotencyFields: INodeProperties[] = [
 	},
 ];
 
-export const featureFields: INodeProperties[] = [...deadLetterFields, ...idempotencyFields];
+const schemaCheckFields: INodeProperties[] = [
+	...schemaFields('each message (a message whose Nats-Schema header names a registered version is checked against that version)'),
+	{
+		displayName: 'On Schema Violation',
+		name: 'schemaViolation',
+		type: 'options',
+		default: 'deadLetter',
+		displayOptions: { hide: { schemaSource: ['none'] } },
+		options: [
+			{ name: 'Dead-Letter the Message', value: 'deadLetter', description: 'The workflow does not run; the message goes to the dead-letter stream with reason schema-invalid' },
+			{ name: 'Pass It On With the Violations', value: 'passOn', description: 'The workflow runs; the item carries "schemaViolations"' },
+		],
+	},
+];
+
+export const featureFields: INodeProperties[] = [...schemaCheckFields, ...deadLetterFields, ...idempotencyFields];

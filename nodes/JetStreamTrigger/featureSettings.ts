@@ -1,5 +1,6 @@
 import { InvalidParameterError } from '../shared/errors';
 import { validateHeaderName, validatePublishSubject } from '../shared/validation';
+import { readSchemaSource, type SchemaSource } from '../shared/schema';
 import { keyReader } from './consumer/idempotencyKey';
 
 /**
@@ -87,4 +88,17 @@ export function readIdempotency(get: Get, clamp: Clamp): IdempotencySettings | u
 		keyReader(settings);
 	}
 	return settings;
+}
+
+export interface SchemaSettings {
+	source: Exclude<SchemaSource, { kind: 'none' }>;
+	/** Dead-letter an invalid message (default), or run the workflow with the violations attached. */
+	onViolation: 'deadLetter' | 'passOn';
+}
+
+export function readSchema(get: Get): SchemaSettings | undefined {
+	const source = readSchemaSource(get);
+	if (source.kind === 'none') return undefined;
+	const onViolation = get('schemaViolation', 'deadLetter') === 'passOn' ? 'passOn' : 'deadLetter';
+	return { source, onViolation };
 }

@@ -4,7 +4,7 @@ import { readConsumerSettings } from '../shared/consumer/consumerFields';
 import type { ConsumerSettings } from '../shared/consumer/consumerSettings';
 import { InvalidParameterError } from '../shared/errors';
 import { validateConsumerName, validateStreamName } from '../shared/validation';
-import { readDeadLetter, readIdempotency, type DeadLetterSettings, type IdempotencySettings } from './featureSettings';
+import { readDeadLetter, readIdempotency, readSchema, type DeadLetterSettings, type IdempotencySettings, type SchemaSettings } from './featureSettings';
 
 /**
  * Every parameter of the trigger, read once at activation into a typed object. Out-of-range numbers
@@ -56,6 +56,8 @@ export interface TriggerSettings {
 	deadLetter?: DeadLetterSettings;
 	/** Undefined: no consumer-side idempotency check. */
 	idempotency?: IdempotencySettings;
+	/** Undefined: messages are not validated. */
+	schema?: SchemaSettings;
 	/** "Listen for test event": a throwaway consumer, nothing acknowledged. */
 	manual: boolean;
 }
@@ -113,7 +115,7 @@ function readOptional(options: Record<string, unknown>, warn: (m: string) => voi
 function readFeatures(ctx: Reader, warn: (m: string) => void) {
 	const get = (name: string, fallback: unknown) => ctx.getNodeParameter(name, fallback) as unknown;
 	const clampWarn = (value: unknown, field: string, min: number, max: number) => clamp(value, field, min, max, warn);
-	return { deadLetter: readDeadLetter(get, clampWarn), idempotency: readIdempotency(get, clampWarn) };
+	return { deadLetter: readDeadLetter(get, clampWarn), idempotency: readIdempotency(get, clampWarn), schema: readSchema(get) };
 }
 
 /** Reads and checks the trigger's parameters; `warn` receives a line for each value it adjusted. */

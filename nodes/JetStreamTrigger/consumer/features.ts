@@ -5,9 +5,10 @@ import type { TransportLogger } from '../../shared/transport/connect';
 import { secretValues } from '../../shared/transport/credentials';
 import type { TriggerSettings } from '../settings';
 import { triggerDeadLetterSink } from './deadLetterSink';
-import { noDeadLetter, passThroughGuard, type DeadLetterSink, type MessageGuard } from './hooks';
+import { chainGuards, noDeadLetter, passThroughGuard, type DeadLetterSink, type MessageGuard } from './hooks';
 import { IdempotencyGuard } from './idempotencyGuard';
 import { keyReader } from './idempotencyKey';
+import { SchemaGuard } from './schemaGuard';
 
 export interface TriggerFeatures {
 	guard: MessageGuard;
@@ -51,7 +52,8 @@ export async function prepareFeatures(client: NatsClient, settings: TriggerSetti
 		const subject = await prepareDeadLetter(client, settings, logger);
 		deadLetter = triggerDeadLetterSink(client, { ...settings.deadLetter, subject }, secretValues(client.credentials), logger);
 	}
-	let guard: MessageGuard = passThroughGuard;
+	// Schema first: an invalid message must not claim an idempotency key.
+	const guards: MessageGuard[] = settings.schema ? [await SchemaGuard.create(client, settings.schema)] : [];
 	let idempotency: IdempotencyGuard | undefined;
 	if (settings.idempotency) {
 		const options = settings.idempotency;
@@ -67,10 +69,10 @@ export async function prepareFeatures(client: NatsClient, settings: TriggerSetti
 			min: settings.retry.baseDelayMs,
 			max: Math.max(settings.retry.baseDelayMs, Math.min(settings.retry.maxDelayMs, options.leaseMs)),
 		});
-		guard = idempotency;
+		guards.push(idempotency);
 	}
 	return {
-		guard,
+		guard: chainGuards(guards),
 		deadLetter,
 		summary: () => {
 			if (!idempotency) return undefined;

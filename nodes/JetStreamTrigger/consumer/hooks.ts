@@ -10,6 +10,8 @@ import type { DecodedPayload } from './decode';
 export interface DecodedMessage {
 	delivery: Delivery;
 	payload: DecodedPayload;
+	/** Added by a guard for the workflow to see, e.g. schema violations when they are passed on. */
+	annotations?: Record<string, unknown>;
 }
 
 export type GuardVerdict =

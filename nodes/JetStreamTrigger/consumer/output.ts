@@ -35,7 +35,7 @@ export async function toItem(
 	settings: Pick<TriggerSettings, 'payloadOnly' | 'binaryProperty'>,
 	prepareBinary: PrepareBinary,
 ): Promise<INodeExecutionData> {
-	const meta = metadata(message.delivery);
+	const meta = { ...metadata(message.delivery), ...(message.annotations as IDataObject | undefined) };
 	const { payload } = message;
 	let binary: INodeExecutionData['binary'];
 	let value: unknown;

@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { InvalidParameterError } from '../../../shared/errors';
+import { schemaFields, type ResolvedSchema } from '../../../shared/schema';
 import { publishWindowed, type NatsClient, type OutgoingMessage, type PublishOutcome } from '../../../shared/transport';
 import { validatePublishSubject } from '../../../shared/validation';
 import { errorItem, itemError } from '../perItem';
@@ -11,8 +12,9 @@ import { headersField, findHeader, readHeaders } from './headers';
 import { idempotencyKeyField, subjectField } from './fields';
 import { payloadFields, readPayload, type Payload } from './payload';
 import { publishOptionsField, readPublishOptions, readWindow } from './publishOptions';
+import { checkSchema, schemaLookup, type SchemaLookup } from './schemaCheck';
 
-const properties: INodeProperties[] = [subjectField, ...payloadFields, idempotencyKeyField, headersField, publishOptionsField];
+const properties: INodeProperties[] = [subjectField, ...payloadFields, idempotencyKeyField, headersField, ...schemaFields('each payload before it is published'), publishOptionsField];
 
 /** How long one acknowledgement may take before the item counts as failed. */
 const ACK_TIMEOUT_MS = 10_000;
@@ -22,14 +24,18 @@ interface Prepared {
 	correlationId?: string;
 }
 
-function prepare(fn: IExecuteFunctions, i: number, item: INodeExecutionData, maxPayload: number): Prepared | Promise<Prepared> {
+/** Only a binary payload or a schema check needs to wait; otherwise the message is ready at once. */
+function prepare(fn: IExecuteFunctions, i: number, item: INodeExecutionData, maxPayload: number, schemaOf: SchemaLookup): Prepared | Promise<Prepared> {
 	const payload = readPayload(fn, i, item);
-	return payload instanceof Promise ? payload.then((p) => build(fn, i, item, maxPayload, p)) : build(fn, i, item, maxPayload, payload);
+	const schema = schemaOf(i);
+	if (!(payload instanceof Promise) && !schema) return build(fn, i, item, maxPayload, payload);
+	return Promise.all([payload, schema]).then(([p, s]) => build(fn, i, item, maxPayload, p, s));
 }
 
-function build(fn: IExecuteFunctions, i: number, item: INodeExecutionData, maxPayload: number, payload: Payload): Prepared {
+function build(fn: IExecuteFunctions, i: number, item: INodeExecutionData, maxPayload: number, payload: Payload, schema?: ResolvedSchema): Prepared {
 	const subject = validatePublishSubject(String(fn.getNodeParameter('subject', i, '')));
 	const headers = readHeaders(fn, i);
+	if (schema) checkSchema(i, payload, schema, headers);
 	const options = readPublishOptions(fn, i);
 	const msgId = String(fn.getNodeParameter('idempotencyKey', i, '') ?? '').trim() || undefined;
 	const correlationId = applyCorrelation(headers, item, options);
@@ -75,11 +81,12 @@ async function execute(this: IExecuteFunctions, client: NatsClient, items: INode
 	const maxPayload = client.nc.info?.max_payload ?? Number.MAX_SAFE_INTEGER;
 	const prepared: Prepared[] = new Array(items.length);
 	const continueOnFail = this.continueOnFail();
+	const schemaOf = schemaLookup(this, client);
 	const outcomes = await publishWindowed(
 		client,
 		items.length,
 		(i) => {
-			const ready = prepare(this, i, items[i], maxPayload);
+			const ready = prepare(this, i, items[i], maxPayload, schemaOf);
 			if (!(ready instanceof Promise)) return (prepared[i] = ready).message;
 			return ready.then((p) => (prepared[i] = p).message);
 		},

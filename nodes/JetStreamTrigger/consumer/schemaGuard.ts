@@ -1,0 +1,62 @@
+import { formatViolations, resolveSchema, validatorForMessage, type ResolvedSchema, type Violation } from '../../shared/schema';
+import type { NatsClient } from '../../shared/transport/client';
+import type { SchemaSettings } from '../featureSettings';
+import type { DecodedMessage, GuardVerdict, MessageGuard } from './hooks';
+
+/**
+ * Validates each message against the trigger's schema — or against the version its producer named in
+ * `Nats-Schema` — before the workflow runs. An invalid message is dead-lettered (reason
+ * schema-invalid) or passed on with its violations, as the user chose.
+ */
+export class SchemaGuard implements MessageGuard {
+	private constructor(
+		private readonly client: NatsClient,
+		private readonly settings: SchemaSettings,
+		private readonly fallback: ResolvedSchema | undefined,
+	) {}
+
+	/** Resolves the configured schema at activation, so a wrong reference fails there, not per message. */
+	static async create(client: NatsClient, settings: SchemaSettings): Promise<SchemaGuard> {
+		return new SchemaGuard(client, settings, await resolveSchema(client, settings.source));
+	}
+
+	async check(message: DecodedMessage): Promise<GuardVerdict> {
+		const bucket = this.settings.source.kind === 'registry' ? this.settings.source.bucket : undefined;
+		let schema: ResolvedSchema | undefined;
+		try {
+			schema = await validatorForMessage(this.client, message.delivery.headers, this.fallback, bucket);
+		} catch (error) {
+			return this.invalid(message, [{ path: '/', rule: 'schema', message: `it names a schema that cannot be used: ${(error as Error).message}` }], undefined);
+		}
+		if (!schema) return { action: 'process' };
+		const { payload } = message;
+		const data = payload.kind === 'json' ? payload.value : payload.kind === 'text' ? parse(payload.value) : NOT_JSON;
+		const violations = data === NOT_JSON ? [{ path: '/', rule: 'type', message: 'the message is not JSON' }] : schema.validate(data);
+		return violations.length === 0 ? { action: 'process' } : this.invalid(message, violations, schema);
+	}
+
+	async processed(): Promise<void> {}
+
+	async failed(): Promise<void> {}
+
+	private invalid(message: DecodedMessage, violations: Violation[], schema: ResolvedSchema | undefined): GuardVerdict {
+		const name = schema?.headerValue ?? (schema ? 'the trigger\'s schema' : 'its schema');
+		if (this.settings.onViolation === 'passOn') {
+			message.annotations = { ...message.annotations, schemaViolations: violations };
+			return { action: 'process' };
+		}
+		const error = new Error(`Message ${message.delivery.streamSequence} does not match ${name}: ${formatViolations(violations, 10)}`);
+		return { action: 'reject', error, kind: 'invalid' };
+	}
+}
+
+const NOT_JSON = Symbol('not JSON');
+
+function parse(text: string): unknown {
+	try {
+		return JSON.parse(text);
+	} catch {
+		// Text that is not JSON cannot match a JSON Schema; reported as a violation by the caller.
+		return NOT_JSON;
+	}
+}
