@@ -12,8 +12,8 @@ import { Slots } from './slots';
 export interface LoopEvents {
 	/** The trigger cannot go on (consumer or stream deleted, connection closed): n8n should reactivate it. */
 	fatal(error: Error): void;
-	/** The consumer was deleted while the node manages it: create it again. */
-	recreate(): Promise<void>;
+	/** The server reported the consumer missing: see whether it is back, re-create it if the node manages it. */
+	recover(): Promise<'back' | 'recreated' | 'gone'>;
 }
 
 /** Pause before reopening a session that ended without being asked to (rare: connection closed). */
@@ -216,16 +216,21 @@ export class ConsumeLoop {
 	}
 
 	private consumerGone(): void {
-		if (this.stopped || this.failedFatally) return;
-		if (this.settings.consumerMode !== 'createOrUpdate' || this.settings.manual) {
-			this.fail(new Error(`Consumer "${this.settings.durableName}" on stream "${this.settings.stream}" was deleted while the trigger was bound to it`));
+		if (this.stopped || this.failedFatally || this.recreating) return;
+		if (this.settings.manual) {
+			this.fail(new Error(`The test-run consumer on stream "${this.settings.stream}" disappeared`));
 			return;
 		}
-		this.recreating ??= this.events
-			.recreate()
-			.then(() => {
-				this.logger.warn(`Consumer "${this.settings.durableName}" was deleted; re-created it from the node settings`);
-				// The old session keeps pulling from the deleted consumer's subscription; start afresh.
+		this.recreating = this.events
+			.recover()
+			.then((outcome) => {
+				if (outcome === 'gone') {
+					this.fail(new Error(`Consumer "${this.settings.durableName}" on stream "${this.settings.stream}" was deleted while the trigger was bound to it`));
+					return;
+				}
+				if (outcome === 'recreated') this.logger.warn(`Consumer "${this.settings.durableName}" was deleted; re-created it from the node settings`);
+				else this.logger.info(`Consumer "${this.settings.durableName}" is available again (server restart); resuming`);
+				// The old session keeps pulling from a subscription the server forgot; start afresh.
 				this.restartRequested = true;
 				this.closeSession();
 			})

@@ -5,9 +5,9 @@ import type { Delivery } from '../../shared/transport/consume';
 import type { DeadLetterSettings } from '../featureSettings';
 import type { DeadLetterDetails, DeadLetterSink, DeadLetterStatus } from './hooks';
 
-/** Attempts at storing the copy before the trigger gives the message back (each waits longer). */
-const ATTEMPTS = 3;
-const FIRST_PAUSE_MS = 500;
+/** Attempts at storing the copy before the trigger gives the message back (each waits longer: ~8 s in all, about a server restart). */
+const ATTEMPTS = 6;
+const FIRST_PAUSE_MS = 250;
 
 /**
  * The trigger's dead-letter sink: publishes the copy with its envelope and waits for JetStream's

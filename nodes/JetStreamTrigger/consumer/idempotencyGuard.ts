@@ -1,7 +1,12 @@
+import { toNodeError } from '../../shared/errors';
 import type { Claim, ProcessedKeyStore } from '../../shared/idempotency';
 import type { TransportLogger } from '../../shared/transport/connect';
 import type { DecodedMessage, GuardVerdict, MessageGuard } from './hooks';
 import type { KeyOf } from './idempotencyKey';
+import { sleep } from './sleep';
+
+/** About half a minute of retries: long enough for a server restart. */
+const COMPLETE_ATTEMPTS = 8;
 
 /**
  * Consumer-side idempotency: claim a message's key before its execution (exactly one claimer wins,
@@ -47,9 +52,25 @@ export class IdempotencyGuard implements MessageGuard {
 		}
 	}
 
+	/**
+	 * Records success, retrying through a short server outage: if this were given up, the redelivered
+	 * message would wait out the claim's lease and then run a second time.
+	 */
 	async processed(message: DecodedMessage): Promise<void> {
 		const claim = this.take(message);
-		if (claim) await this.store.complete(claim);
+		if (!claim) return;
+		for (let attempt = 1; ; attempt++) {
+			const failure = await this.store.complete(claim).then(
+				() => undefined,
+				(error: unknown) => error as Error,
+			);
+			if (!failure) return;
+			// Giving up makes the unit fail: its messages are handed back and the claim waits out its lease.
+			if (attempt >= COMPLETE_ATTEMPTS) throw toNodeError(failure);
+			this.logger.warn(`Recording idempotency key "${claim.key}" as processed failed (${failure.message}); trying again`);
+			message.delivery.working();
+			await sleep(Math.min(5_000, 250 * 2 ** attempt));
+		}
 	}
 
 	async failed(message: DecodedMessage): Promise<void> {

@@ -5,9 +5,10 @@ import type { TransportLogger } from '../../shared/transport/connect';
 import type { TriggerSettings } from '../settings';
 import { decodePayload } from './decode';
 import { runExecution, type ExecutionResult, type Outcome } from './emitter';
-import type { DeadLetterDetails, DeadLetterSink, DecodedMessage, MessageGuard } from './hooks';
+import type { DeadLetterDetails, DeadLetterSink, DecodedMessage, GuardVerdict, MessageGuard } from './hooks';
 import { toItem } from './output';
 import { isLastDelivery, retryDelayMs } from './retry';
+import { sleep } from './sleep';
 
 /** The messages of one execution (one, or a batch) and whether they were answered yet. */
 export class Unit {
@@ -38,6 +39,8 @@ export interface ProcessorDeps {
 }
 
 const MIN_WORKING_INTERVAL_MS = 100;
+/** How often a message waiting for another execution's key looks again. */
+const DEFER_POLL_MS = 200;
 
 const HINTS: Record<DeadLetterDetails['kind'], string> = {
 	poison: 'Fix the publisher, or change the trigger\'s "Content" option to Text or Auto to accept such messages',
@@ -112,7 +115,7 @@ export class UnitProcessor {
 		for (const delivery of unit.deliveries) {
 			const message = await this.decode(delivery);
 			if (!message) continue;
-			const verdict = await this.deps.guard.check(message);
+			const verdict = await this.checkPatiently(message, unit.abandoned.signal);
 			if (verdict.action === 'process') admitted.push(message);
 			else if (verdict.action === 'skip') {
 				this.deps.logger.debug(`Message ${delivery.streamSequence} skipped: ${verdict.reason}`);
@@ -123,6 +126,21 @@ export class UnitProcessor {
 			} else await this.reject(delivery, { kind: verdict.kind, error: verdict.error });
 		}
 		return admitted;
+	}
+
+	/**
+	 * A message whose key another execution holds waits here — kept alive with working() — until that
+	 * execution records or releases the key (or its lease runs out). Handing it back instead would use
+	 * up a delivery each time, and on the last one the server would never deliver it again.
+	 */
+	private async checkPatiently(message: DecodedMessage, abandoned: AbortSignal): Promise<GuardVerdict> {
+		let verdict = await this.deps.guard.check(message);
+		while (verdict.action === 'defer' && !abandoned.aborted) {
+			message.delivery.working();
+			await sleep(Math.min(verdict.delayMs, DEFER_POLL_MS), abandoned);
+			verdict = await this.deps.guard.check(message);
+		}
+		return verdict;
 	}
 
 	private async decode(delivery: Delivery): Promise<DecodedMessage | undefined> {

@@ -101,7 +101,7 @@ export async function startTrigger(ctx: ITriggerFunctions): Promise<ITriggerResp
 	});
 	const loop = new ConsumeLoop(consumer, processor, settings, logger, {
 		fatal: (error) => ctx.emitError(nodeError(ctx, error)),
-		recreate: async () => await consumer.recreate(),
+		recover: async () => await consumer.recover(),
 	});
 	loop.start();
 	logStart(logger, settings, consumer);

@@ -80,8 +80,11 @@ export interface TriggerConsumer {
 	readonly facts: ConsumerFacts;
 	/** Starts pulling at most `maxMessages` at a time; `onStatus` sees consumer notifications. */
 	consume(maxMessages: number, onStatus: (status: ConsumeStatus) => void): Promise<ConsumeSession>;
-	/** Creates the consumer again after someone deleted it (only for consumers the node manages). */
-	recreate(): Promise<void>;
+	/**
+	 * After the server reported the consumer missing: 'back' when it exists after all (a restarting
+	 * server), 'recreated' when it was gone and the node manages it, 'gone' otherwise.
+	 */
+	recover(): Promise<'back' | 'recreated' | 'gone'>;
 	/** Deletes a throwaway consumer; does nothing for a durable. */
 	dispose(): Promise<void>;
 }
@@ -226,6 +229,28 @@ function session(messages: ConsumerMessages): ConsumeSession {
 	};
 }
 
+/** How often, and how far apart, a consumer reported missing is looked up before it counts as deleted. */
+const GONE_CHECKS = 3;
+const GONE_CHECK_PAUSE_MS = 1_000;
+
+/**
+ * A server that is restarting reports consumers as missing until it has restored them; creating one
+ * then would start it again from the beginning and redeliver everything. Only a consumer that stays
+ * missing for a few seconds is taken as deleted.
+ */
+async function stillThere(client: NatsClient, stream: string, name: string): Promise<boolean> {
+	for (let check = 1; check <= GONE_CHECKS; check++) {
+		const found = await (await client.jsm()).consumers.info(stream, name).then(
+			() => true,
+			(error: unknown) => (isNotFound(error) ? false : undefined),
+		);
+		if (found) return true;
+		if (check < GONE_CHECKS) await new Promise((resolve) => setTimeout(resolve, GONE_CHECK_PAUSE_MS));
+		else if (found === undefined) return true;
+	}
+	return false;
+}
+
 /**
  * Opens the consumer the trigger reads from. Errors name the stream and consumer ("Stream X does not
  * exist", "Consumer Y does not exist on stream X").
@@ -248,10 +273,14 @@ export async function openTriggerConsumer(client: NatsClient, target: ConsumerTa
 			);
 			return session(messages);
 		},
-		recreate: async () => {
-			if (target.kind !== 'ensure') return;
+		recover: async () => {
+			const name = consumerName(target);
+			if (target.kind === 'ephemeral' || !name) return 'gone';
 			try {
+				if (await stillThere(client, target.stream, name)) return 'back';
+				if (target.kind !== 'ensure') return 'gone';
 				await (await client.jsm()).consumers.add(target.stream, target.config);
+				return 'recreated';
 			} catch (error) {
 				throw toNodeError(error, context);
 			}
