@@ -38,7 +38,9 @@ async function main() {
 	say(`Building and installing n8n-nodes-jetstream into n8n…`);
 	installPackage(join(home, 'n8n'));
 	const n8n = new N8n(runtime, join(home, 'n8n'), N8N_PORT);
+	let stopping = false;
 	const stop = async () => {
+		stopping = true;
 		say('Stopping n8n and nats-server…');
 		await n8n.stop();
 		await nats.stop();
@@ -57,6 +59,7 @@ async function main() {
   Ctrl-C stops both.
 `);
 	n8n.proc.once('exit', async (code) => {
+		if (stopping) return;
 		say(`n8n exited (${code}); stopping nats-server`);
 		await nats.stop();
 		process.exit(code ?? 1);

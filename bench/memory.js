@@ -1,0 +1,50 @@
+'use strict';
+/** Memory while a large backlog drains through the trigger with the default in-flight cap. */
+const { connect } = require('@nats-io/transport-node');
+const { jetstream, jetstreamManager } = require('@nats-io/jetstream');
+const h = require('./lib/harness');
+
+module.exports = async function memoryBench({ quick }) {
+	h.ensureBuilt();
+	const { JetStreamTrigger } = h.dist('nodes/JetStreamTrigger/JetStreamTrigger.node.js');
+	const server = await h.startServer();
+	const nc = await connect({ servers: server.url, noAsyncTraces: true });
+	const jsm = await jetstreamManager(nc);
+	const js = jetstream(nc);
+	const backlog = quick ? 100_000 : 1_000_000;
+	try {
+		await jsm.streams.add({ name: 'MEM', subjects: ['mem.>'], storage: 'file' });
+		const body = JSON.stringify({ orderId: 'x', pad: 'y'.repeat(90) });
+		const inFlight = new Set();
+		for (let i = 0; i < backlog; i++) {
+			if (inFlight.size >= 1024) await Promise.race(inFlight);
+			const p = js.publish('mem.x', body).then(() => inFlight.delete(p));
+			inFlight.add(p);
+		}
+		await Promise.all(inFlight);
+		global.gc?.();
+		const baseline = process.memoryUsage().rss;
+		let peak = baseline;
+		let n = 0;
+		let done;
+		const finished = new Promise((r) => (done = r));
+		const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
+		const params = { stream: 'MEM', consumerMode: 'createOrUpdate', durableName: 'mem', deliverPolicy: 'all', ackWaitSeconds: 30, maxDeliver: 5, backoff: '', maxAckPending: 1000, ackMode: 'executionSucceeds', deadLetter: false, options: {} };
+		const ctx = h.triggerContext(params, { servers: server.url, authType: 'none' }, (items) => {
+			n += items.length;
+			if (n >= backlog) done();
+		});
+		const started = Date.now();
+		const response = await new JetStreamTrigger().trigger.call(ctx);
+		await finished;
+		await response.closeFunction();
+		clearInterval(sampler);
+		const mb = (b) => `${(b / 1024 / 1024).toFixed(1)} MB`;
+		h.table(`Memory while ${backlog.toLocaleString('en-US')} backlog messages drain (default 5 in flight), ${Math.round(backlog / ((Date.now() - started) / 1000))} msg/s`, [
+			{ name: 'RSS growth (target < 50 MB)', ours: mb(peak - baseline), raw: '—', ratio: `baseline ${mb(baseline)}, peak ${mb(peak)}` },
+		]);
+	} finally {
+		await nc.close();
+		await server.stop();
+	}
+};
