@@ -38,13 +38,13 @@ function resultOf(run: IRun | undefined): ExecutionResult {
 /**
  * Starts one execution with `items` and waits (at most `timeoutMs`) for n8n to report how it ended.
  * n8n resolves the done promise with the finished run; a run carrying an error is a failure, and so is
- * a rejected promise (the execution could not even start). When `abandoned` fires, waiting ends at once.
+ * a rejected promise (the execution could not even start). When the unit is abandoned, waiting ends at once.
  */
 export async function runExecution(
 	ctx: Pick<ITriggerFunctions, 'emit' | 'helpers'>,
 	items: INodeExecutionData[],
 	timeoutMs: number,
-	abandoned?: AbortSignal,
+	whenAbandoned?: (listener: () => void) => () => void,
 ): Promise<ExecutionResult> {
 	const done = ctx.helpers.createDeferredPromise<IRun>();
 	let timer: NodeJS.Timeout | undefined;
@@ -53,9 +53,7 @@ export async function runExecution(
 	const timeout = new Promise<ExecutionResult>((resolve) => {
 		timer = setTimeout(() => resolve(timedOut), timeoutMs);
 		// The trigger is closing and has handed the messages back: stop waiting (and holding timers).
-		const onAbandon = () => resolve(timedOut);
-		abandoned?.addEventListener('abort', onAbandon, { once: true });
-		stopWaiting = () => abandoned?.removeEventListener('abort', onAbandon);
+		stopWaiting = whenAbandoned?.(() => resolve(timedOut)) ?? stopWaiting;
 	});
 	try {
 		ctx.emit([items], undefined, done);

@@ -14,8 +14,32 @@ import { sleep } from './sleep';
 export class Unit {
 	settled = false;
 
-	/** Fired when the trigger closes without waiting for this unit's execution any longer. */
-	readonly abandoned = new AbortController();
+	private abandonController?: AbortController;
+
+	/** Fired when the trigger closes without waiting for this unit's execution any longer. Made on demand: most units never need one. */
+	get abandoned(): AbortController {
+		this.abandonController ??= new AbortController();
+		return this.abandonController;
+	}
+
+	private abandonListeners?: Array<() => void>;
+
+	/** Cheaper than a signal for the one listener every execution needs; returns the unsubscribe. */
+	whenAbandoned = (listener: () => void): (() => void) => {
+		if (this.abandonController?.signal.aborted) {
+			listener();
+			return () => undefined;
+		}
+		(this.abandonListeners ??= []).push(listener);
+		return () => {
+			this.abandonListeners = this.abandonListeners?.filter((l) => l !== listener);
+		};
+	};
+
+	abandon(): void {
+		this.abandoned.abort();
+		this.abandonListeners?.splice(0).forEach((listener) => listener());
+	}
 
 	constructor(readonly deliveries: Delivery[]) {}
 
@@ -76,7 +100,7 @@ export class UnitProcessor {
 		const stopWorking = this.keepWorking(unit);
 		let result: ExecutionResult;
 		try {
-			result = await runExecution(this.deps.ctx, items, settings.executionTimeoutMs, unit.abandoned.signal);
+			result = await runExecution(this.deps.ctx, items, settings.executionTimeoutMs, unit.whenAbandoned);
 		} finally {
 			stopWorking();
 		}
@@ -87,7 +111,7 @@ export class UnitProcessor {
 
 	/** Closing with the execution still running: hand the messages back for another delivery now. */
 	abandon(unit: Unit): void {
-		unit.abandoned.abort();
+		unit.abandon();
 		if (unit.settled) return;
 		unit.settled = true;
 		unit.deliveries.forEach((d) => d.nak());

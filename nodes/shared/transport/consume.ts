@@ -106,6 +106,26 @@ function headerRecord(msg: JsMsg): Record<string, string | string[]> {
 	return out;
 }
 
+/**
+ * Acknowledgements of one event-loop turn go out together. The client flushes its socket buffer in a
+ * microtask, so acks issued from many separate promise chains were written one by one; collected
+ * and sent in one go they share a write. An ack waits at most until the next turn of the loop.
+ */
+const ackQueue: JsMsg[] = [];
+let ackFlushScheduled = false;
+
+export function flushAcks(): void {
+	ackFlushScheduled = false;
+	for (const msg of ackQueue.splice(0)) msg.ack();
+}
+
+function queueAck(msg: JsMsg): void {
+	ackQueue.push(msg);
+	if (ackFlushScheduled) return;
+	ackFlushScheduled = true;
+	setImmediate(flushAcks);
+}
+
 export function toDelivery(msg: JsMsg): Delivery {
 	const info = msg.info;
 	return {
@@ -121,7 +141,7 @@ export function toDelivery(msg: JsMsg): Delivery {
 		pending: info.pending,
 		// `reply` exists on every delivered JetStream message but is not part of the public type.
 		replySubject: (msg as unknown as { reply?: string }).reply ?? '',
-		ack: () => msg.ack(),
+		ack: () => queueAck(msg),
 		nak: (delayMs) => msg.nak(delayMs === undefined ? undefined : Math.max(1, Math.round(delayMs))),
 		term: () => msg.term(),
 		working: () => msg.working(),
@@ -286,6 +306,7 @@ export async function openTriggerConsumer(client: NatsClient, target: ConsumerTa
 			}
 		},
 		dispose: async () => {
+			flushAcks();
 			if (target.kind !== 'ephemeral') return;
 			try {
 				await consumer.delete();
