@@ -171,10 +171,11 @@ it(`loses nothing and processes no key twice through kills and restarts (${KEYS}
 	}
 	const dead = await dlqOrders(jsm);
 	// nats-server 2.9 writes JetStream state behind its acknowledgements: a SIGKILL can lose the last
-	// acks and key-value writes it confirmed (2.9 has no sync_interval setting), so a key finished just
-	// before a kill may run once more after it. Such a repeat must straddle a kill; any other is a bug.
+	// acks and key-value writes (claims, processed records) it confirmed — 2.9 has no sync_interval — so
+	// a key being finished around a kill may run once more after it. Such a repeat must straddle a kill
+	// (the earlier run started before it, the later one after it); any other repeat is a bug.
 	const acrossKill = (runs: Array<{ startedAt: number; endedAt: number }>) =>
-		[...runs].sort((a, b) => a.startedAt - b.startedAt).every((run, i, all) => i === 0 || kills.some((k) => all[i - 1].endedAt <= k && k <= run.startedAt));
+		[...runs].sort((a, b) => a.startedAt - b.startedAt).every((run, i, all) => i === 0 || kills.some((k) => all[i - 1].startedAt <= k && k <= run.startedAt));
 	const repeated = [...succeeded].filter(([, runs]) => runs.length > 1);
 	const twice = repeated.filter(([, runs]) => !acrossKill(runs));
 	const lostToCrash = repeated.length - twice.length;
