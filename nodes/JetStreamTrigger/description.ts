@@ -60,7 +60,7 @@ const options: INodeProperties = {
 			type: 'number',
 			default: 10,
 			description:
-				'When the workflow is deactivated, how long to wait for running executions so their messages can be acknowledged. Messages of executions still running after that are delivered again.',
+				'When the workflow is deactivated, how long to wait for running executions so their messages can be acknowledged. Messages of executions still running after that are delivered again (one on its last allowed delivery goes to the dead-letter stream, as the server would not deliver it again).',
 		},
 		{
 			displayName: 'Content',

@@ -47,6 +47,9 @@ export class ConsumeLoop {
 	/** Set when a session is closed on purpose to start a fresh one (after re-creating the consumer). */
 	private restartRequested = false;
 
+	/** Hand-backs under way (a last delivery is dead-lettered, which takes a round trip); close waits for them. */
+	private readonly handingBack = new Set<Promise<void>>();
+
 	constructor(
 		private readonly consumer: TriggerConsumer,
 		private readonly processor: UnitProcessor,
@@ -67,12 +70,21 @@ export class ConsumeLoop {
 		this.stopping.abort();
 		this.closeSession();
 		await this.finished;
-		if (await this.slots.idle(this.settings.closeTimeoutMs)) return;
-		const units = [...new Set(this.active.values())];
-		this.logger.warn(
-			`${units.length} execution(s) still running after ${this.settings.closeTimeoutMs / 1000} s; their messages will be delivered again`,
-		);
-		units.forEach((unit) => this.processor.abandon(unit));
+		if (!(await this.slots.idle(this.settings.closeTimeoutMs))) {
+			const units = [...new Set(this.active.values())];
+			this.logger.warn(
+				`${units.length} execution(s) still running after ${this.settings.closeTimeoutMs / 1000} s; their messages will be delivered again`,
+			);
+			units.forEach((unit) => this.track(this.processor.abandon(unit, 'the trigger closed while its execution was still running')));
+		}
+		await Promise.all(this.handingBack);
+	}
+
+	private track(handBack: Promise<void>): void {
+		const tracked = handBack
+			.catch((error: unknown) => this.logger.error(`Handing messages back failed: ${(error as Error).message}; they will be delivered again after the ack wait`))
+			.finally(() => this.handingBack.delete(tracked));
+		this.handingBack.add(tracked);
 	}
 
 	private get stopped(): boolean {
@@ -184,14 +196,15 @@ export class ConsumeLoop {
 			return;
 		}
 		this.logger.error(`Processing message(s) failed unexpectedly: ${error.message}; they will be delivered again`);
-		this.processor.abandon(unit);
+		this.track(this.processor.abandon(unit, 'processing it failed unexpectedly'));
 	}
 
 	/** Pulled but never started: back to the stream (after the cool-down when the circuit is open). */
 	private handBack(deliveries: Delivery[]): void {
 		if (deliveries.length === 0) return;
-		const delayMs = this.breaker?.state === 'open' ? this.breaker.remainingMs() : 0;
-		this.processor.giveBack(deliveries, delayMs);
+		const open = this.breaker?.state === 'open';
+		const why = open ? 'the circuit breaker opened before it ran' : 'the trigger stopped reading before it ran';
+		this.track(this.processor.giveBack(deliveries, open ? this.breaker!.remainingMs() : 0, why));
 	}
 
 	private closeSession(): void {

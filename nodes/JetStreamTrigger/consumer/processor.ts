@@ -110,17 +110,34 @@ export class UnitProcessor {
 	}
 
 	/** Closing with the execution still running: hand the messages back for another delivery now. */
-	abandon(unit: Unit): void {
+	async abandon(unit: Unit, why: string): Promise<void> {
 		unit.abandon();
 		if (unit.settled) return;
 		unit.settled = true;
-		unit.deliveries.forEach((d) => d.nak());
+		await Promise.all(unit.deliveries.map(async (d) => await this.handBack(d, 0, why)));
 	}
 
 	/** Hands back messages that were pulled but never started (closing, or circuit open). */
-	giveBack(deliveries: Delivery[], delayMs: number): void {
+	async giveBack(deliveries: Delivery[], delayMs: number, why: string): Promise<void> {
 		if (this.deps.settings.manual) return;
-		deliveries.forEach((d) => (delayMs > 0 ? d.nak(delayMs) : d.nak()));
+		await Promise.all(deliveries.map(async (d) => await this.handBack(d, delayMs, why)));
+	}
+
+	/**
+	 * A nak brings a message back, except on its last allowed delivery: the server then drops it from
+	 * this consumer. Such a message goes to the dead-letter stream instead, so closing the trigger or
+	 * waiting for a busy key never loses one.
+	 */
+	private async handBack(delivery: Delivery, delayMs: number, why: string): Promise<void> {
+		const { maxDeliver } = this.deps.facts;
+		if (!isLastDelivery(delivery.deliveryCount, maxDeliver)) {
+			if (delayMs > 0) delivery.nak(delayMs);
+			else delivery.nak();
+			return;
+		}
+		this.deps.logger.warn(`Message ${delivery.streamSequence} is on its last allowed delivery (${maxDeliver}) and ${why}; dead-lettering it rather than dropping it`);
+		const error = new Error(`The message could not be processed on its last allowed delivery (${delivery.deliveryCount} of ${maxDeliver}): ${why}`);
+		await this.giveUp(delivery, { kind: 'exhausted', error });
 	}
 
 	/**
@@ -146,7 +163,7 @@ export class UnitProcessor {
 				delivery.ack();
 			} else if (verdict.action === 'defer') {
 				this.deps.logger.debug(`Message ${delivery.streamSequence} handed back for ${verdict.delayMs} ms: ${verdict.reason}`);
-				delivery.nak(verdict.delayMs);
+				await this.handBack(delivery, verdict.delayMs, `the trigger closed while ${verdict.reason}`);
 			} else await this.reject(delivery, { kind: verdict.kind, error: verdict.error });
 		}
 		return admitted;

@@ -120,6 +120,26 @@ describe('JetStream Trigger dead-letter routing', () => {
 		expect(Number(copy.header.get('X-Dlq-Deliveries'))).toBeGreaterThan(1);
 	});
 
+	it('dead-letters a message whose last delivery is still running when the trigger closes, instead of dropping it', async () => {
+		const durable = uniqueName('d');
+		const trigger = await suite.start(durable, {
+			params: { maxDeliver: 2 },
+			script: ({ items }) => (items[0].json.deliveryCount === 1 ? 'fail' : 'crash'),
+			options: { closeTimeout: 0.5 },
+		});
+		await suite.stream.publish(1);
+		await eventually(() => trigger.fake.emissions.length === 2, 5_000, 'the second, last delivery running');
+		await trigger.close();
+		// Closing waits for the copy: it is there as soon as close returns.
+		expect(await dlqCount().catch(() => 0)).toBe(1);
+		const [copy] = await storedMessages(suite.stream.jsm, 'DLQ');
+		expect(copy.header.get('X-Dlq-Reason')).toBe('max-deliveries');
+		expect(copy.header.get('X-Dlq-Deliveries')).toBe('2');
+		expect(copy.header.get('X-Dlq-Error')).toMatch(/last allowed delivery \(2 of 2\): the trigger closed while its execution was still running/);
+		await settledConsumer(durable);
+		expect(trigger.fake.logs.some((l) => l.level === 'warn' && /on its last allowed delivery \(2\).*dead-lettering it rather than dropping it/.test(l.message))).toBe(true);
+	});
+
 	it('refuses to activate when no stream stores the dead letters and creating one is off', async () => {
 		await expect(
 			activate(suite.server, suite.stream, uniqueName('d'), { params: { deadLetterOptions: { createDeadLetterStream: false } } }),
