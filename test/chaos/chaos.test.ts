@@ -1,5 +1,6 @@
 import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
+import type { ITriggerResponse } from 'n8n-workflow';
 
 import { JetStreamTrigger } from '../../nodes/JetStreamTrigger/JetStreamTrigger.node';
 import { eventually, fakeTrigger, type FakeTrigger } from '../helpers/fakeTrigger';
@@ -23,12 +24,15 @@ const PHASE_MS = Math.max(180_000, KEYS * 10);
 
 let server: NatsServer;
 let nc: NatsConnection;
+/** The trigger running now; closed in afterAll too, so a failed run never leaves it consuming. */
+let trigger: ITriggerResponse | undefined;
 
 beforeAll(async () => {
 	server = await startNatsServer({ label: 'chaos' });
 });
 
 afterAll(async () => {
+	await trigger?.closeFunction?.();
 	await nc?.close().catch(() => undefined);
 	await server.cleanup();
 });
@@ -115,6 +119,20 @@ async function dlqOrders(jsm: JetStreamManager): Promise<Map<number, { orderId: 
 	return out;
 }
 
+/** For a failed run: each key neither succeeded nor dead-lettered, with every execution of it and the kills. */
+async function unfinished(jsm: JetStreamManager, fakes: FakeTrigger[], kills: number[]): Promise<string> {
+	const emissions = fakes.flatMap((f, run) => f.emissions.map((e) => ({ ...e, run })));
+	const orderOf = (e: (typeof emissions)[number]) => (e.items[0].json.payload as { orderId: string }).orderId;
+	const done = new Set(emissions.filter((e) => e.outcome === 'succeeded').map(orderOf));
+	const dead = new Set([...(await dlqOrders(jsm)).values()].map((d) => d.orderId));
+	const keys = Array.from({ length: KEYS }, (_, i) => `k-${i}`).filter((k) => !done.has(k) && !dead.has(k));
+	const history = keys.slice(0, 10).map((key) => {
+		const runs = emissions.filter((e) => orderOf(e) === key);
+		return `${key}: ${runs.map((e) => `trigger ${e.run + 1} seq ${String(e.items[0].json.streamSequence)} delivery ${String(e.items[0].json.deliveryCount)} ${e.outcome ?? 'running'} at ${e.startedAt}`).join(', ') || 'never emitted'}`;
+	});
+	return `${keys.length} keys (kills at ${kills.join(', ')}) ${history.join('; ')}`;
+}
+
 it(`loses nothing and processes no key twice through kills and restarts (${KEYS} keys)`, async () => {
 	nc = await connect({ servers: server.url, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
 	const jsm = await jetstreamManager(nc);
@@ -122,7 +140,7 @@ it(`loses nothing and processes no key twice through kills and restarts (${KEYS}
 	const total = await publishAll(jetstream(nc));
 	const started = Date.now();
 	const fakes: FakeTrigger[] = [];
-	let trigger = await startTrigger(1, fakes);
+	trigger = await startTrigger(1, fakes);
 	// Progress is counted from the executions, not the consumer's ack floor: after a SIGKILL nats-server
 	// 2.9 may restore an older ack floor although those messages were acknowledged.
 	const keysDone = () => new Set(fakes.flatMap((f) => f.emissions).filter((e) => e.outcome === 'succeeded').map((e) => (e.items[0].json.payload as { orderId: string }).orderId)).size;
@@ -140,11 +158,13 @@ it(`loses nothing and processes no key twice through kills and restarts (${KEYS}
 	await kill();
 	await at(0.4);
 	await trigger.closeFunction?.();
+	trigger = undefined;
 	trigger = await startTrigger(2, fakes);
 	await at(0.6);
 	await kill();
 	await at(0.8);
 	await trigger.closeFunction?.();
+	trigger = undefined;
 	trigger = await startTrigger(3, fakes);
 	await waitFor(async () => {
 		const info = await jsm.consumers.info(STREAM, 'chaos').catch(() => undefined);
@@ -154,9 +174,13 @@ it(`loses nothing and processes no key twice through kills and restarts (${KEYS}
 	}, PHASE_MS, 'every key processed or dead-lettered').catch(async (error: Error) => {
 		const info = await jsm.consumers.info(STREAM, 'chaos').catch(() => undefined);
 		const dead = (await jsm.streams.info('DLQ').catch(() => undefined))?.state.messages ?? 0;
-		throw new Error(`${error.message}: ${keysDone()} keys done, ${dead} dead letters, consumer ${JSON.stringify({ pending: info?.num_pending, ackPending: info?.num_ack_pending, delivered: info?.delivered, ackFloor: info?.ack_floor, redelivered: info?.num_redelivered })}`);
+		throw new Error(
+			`${error.message}: ${keysDone()} keys done, ${dead} dead letters, consumer ${JSON.stringify({ pending: info?.num_pending, ackPending: info?.num_ack_pending, delivered: info?.delivered, ackFloor: info?.ack_floor, redelivered: info?.num_redelivered })}; ` +
+				`not done: ${await unfinished(jsm, fakes, kills)}`,
+		);
 	});
 	await trigger.closeFunction?.();
+	trigger = undefined;
 
 	// What happened, from the execution log and the dead-letter stream.
 	const succeeded = new Map<string, Array<{ seq: number; startedAt: number; endedAt: number }>>();
