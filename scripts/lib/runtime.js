@@ -11,6 +11,8 @@ const { join } = require('node:path');
 
 const NODE_VERSION = '24.21.0';
 const N8N_VERSION = process.env.N8N_VERSION || '2.41.1';
+/** What n8n cannot start without once built: its SQLite driver, and the sandbox of the Code node. */
+const NATIVE_MODULES = ['sqlite3', 'isolated-vm'];
 const CACHE = process.env.N8N_JETSTREAM_CACHE || join(homedir(), '.cache', 'n8n-nodes-jetstream');
 
 const say = (message) => process.stdout.write(`[setup] ${message}\n`);
@@ -18,7 +20,7 @@ const say = (message) => process.stdout.write(`[setup] ${message}\n`);
 function run(command, args, options = {}) {
 	const result = spawnSync(command, args, { stdio: options.quiet ? 'pipe' : 'inherit', encoding: 'utf8', ...options });
 	if (result.status !== 0) {
-		throw new Error(`${command} ${args.join(' ')} failed (exit ${result.status}):\n${result.stderr ?? ''}`);
+		throw new Error(`${command} ${args.join(' ')} failed (exit ${result.status}):\n${(result.stderr ?? '').slice(-4000)}`);
 	}
 	return result.stdout;
 }
@@ -40,18 +42,37 @@ function ensureNode() {
 	return { dir, bin };
 }
 
+/** Loads n8n's native modules with Node 24; the error text when they do not load. */
+function nativeModulesError(node, dir) {
+	const check = spawnSync(node.bin, ['-e', NATIVE_MODULES.map((m) => `require(${JSON.stringify(m)})`).join(';')], { cwd: dir, encoding: 'utf8' });
+	return check.status === 0 ? undefined : check.stderr || `exit ${check.status}`;
+}
+
+function buildNativeModules(node, dir, env) {
+	say('Building n8n\'s native modules for Node 24 (sqlite3 compiles: ~1 minute)…');
+	// Scripts explicitly on: a machine-wide `ignore-scripts=true` (seen here) would skip the build silently.
+	run('npm', ['rebuild', ...NATIVE_MODULES, '--ignore-scripts=false', '--foreground-scripts', '--loglevel=error'], { cwd: dir, env, quiet: true, maxBuffer: 256 * 1024 * 1024 });
+	const error = nativeModulesError(node, dir);
+	if (error) {
+		throw new Error(`n8n's native modules (${NATIVE_MODULES.join(', ')}) do not load after npm rebuild; check that python3, make and g++ are installed, then run again:\n${error}`);
+	}
+}
+
 /** n8n with its native modules built for Node 24; the Kafka node's native download is skipped. */
 function ensureN8n(node) {
 	const dir = join(CACHE, `n8n-${N8N_VERSION}`);
 	const bin = join(dir, 'node_modules', 'n8n', 'bin', 'n8n');
-	if (existsSync(join(dir, '.ready'))) return { dir, bin };
+	const env = { ...process.env, PATH: `${join(node.dir, 'bin')}:${process.env.PATH}`, npm_config_nodedir: node.dir };
+	if (existsSync(join(dir, '.ready'))) {
+		// A cache made before the build was checked may lack them: build them now rather than fail at start.
+		if (nativeModulesError(node, dir)) buildNativeModules(node, dir, env);
+		return { dir, bin };
+	}
 	say(`Installing n8n ${N8N_VERSION} into ${dir} (once per machine: 2–3 minutes)…`);
 	mkdirSync(dir, { recursive: true });
 	writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'n8n-host', private: true }));
-	const env = { ...process.env, PATH: `${join(node.dir, 'bin')}:${process.env.PATH}`, npm_config_nodedir: node.dir };
 	run('npm', ['install', `n8n@${N8N_VERSION}`, '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir, env });
-	say('Building n8n\'s native modules for Node 24 (sqlite3 compiles: ~1 minute)…');
-	run('npm', ['rebuild', 'sqlite3', 'isolated-vm', '--loglevel=error'], { cwd: dir, env });
+	buildNativeModules(node, dir, env);
 	writeFileSync(join(dir, '.ready'), new Date().toISOString());
 	return { dir, bin };
 }
