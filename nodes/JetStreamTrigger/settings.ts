@@ -2,8 +2,8 @@ import type { ITriggerFunctions } from 'n8n-workflow';
 
 import { readConsumerSettings } from '../shared/consumer/consumerFields';
 import type { ConsumerSettings } from '../shared/consumer/consumerSettings';
-import { InvalidParameterError } from '../shared/errors';
-import { validateConsumerName, validateStreamName } from '../shared/validation';
+import type { ContentMode } from '../shared/payload/decode';
+import { clamp, oneOf, validateConsumerName, validateStreamName } from '../shared/validation';
 import { readDeadLetter, readIdempotency, readSchema, type DeadLetterSettings, type IdempotencySettings, type SchemaSettings } from './featureSettings';
 
 /**
@@ -13,7 +13,7 @@ import { readDeadLetter, readIdempotency, readSchema, type DeadLetterSettings, t
  */
 
 export type AckMode = 'immediately' | 'executionFinishes' | 'executionSucceeds' | 'later';
-export type ContentMode = 'auto' | 'json' | 'text' | 'binary';
+export type { ContentMode };
 export type ConsumerMode = 'bind' | 'createOrUpdate';
 
 export interface BatchSettings {
@@ -66,27 +66,6 @@ type Reader = Pick<ITriggerFunctions, 'getNodeParameter' | 'getMode'>;
 
 const ACK_MODES: AckMode[] = ['immediately', 'executionFinishes', 'executionSucceeds', 'later'];
 const CONTENT_MODES: ContentMode[] = ['auto', 'json', 'text', 'binary'];
-
-function oneOf<T extends string>(value: unknown, allowed: T[], field: string): T {
-	if (allowed.includes(value as T)) return value as T;
-	throw new InvalidParameterError(field, `"${field}" cannot be "${String(value)}"`, `Choose one of: ${allowed.join(', ')}`);
-}
-
-function numberOf(value: unknown, field: string): number {
-	const n = typeof value === 'number' ? value : Number(value);
-	if (!Number.isFinite(n)) {
-		throw new InvalidParameterError(field, `"${field}" must be a number, not "${String(value)}"`);
-	}
-	return n;
-}
-
-/** Keeps a number inside [min, max] and says so when it had to move it. */
-function clamp(value: unknown, field: string, min: number, max: number, warn: (message: string) => void): number {
-	const n = numberOf(value, field);
-	const clamped = Math.min(max, Math.max(min, n));
-	if (clamped !== n) warn(`"${field}" was ${n}; using ${clamped} (allowed: ${min} to ${max})`);
-	return clamped;
-}
 
 function readConsumer(ctx: Reader, durableName: string): ConsumerSettings {
 	return readConsumerSettings((name, fallback) => ctx.getNodeParameter(name, fallback) as unknown, durableName, 'n8n JetStream Trigger');

@@ -96,3 +96,25 @@ export function validateInteger(value: unknown, field: string, min: number, max 
 	}
 	return n;
 }
+
+/** A choice parameter's value, refused with the allowed values when it is anything else. */
+export function oneOf<T extends string>(value: unknown, allowed: T[], field: string): T {
+	if (allowed.includes(value as T)) return value as T;
+	throw new InvalidParameterError(field, `"${field}" cannot be "${String(value)}"`, `Choose one of: ${allowed.join(', ')}`);
+}
+
+function numberOf(value: unknown, field: string): number {
+	const n = typeof value === 'number' ? value : Number(value);
+	if (!Number.isFinite(n)) {
+		throw new InvalidParameterError(field, `"${field}" must be a number, not "${String(value)}"`);
+	}
+	return n;
+}
+
+/** Keeps a number inside [min, max] and says so (through `warn`) when it had to move it. */
+export function clamp(value: unknown, field: string, min: number, max: number, warn: (message: string) => void): number {
+	const n = numberOf(value, field);
+	const clamped = Math.min(max, Math.max(min, n));
+	if (clamped !== n) warn(`"${field}" was ${n}; using ${clamped} (allowed: ${min} to ${max})`);
+	return clamped;
+}

@@ -3,6 +3,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 
 import { JetStream } from '../../nodes/JetStream/JetStream.node';
 import { JetStreamTrigger } from '../../nodes/JetStreamTrigger/JetStreamTrigger.node';
+import { NatsRequestTrigger } from '../../nodes/NatsRequestTrigger/NatsRequestTrigger.node';
 import { connectionPool, testCredentials } from '../../nodes/shared/transport';
 import { fakeExecute, type ParamValue } from '../helpers/fakeExecute';
 import { eventually, fakeTrigger } from '../helpers/fakeTrigger';
@@ -97,6 +98,28 @@ describe('no secret in logs, errors, output or dead letters', () => {
 			const error = copy.header.get('X-Dlq-Error');
 			expect(error).toContain('HTTP 401');
 			seen.push(error, JSON.stringify(fake.items()), ...fake.failedExecutions.map((e) => e.message));
+		} finally {
+			await response.closeFunction?.();
+		}
+		seen.push(JSON.stringify(fake.logs));
+	});
+
+	it('request trigger: activation with a wrong password, and an error reply whose execution error quotes the password', async () => {
+		const params = { subject: 'svc.secret', queueGroup: 'n8n', replyWith: 'firstItem' };
+		const refused = fakeTrigger({ params, credentials: bad() });
+		await new NatsRequestTrigger().trigger.call(refused.context).then(
+			() => seen.push('activated?!'),
+			(e: Error) => seen.push(e.message, String((e as { description?: string }).description ?? '')),
+		);
+		seen.push(JSON.stringify(refused.logs));
+
+		const fake = fakeTrigger({ params, credentials: good(), script: () => ({ failWith: `HTTP 401 for https://app:${PASSWORD}@crm.example/api`, node: 'HTTP Request' }) });
+		const response = await new NatsRequestTrigger().trigger.call(fake.context);
+		try {
+			const reply = await nc.request('svc.secret', '{}', { timeout: 3000 });
+			const error = reply.headers?.get('Nats-Service-Error') ?? '';
+			expect(error).toContain('HTTP 401 for https://app:***@crm.example');
+			seen.push(error, new TextDecoder().decode(reply.data));
 		} finally {
 			await response.closeFunction?.();
 		}

@@ -49,6 +49,13 @@ async function successfulExecutions(n8n, workflowId) {
 	return page.data.filter((e) => e.status === 'success');
 }
 
+/** An example workflow from examples/, its NATS credential pointed at the e2e one, ready for the public API. */
+function example(file, credId) {
+	const wf = JSON.parse(readFileSync(join(__dirname, '..', '..', 'examples', file), 'utf8'));
+	for (const n of wf.nodes) if (n.credentials?.natsApi) n.credentials.natsApi = { id: credId, name: 'NATS e2e' };
+	return { name: wf.name, nodes: wf.nodes, connections: wf.connections, settings: wf.settings ?? {} };
+}
+
 function triggeredSequences(executions) {
 	return executions.map((e) => e.data?.resultData?.runData?.['JetStream Trigger']?.[0]?.data?.main?.[0]?.[0]?.json?.streamSequence).filter((s) => s !== undefined);
 }
@@ -71,11 +78,12 @@ async function main() {
 		await n8n.signIn();
 		await jsm.streams.add({ name: 'ORDERS', subjects: ['orders.>'] });
 
-		await step('n8n loads both nodes and the credential', async () => {
+		await step('n8n loads the three nodes and the credential', async () => {
 			const res = await fetch(`${n8n.base}/types/nodes.json`, { headers: { cookie: n8n.cookie } });
 			const types = (await res.json()).map((t) => t.name);
 			expect(types.includes('n8n-nodes-jetstream.jetStream'), 'jetStream node missing');
 			expect(types.includes('n8n-nodes-jetstream.jetStreamTrigger'), 'jetStreamTrigger node missing');
+			expect(types.includes('n8n-nodes-jetstream.natsRequestTrigger'), 'natsRequestTrigger node missing');
 			const created = await n8n.api('POST', '/credentials', { name: 'NATS e2e', type: 'natsApi', data: { servers: nats.url, connectionName: 'n8n-e2e', authType: 'none', tls: false } });
 			credId = created.id;
 		});
@@ -159,16 +167,41 @@ async function main() {
 			await n8n.api('POST', `/workflows/${wf.id}/deactivate`);
 		});
 
-		await step('every example workflow imports', async () => {
+		await step('request/reply between two workflows (the two request/reply examples)', async () => {
+			const service = await n8n.api('POST', '/workflows', example('pricing-service.json', credId));
+			const asker = await n8n.api('POST', '/workflows', example('request-reply.json', credId));
+			await n8n.api('POST', `/workflows/${service.id}/activate`);
+			await n8n.api('POST', `/workflows/${asker.id}/activate`);
+			const ask = (body) => fetch(`${n8n.base}/webhook/quote`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+			let res;
+			await eventually(async () => (res = await ask({ sku: 'A-1', qty: 2 })).status !== 404, 15_000, 'the webhook to be registered');
+			const answer = await res.json();
+			expect(res.ok && answer.body?.sku === 'A-1' && answer.body?.price === 19, `reply: ${res.status} ${JSON.stringify(answer)}`);
+			// A request the service cannot answer fails the asking execution with the service's reason.
+			const failed = await ask({ qty: 1 });
+			expect(!failed.ok, `a request without sku answered ${failed.status}`);
+			const reason = await eventually(async () => {
+				const page = await n8n.api('GET', `/executions?workflowId=${asker.id}&status=error&includeData=true&limit=5`);
+				return page.data.map((e) => e.data?.resultData?.error?.message).find((m) => m);
+			}, 15_000, 'the failed asking execution');
+			expect(/replied with an error \(code 500\): .*The request needs a sku/.test(reason), `asking execution failed with: ${reason}`);
+			await n8n.api('POST', `/workflows/${asker.id}/deactivate`);
+			await n8n.api('POST', `/workflows/${service.id}/deactivate`);
+		});
+
+		await step('every example workflow imports and activates (its trigger starts for real)', async () => {
 			const dir = join(__dirname, '..', '..', 'examples');
 			const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
 			expect(files.length > 0, 'no examples found');
+			const refused = [];
 			for (const file of files) {
-				const wf = JSON.parse(readFileSync(join(dir, file), 'utf8'));
-				for (const n of wf.nodes) if (n.credentials?.natsApi) n.credentials.natsApi = { id: credId, name: 'NATS e2e' };
-				const created = await n8n.api('POST', '/workflows', { name: wf.name, nodes: wf.nodes, connections: wf.connections, settings: wf.settings ?? {} });
+				const created = await n8n.api('POST', '/workflows', example(file, credId));
 				expect(created.id, `${file} was not imported`);
+				// Activation starts its trigger for real (consumer created or bound, schedule set): it runs.
+				const activated = await n8n.api('POST', `/workflows/${created.id}/activate`).then(() => true, (error) => refused.push(`${file}: ${error.message}`));
+				if (activated === true) await n8n.api('POST', `/workflows/${created.id}/deactivate`);
 			}
+			expect(refused.length === 0, `examples that would not activate:\n${refused.join('\n')}`);
 		});
 	} finally {
 		await nc.close().catch(() => undefined);

@@ -1,5 +1,6 @@
 import type {
 	IBinaryData,
+	IDataObject,
 	INode,
 	INodeExecutionData,
 	IRun,
@@ -21,7 +22,9 @@ export type ScriptedOutcome =
 	| { succeedAfterMs: number }
 	| { failAfterMs: number }
 	/** Fails at once with this error message, reported by the named node (as n8n's run data does). */
-	| { failWith: string; node?: string };
+	| { failWith: string; node?: string }
+	/** Succeeds with these items as the output of the workflow's last node ("Format Reply"). */
+	| { output: IDataObject[] };
 
 export interface Emission {
 	index: number;
@@ -72,9 +75,10 @@ export function deferred<T>(): IDeferredPromise<T> {
 	return { promise, resolve, reject };
 }
 
-function run(failed: boolean, error: { message: string; node?: { name: string } } = { message: 'scripted failure' }): IRun {
+function run(failed: boolean, error: { message: string; node?: { name: string } } = { message: 'scripted failure' }, output?: IDataObject[]): IRun {
+	const runData = output ? { 'Format Reply': [{ data: { main: [output.map((json) => ({ json }))] } }] } : {};
 	return {
-		data: { resultData: { runData: {}, ...(failed ? { error } : {}) } },
+		data: { resultData: { runData, ...(output ? { lastNodeExecuted: 'Format Reply' } : {}), ...(failed ? { error } : {}) } },
 		mode: 'trigger',
 		startedAt: new Date(),
 		stoppedAt: new Date(),
@@ -110,6 +114,13 @@ export function fakeTrigger(options: FakeTriggerOptions): FakeTrigger {
 			emission.endedAt = Date.now();
 			emission.outcome = 'failed';
 			done.resolve(run(true, { message: outcome.failWith, ...(outcome.node ? { node: { name: outcome.node } } : {}) }));
+			return;
+		}
+		if (typeof outcome === 'object' && 'output' in outcome) {
+			running--;
+			emission.endedAt = Date.now();
+			emission.outcome = 'succeeded';
+			done.resolve(run(false, undefined, outcome.output));
 			return;
 		}
 		const failed = outcome === 'fail' || (typeof outcome === 'object' && 'failAfterMs' in outcome);

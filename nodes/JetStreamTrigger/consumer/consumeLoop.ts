@@ -2,12 +2,12 @@ import type { ConsumeSession, ConsumeStatus, Delivery, TriggerConsumer } from '.
 import type { TransportLogger } from '../../shared/transport/connect';
 import type { TriggerSettings } from '../settings';
 import { CircuitBreaker } from './circuitBreaker';
-import type { Outcome } from './emitter';
+import type { Outcome } from '../../shared/execution/emitter';
 import { Unit, type UnitProcessor } from './processor';
 import { RateLimiter } from './rateLimiter';
 import { SessionReader } from './reader';
-import { sleep } from './sleep';
-import { Slots } from './slots';
+import { sleep } from '../../shared/execution/sleep';
+import { Slots } from '../../shared/execution/slots';
 
 export interface LoopEvents {
 	/** The trigger cannot go on (consumer or stream deleted, connection closed): n8n should reactivate it. */

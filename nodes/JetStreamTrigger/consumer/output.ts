@@ -2,7 +2,7 @@ import type { IBinaryData, IDataObject, INodeExecutionData } from 'n8n-workflow'
 
 import type { Delivery } from '../../shared/transport/consume';
 import type { TriggerSettings } from '../settings';
-import { headerValue } from './decode';
+import { headerValue } from '../../shared/payload/decode';
 import type { DecodedMessage } from './hooks';
 
 export type PrepareBinary = (data: Buffer, fileName?: string, mimeType?: string) => Promise<IBinaryData>;

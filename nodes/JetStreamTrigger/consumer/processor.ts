@@ -3,12 +3,12 @@ import { NodeOperationError, type INodeExecutionData, type ITriggerFunctions } f
 import type { ConsumerFacts, Delivery } from '../../shared/transport/consume';
 import type { TransportLogger } from '../../shared/transport/connect';
 import type { TriggerSettings } from '../settings';
-import { decodePayload } from './decode';
-import { runExecution, type ExecutionResult, type Outcome } from './emitter';
+import { decodePayload } from '../../shared/payload/decode';
+import { runExecution, type ExecutionResult, type Outcome } from '../../shared/execution/emitter';
 import type { DeadLetterDetails, DeadLetterSink, DecodedMessage, GuardVerdict, MessageGuard } from './hooks';
 import { toItem } from './output';
 import { isLastDelivery, retryDelayMs } from './retry';
-import { sleep } from './sleep';
+import { sleep } from '../../shared/execution/sleep';
 
 /** The messages of one execution (one, or a batch) and whether they were answered yet. */
 export class Unit {

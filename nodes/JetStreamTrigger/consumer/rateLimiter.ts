@@ -1,4 +1,4 @@
-import { sleep } from './sleep';
+import { sleep } from '../../shared/execution/sleep';
 
 /**
  * A token bucket: on average `perSecond` messages, with bursts of at most one second's worth, so a

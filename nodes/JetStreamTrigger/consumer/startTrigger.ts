@@ -1,9 +1,9 @@
-import { NodeOperationError, type ITriggerFunctions, type ITriggerResponse } from 'n8n-workflow';
+import type { ITriggerFunctions, ITriggerResponse } from 'n8n-workflow';
 
 import { toConsumerConfig, validateConsumerSettings } from '../../shared/consumer/consumerSettings';
-import { describeError, toNodeError } from '../../shared/errors';
 import { transportLogger } from '../../shared/n8n/logger';
-import { createClient, type NatsClient } from '../../shared/transport/client';
+import { triggerError as nodeError } from '../../shared/n8n/triggerError';
+import { closeClient, createClient, type NatsClient } from '../../shared/transport/client';
 import { openConnection, type TransportLogger } from '../../shared/transport/connect';
 import { openTriggerConsumer, type ConsumerTarget, type TriggerConsumer } from '../../shared/transport/consume';
 import { parseCredentials } from '../../shared/transport/credentials';
@@ -11,15 +11,6 @@ import { readSettings, type TriggerSettings } from '../settings';
 import { ConsumeLoop } from './consumeLoop';
 import { prepareFeatures, type TriggerFeatures } from './features';
 import { UnitProcessor } from './processor';
-
-/** How long closing the connection may take once the executions are done. */
-const DRAIN_TIMEOUT_MS = 5_000;
-
-function nodeError(ctx: ITriggerFunctions, error: unknown): NodeOperationError {
-	if (error instanceof NodeOperationError) return error;
-	const mapped = toNodeError(error);
-	return new NodeOperationError(ctx.getNode(), mapped.message, { description: mapped.hint ?? describeError(mapped) });
-}
 
 /** The durable's filter and start position, for a test run in bind mode (read, never changed). */
 async function copyOfDurable(client: NatsClient, settings: TriggerSettings): Promise<ConsumerTarget> {
@@ -43,18 +34,6 @@ async function consumerTarget(client: NatsClient, settings: TriggerSettings): Pr
 	}
 	if (settings.manual) return await copyOfDurable(client, settings);
 	return { kind: 'bind', stream: settings.stream, durable: settings.durableName };
-}
-
-async function closeQuietly(client: NatsClient, logger: TransportLogger): Promise<void> {
-	const drained = client.nc.drain().then(
-		() => true,
-		(error: unknown) => {
-			logger.debug(`Draining the trigger connection reported: ${(error as Error).message}`);
-			return false;
-		},
-	);
-	const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), DRAIN_TIMEOUT_MS).unref());
-	if (!(await Promise.race([drained, timeout]))) await client.nc.close();
 }
 
 function logStart(logger: TransportLogger, settings: TriggerSettings, consumer: TriggerConsumer): void {
@@ -115,7 +94,7 @@ export async function startTrigger(ctx: ITriggerFunctions): Promise<ITriggerResp
 		} catch (error) {
 			logger.warn(`Could not delete the test-run consumer (the server removes it after a minute): ${(error as Error).message}`);
 		}
-		await closeQuietly(client, logger);
+		await closeClient(client, logger);
 	};
 	return { closeFunction };
 }

@@ -1,4 +1,6 @@
-import type { HeaderRecord } from '../transport/deadLetterIo';
+import { headerValue, type HeaderRecord } from '../transport/deadLetterIo';
+
+export { headerValue };
 
 /**
  * The dead-letter envelope: headers added to the copy of a failed message. They start with
@@ -44,15 +46,6 @@ export function isControlHeader(name: string): boolean {
 
 export function isDlqHeader(name: string): boolean {
 	return name.toLowerCase().startsWith(DLQ_HEADER_PREFIX.toLowerCase());
-}
-
-/** Case-insensitive header lookup; the first value when a header was sent several times. */
-export function headerValue(headers: HeaderRecord, name: string): string | undefined {
-	const wanted = name.toLowerCase();
-	for (const [key, value] of Object.entries(headers)) {
-		if (key.toLowerCase() === wanted) return Array.isArray(value) ? value[0] : value;
-	}
-	return undefined;
 }
 
 /** Header values must be one line; a newline would break the header block. */

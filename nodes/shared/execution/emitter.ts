@@ -10,6 +10,8 @@ export interface ExecutionResult {
 	error?: string;
 	/** Name of the node that failed, when n8n reported it. */
 	failedNode?: string;
+	/** The finished run as n8n reported it (absent on a timeout): the request trigger replies from it. */
+	run?: IRun;
 }
 
 const FAILED_STATUSES = new Set(['error', 'crashed', 'canceled']);
@@ -29,10 +31,11 @@ function resultOf(run: IRun | undefined): ExecutionResult {
 			outcome: 'failure',
 			error: typeof error.message === 'string' ? error.message : 'The execution failed',
 			failedNode: typeof failedNode === 'string' ? failedNode : undefined,
+			run,
 		};
 	}
-	if (FAILED_STATUSES.has(String(run.status))) return { outcome: 'failure', error: `The execution ended with status "${run.status}"` };
-	return { outcome: 'success' };
+	if (FAILED_STATUSES.has(String(run.status))) return { outcome: 'failure', error: `The execution ended with status "${run.status}"`, run };
+	return { outcome: 'success', run };
 }
 
 /**

@@ -1,5 +1,15 @@
-import type { Delivery } from '../../shared/transport/consume';
-import type { ContentMode } from '../settings';
+import { headerValue as headerOf, type HeaderRecord } from '../transport/deadLetterIo';
+
+/** How message bytes become the workflow's payload. */
+export type ContentMode = 'auto' | 'json' | 'text' | 'binary';
+
+/** What decoding needs of a message: a JetStream message, or a core NATS request (no sequence). */
+export interface RawMessage {
+	readonly subject: string;
+	readonly data: Uint8Array;
+	readonly headers: HeaderRecord;
+	readonly streamSequence?: number;
+}
 
 /** A payload turned into what the workflow sees. */
 export type DecodedPayload =
@@ -21,50 +31,44 @@ export class PoisonMessageError extends Error {
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 const looseUtf8 = new TextDecoder('utf-8');
 
-function header(delivery: Delivery, name: string): string | undefined {
-	const key = Object.keys(delivery.headers).find((k) => k.toLowerCase() === name.toLowerCase());
-	const value = key === undefined ? undefined : delivery.headers[key];
-	return Array.isArray(value) ? value[0] : value;
+export function headerValue(message: RawMessage, name: string): string | undefined {
+	return headerOf(message.headers, name);
 }
 
-export function headerValue(delivery: Delivery, name: string): string | undefined {
-	return header(delivery, name);
+function binary(message: RawMessage): DecodedPayload {
+	const mimeType = headerValue(message, 'Content-Type') ?? 'application/octet-stream';
+	return { kind: 'binary', value: Buffer.from(message.data), mimeType };
 }
 
-function binary(delivery: Delivery): DecodedPayload {
-	const mimeType = header(delivery, 'Content-Type') ?? 'application/octet-stream';
-	return { kind: 'binary', value: Buffer.from(delivery.data), mimeType };
-}
-
-function strictJson(delivery: Delivery): DecodeResult {
+function strictJson(message: RawMessage): DecodeResult {
 	// An empty message carries no JSON document; it is passed on as null rather than refused.
-	if (delivery.data.length === 0) return { kind: 'json', value: null };
-	const where = `Message ${delivery.streamSequence} on subject "${delivery.subject}"`;
+	if (message.data.length === 0) return { kind: 'json', value: null };
+	const where = message.streamSequence === undefined ? `The message on subject "${message.subject}"` : `Message ${message.streamSequence} on subject "${message.subject}"`;
 	let text: string;
 	try {
-		text = strictUtf8.decode(delivery.data);
+		text = strictUtf8.decode(message.data);
 	} catch {
 		// Bytes that are not text cannot be JSON; say so rather than quote garbage.
-		const reason = `${where} is not UTF-8 text, so it cannot be JSON (${delivery.data.length} bytes, e.g. a file or compressed data)`;
+		const reason = `${where} is not UTF-8 text, so it cannot be JSON (${message.data.length} bytes, e.g. a file or compressed data)`;
 		return { kind: 'poison', error: new PoisonMessageError(reason) };
 	}
 	try {
 		return { kind: 'json', value: JSON.parse(text) as unknown };
 	} catch (error) {
-		const preview = looseUtf8.decode(delivery.data.subarray(0, 60));
+		const preview = looseUtf8.decode(message.data.subarray(0, 60));
 		const reason = `${where} is not valid JSON (${(error as Error).message}); it starts with: ${preview}`;
 		return { kind: 'poison', error: new PoisonMessageError(reason) };
 	}
 }
 
 /** Auto: JSON when it parses, text when it is UTF-8, otherwise binary. Never refuses a message. */
-function auto(delivery: Delivery): DecodedPayload {
+function auto(message: RawMessage): DecodedPayload {
 	let text: string;
 	try {
-		text = strictUtf8.decode(delivery.data);
+		text = strictUtf8.decode(message.data);
 	} catch {
 		// Not UTF-8: only binary data can carry it.
-		return binary(delivery);
+		return binary(message);
 	}
 	const trimmed = text.trim();
 	if (trimmed !== '' && /^[[{"\d-]|^(true|false|null)$/.test(trimmed)) {
@@ -77,15 +81,15 @@ function auto(delivery: Delivery): DecodedPayload {
 	return { kind: 'text', value: text };
 }
 
-export function decodePayload(delivery: Delivery, mode: ContentMode): DecodeResult {
+export function decodePayload(message: RawMessage, mode: ContentMode): DecodeResult {
 	switch (mode) {
 		case 'json':
-			return strictJson(delivery);
+			return strictJson(message);
 		case 'text':
-			return { kind: 'text', value: looseUtf8.decode(delivery.data) };
+			return { kind: 'text', value: looseUtf8.decode(message.data) };
 		case 'binary':
-			return binary(delivery);
+			return binary(message);
 		default:
-			return auto(delivery);
+			return auto(message);
 	}
 }

@@ -2,7 +2,11 @@ import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManage
 import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 
+import type { TransportLogger } from './connect';
 import { jetStreamTarget, type NatsCredentials } from './credentials';
+
+/** How long closing a trigger's connection may take once its executions are done. */
+const DRAIN_TIMEOUT_MS = 5_000;
 
 /**
  * Everything an operation needs on one connection. The JetStream client and the Key-Value manager
@@ -38,4 +42,17 @@ export function createClient(nc: NatsConnection, credentials: NatsCredentials): 
 		},
 		serverVersion: () => nc.info?.version ?? '0.0.0',
 	};
+}
+
+/** Drains a trigger's own connection (bounded), closing it outright if draining stalls. */
+export async function closeClient(client: NatsClient, logger: TransportLogger): Promise<void> {
+	const drained = client.nc.drain().then(
+		() => true,
+		(error: unknown) => {
+			logger.debug(`Draining the trigger connection reported: ${(error as Error).message}`);
+			return false;
+		},
+	);
+	const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), DRAIN_TIMEOUT_MS).unref());
+	if (!(await Promise.race([drained, timeout]))) await client.nc.close();
 }

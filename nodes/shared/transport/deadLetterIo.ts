@@ -12,6 +12,16 @@ import type { NatsClient } from './client';
 
 export type HeaderRecord = Record<string, string | string[]>;
 
+/** Case-insensitive header lookup; the first value when a header was sent several times. */
+export function headerValue(headers: HeaderRecord, name: string): string | undefined {
+	const wanted = name.toLowerCase();
+	for (const [key, value] of Object.entries(headers)) {
+		if (key.toLowerCase() === wanted) return Array.isArray(value) ? value[0] : value;
+	}
+	return undefined;
+}
+
+
 /** A message as stored in a stream, read without consuming it. */
 export interface StoredMessage {
 	stream: string;

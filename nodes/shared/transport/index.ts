@@ -10,3 +10,4 @@ export { connectionPool, ConnectionPool, type ClientLease } from './pool';
 export { redact } from './redact';
 export { answerDelivery, publishWindowed, readLastOnSubject, requestReply, type OutgoingMessage, type PublishOutcome, type Reply } from './messaging';
 export { readStoredMessage, type HeaderRecord, type StoredMessage } from './deadLetterIo';
+export { serveRequests, type IncomingRequest, type RequestSubscription } from './serve';

@@ -2,7 +2,7 @@ import { headers as newHeaders, type MsgHdrs } from '@nats-io/transport-node';
 
 import { JetStreamNodeError, toNodeError } from '../errors';
 import type { NatsClient } from './client';
-import { headerRecord, type HeaderRecord, type PublishReceipt } from './deadLetterIo';
+import { headerRecord, headerValue, type HeaderRecord, type PublishReceipt } from './deadLetterIo';
 
 /**
  * Publishing many messages with a bounded window of acknowledgements in flight, core request/reply,
@@ -29,7 +29,7 @@ export interface WindowOptions {
 	stopOnError: boolean;
 }
 
-function toMsgHdrs(record: HeaderRecord): MsgHdrs | undefined {
+export function toMsgHdrs(record: HeaderRecord): MsgHdrs | undefined {
 	const keys = Object.keys(record);
 	if (keys.length === 0) return undefined;
 	const h = newHeaders();
@@ -107,14 +107,27 @@ export interface Reply {
 	headers: HeaderRecord;
 }
 
-/** Core NATS request/reply; "no responders" and timeouts become errors that say so. */
+/**
+ * Core NATS request/reply; "no responders" and timeouts become errors that say so, and so does a
+ * service's error reply (headers `Nats-Service-Error` / `Nats-Service-Error-Code`, as the NATS
+ * services convention and the NATS Request Trigger send them).
+ */
 export async function requestReply(client: NatsClient, subject: string, data: Uint8Array, headers: HeaderRecord, timeoutMs: number): Promise<Reply> {
+	let reply: Reply;
 	try {
 		const msg = await client.nc.request(subject, data, { timeout: timeoutMs, headers: toMsgHdrs(headers) });
-		return { data: msg.data, headers: headerRecord(msg.headers) };
+		reply = { data: msg.data, headers: headerRecord(msg.headers) };
 	} catch (error) {
 		throw toNodeError(error, { subject, timeoutMs });
 	}
+	const serviceError = headerValue(reply.headers, 'Nats-Service-Error');
+	if (serviceError !== undefined) {
+		const code = headerValue(reply.headers, 'Nats-Service-Error-Code') ?? '500';
+		throw new JetStreamNodeError('server', `The service answering "${subject}" replied with an error (code ${code}): ${serviceError}`, {
+			hint: code === '504' ? 'The answering workflow took longer than its Execution Timeout' : 'See the answering workflow\'s executions for the cause',
+		});
+	}
+	return reply;
 }
 
 /**

@@ -1,0 +1,28 @@
+import { NodeConnectionTypes, type INodeType, type INodeTypeDescription, type ITriggerFunctions, type ITriggerResponse } from 'n8n-workflow';
+
+import { natsApiTest } from '../shared/n8n/credentialTest';
+import { properties } from './description';
+import { startRequestTrigger } from './startRequestTrigger';
+
+export class NatsRequestTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'NATS Request Trigger',
+		name: 'natsRequestTrigger',
+		icon: { light: 'file:../../icons/nats.svg', dark: 'file:../../icons/nats.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{"answers " + $parameter["subject"]}}',
+		description: 'Answers requests on a NATS subject with the result of the workflow (request/reply)',
+		defaults: { name: 'NATS Request Trigger' },
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'natsApi', required: true, testedBy: 'natsApiTest' }],
+		properties,
+	};
+
+	methods = { credentialTest: { natsApiTest } };
+
+	async trigger(this: ITriggerFunctions): Promise<ITriggerResponse> {
+		return await startRequestTrigger(this);
+	}
+}

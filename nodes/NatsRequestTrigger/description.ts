@@ -1,0 +1,81 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+/** The request trigger's parameters; read once at activation by `settings.ts`. */
+export const properties: INodeProperties[] = [
+	{
+		displayName: 'Subject',
+		name: 'subject',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'pricing.quote',
+		description:
+			'The subject requests arrive on. Wildcards are allowed (<code>pricing.*</code>, <code>pricing.></code>); the JetStream node\'s Message → Request operation sends to it.',
+	},
+	{
+		displayName: 'Queue Group',
+		name: 'queueGroup',
+		type: 'string',
+		default: 'n8n',
+		placeholder: 'n8n',
+		description:
+			'Every workflow or n8n instance listening with the same group shares the requests: each goes to exactly one of them. Leave empty to receive every request in every listener.',
+	},
+	{
+		displayName: 'Reply With',
+		name: 'replyWith',
+		type: 'options',
+		default: 'firstItem',
+		description: 'What the requester gets back. A failed execution always answers with an error (headers <code>Nats-Service-Error</code> and <code>Nats-Service-Error-Code</code>).',
+		options: [
+			{ name: 'First Item of the Last Node', value: 'firstItem', description: 'The JSON of the first item the workflow\'s last node produced, when the execution finishes' },
+			{ name: 'All Items of the Last Node', value: 'allItems', description: 'A JSON array of every item the last node produced, when the execution finishes' },
+			{ name: 'Empty Reply When Done', value: 'empty', description: 'An empty reply once the execution succeeded: a confirmation, no data' },
+			{ name: 'Acknowledgement at Once', value: 'immediately', description: 'Reply {"accepted": true} before the workflow runs; the requester does not wait for it (and hears nothing of a failure)' },
+		],
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add option',
+		default: {},
+		options: [
+			{
+				displayName: 'Content',
+				name: 'content',
+				type: 'options',
+				default: 'auto',
+				description: 'How to read the request payload',
+				options: [
+					{ name: 'Auto', value: 'auto', description: 'JSON when it parses, otherwise text, otherwise binary' },
+					{ name: 'Binary', value: 'binary', description: 'As a file in the binary field' },
+					{ name: 'JSON', value: 'json', description: 'As JSON; a request that is not JSON is answered with an error (code 400) and starts no execution' },
+					{ name: 'Text', value: 'text', description: 'As a string' },
+				],
+			},
+			{
+				displayName: 'Execution Timeout (Seconds)',
+				name: 'executionTimeout',
+				type: 'number',
+				default: 30,
+				description:
+					'If the execution has not finished by then, the requester gets an error (code 504). Keep it below the requester\'s own timeout so it hears why.',
+			},
+			{
+				displayName: 'Parallel Executions',
+				name: 'parallelExecutions',
+				type: 'number',
+				default: 10,
+				description: 'How many requests run at once in this listener; more wait their turn (and may reach the requester\'s timeout)',
+			},
+			{
+				displayName: 'Binary Property',
+				name: 'binaryPropertyName',
+				type: 'string',
+				default: 'data',
+				description: 'Where a binary request payload goes',
+			},
+		],
+	},
+];

@@ -1,0 +1,109 @@
+import type { INodeExecutionData, ITriggerFunctions } from 'n8n-workflow';
+
+import { runExecution } from '../shared/execution/emitter';
+import { Slots } from '../shared/execution/slots';
+import { decodePayload, headerValue, type DecodedPayload } from '../shared/payload/decode';
+import { redact, type HeaderRecord, type IncomingRequest, type TransportLogger } from '../shared/transport';
+import { acceptedReply, errorReply, successReply, type OutgoingReply } from './reply';
+import type { RequestTriggerSettings } from './settings';
+
+export type ResponderContext = Pick<ITriggerFunctions, 'emit' | 'helpers'>;
+
+/** Headers a reply carries back so the requester can match it and keep its trace. */
+const ECHOED_HEADERS = ['X-Correlation-Id', 'traceparent', 'tracestate'];
+
+/**
+ * Turns each request into one execution and its outcome into the reply. At most `parallel`
+ * executions run at once; the rest wait for a slot. Every request gets an answer — data, or an
+ * error the requester can read — unless it came without a reply subject.
+ */
+export class Responder {
+	private readonly slots: Slots;
+
+	private readonly stopping = new AbortController();
+
+	constructor(
+		private readonly ctx: ResponderContext,
+		private readonly settings: RequestTriggerSettings,
+		private readonly logger: TransportLogger,
+		private readonly secrets: readonly string[],
+	) {
+		this.slots = new Slots(settings.parallel);
+	}
+
+	handle(request: IncomingRequest): void {
+		this.serve(request).catch((error: unknown) => {
+			const message = redact((error as Error).message ?? String(error), this.secrets);
+			this.logger.error(`Answering a request on "${request.subject}" failed unexpectedly: ${message}`);
+			this.send(request, errorReply(500, `The workflow could not handle the request: ${message}`, this.echoed(request)));
+		});
+	}
+
+	/** Stops taking requests and waits (at most `timeoutMs`) for the executions in flight to answer. */
+	async close(timeoutMs: number): Promise<void> {
+		this.stopping.abort();
+		if (!(await this.slots.idle(timeoutMs))) {
+			this.logger.warn(`${this.slots.inUse} request(s) still running after ${timeoutMs / 1000} s; their requesters get no reply from this listener`);
+		}
+	}
+
+	private async serve(request: IncomingRequest): Promise<void> {
+		const payload = decodePayload(request, this.settings.content);
+		if (payload.kind === 'poison') {
+			this.logger.warn(`${payload.error.message}; answered with an error, no execution started`);
+			this.send(request, errorReply(400, payload.error.message, this.echoed(request)));
+			return;
+		}
+		if (!(await this.slots.acquire(this.stopping.signal))) {
+			this.send(request, errorReply(503, 'The n8n workflow answering this subject is stopping; send the request again', this.echoed(request)));
+			return;
+		}
+		try {
+			this.send(request, await this.execute(request, payload));
+		} finally {
+			this.slots.release();
+		}
+	}
+
+	private async execute(request: IncomingRequest, payload: DecodedPayload): Promise<OutgoingReply | undefined> {
+		const item = await this.item(request, payload);
+		const echoed = this.echoed(request);
+		if (this.settings.replyWith === 'immediately') {
+			this.send(request, acceptedReply(echoed));
+			this.ctx.emit([[item]]);
+			return undefined;
+		}
+		const result = await runExecution(this.ctx, [item], this.settings.executionTimeoutMs);
+		if (result.outcome === 'success') return successReply(this.settings.replyWith, result, echoed);
+		const error = redact(result.error ?? 'The workflow failed', this.secrets);
+		this.logger.warn(`The execution for a request on "${request.subject}" ${result.outcome === 'timeout' ? 'timed out' : 'failed'}; answered with an error`);
+		return errorReply(result.outcome === 'timeout' ? 504 : 500, error, echoed, result.failedNode);
+	}
+
+	private async item(request: IncomingRequest, payload: DecodedPayload): Promise<INodeExecutionData> {
+		const json = {
+			payload: payload.kind === 'binary' ? null : (payload.value as INodeExecutionData['json'][string]),
+			subject: request.subject,
+			headers: request.headers,
+			correlationId: headerValue(request, 'X-Correlation-Id') ?? null,
+			expectsReply: request.expectsReply,
+		};
+		if (payload.kind !== 'binary') return { json };
+		const file = await this.ctx.helpers.prepareBinaryData(payload.value, 'request', payload.mimeType);
+		return { json, binary: { [this.settings.binaryProperty]: file } };
+	}
+
+	private echoed(request: IncomingRequest): HeaderRecord {
+		const out: HeaderRecord = {};
+		for (const name of ECHOED_HEADERS) {
+			const value = headerValue(request, name);
+			if (value !== undefined) out[name] = value;
+		}
+		return out;
+	}
+
+	private send(request: IncomingRequest, reply: OutgoingReply | undefined): void {
+		if (!reply || !request.expectsReply) return;
+		request.respond(reply.data, reply.headers);
+	}
+}

@@ -1,0 +1,57 @@
+import type { ITriggerFunctions, ITriggerResponse } from 'n8n-workflow';
+
+import { transportLogger } from '../shared/n8n/logger';
+import { triggerError } from '../shared/n8n/triggerError';
+import { createClient, openConnection, parseCredentials, secretValues, serveRequests, type NatsClient } from '../shared/transport';
+import { closeClient } from '../shared/transport/client';
+import { Responder } from './responder';
+import { readRequestSettings, type RequestTriggerSettings } from './settings';
+
+/** How long deactivating waits for requests in flight to be answered. */
+const CLOSE_TIMEOUT_MS = 10_000;
+
+/**
+ * Activation: settings → own connection (reconnecting for ever; the subscription comes back with it)
+ * → subscription confirmed by the server. Anything that fails here throws, so n8n shows the
+ * activation error; the server ending the subscription later goes to `emitError`.
+ */
+export async function startRequestTrigger(ctx: ITriggerFunctions): Promise<ITriggerResponse> {
+	const logger = transportLogger(ctx.logger, ctx.getNode().name);
+	let settings: RequestTriggerSettings;
+	let client: NatsClient;
+	let secrets: string[];
+	try {
+		settings = readRequestSettings(ctx, (message) => logger.warn(message));
+		const credentials = parseCredentials(await ctx.getCredentials('natsApi'));
+		secrets = secretValues(credentials);
+		client = createClient(await openConnection(credentials, { reconnect: true }, logger), credentials);
+	} catch (error) {
+		throw triggerError(ctx, error);
+	}
+	const responder = new Responder(ctx, settings, logger, secrets);
+	let closing = false;
+	let subscription;
+	try {
+		// A test run answers one request and stops, so it never takes more from the workflow's group.
+		subscription = await serveRequests(client, settings.subject, settings.queueGroup, settings.manual ? 1 : undefined, (request) =>
+			responder.handle(request),
+		);
+	} catch (error) {
+		await client.nc.close();
+		throw triggerError(ctx, error);
+	}
+	void subscription.ended.then((error) => {
+		if (error && !closing) ctx.emitError(triggerError(ctx, error));
+	});
+	logger.info(
+		`NATS Request Trigger answering "${settings.subject}"${settings.queueGroup ? ` in queue group "${settings.queueGroup}"` : ''}` +
+			`${settings.manual ? ' (test run: one request)' : ''}; up to ${settings.parallel} at once`,
+	);
+	const closeFunction = async () => {
+		closing = true;
+		await subscription.close();
+		await responder.close(CLOSE_TIMEOUT_MS);
+		await closeClient(client, logger);
+	};
+	return { closeFunction };
+}
