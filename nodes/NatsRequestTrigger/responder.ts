@@ -73,7 +73,7 @@ export class Responder {
 			this.ctx.emit([[item]]);
 			return undefined;
 		}
-		const result = await runExecution(this.ctx, [item], this.settings.executionTimeoutMs);
+		const result = await runExecution(this.ctx, [item], { timeoutMs: this.settings.executionTimeoutMs });
 		if (result.outcome === 'success') return successReply(this.settings.replyWith, result, echoed);
 		const error = redact(result.error ?? 'The workflow failed', this.secrets);
 		this.logger.warn(`The execution for a request on "${request.subject}" ${result.outcome === 'timeout' ? 'timed out' : 'failed'}; answered with an error`);

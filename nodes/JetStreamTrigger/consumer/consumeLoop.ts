@@ -21,9 +21,9 @@ const RESTART_PAUSE_MS = 1_000;
 
 /**
  * Pulls messages with `consume()` and hands them to the processor, never more executions at once
- * than the parallel limit (a message is read only once a slot is free, so the pull buffer stays
- * small). Owns the rate limiter and the circuit breaker; `close()` stops pulling, hands back what was
- * pulled but not started, and waits (bounded) for the executions in flight.
+ * than the parallel limit; the pulls and the read-ahead follow that limit, so the buffer stays small.
+ * Owns the rate limiter and the circuit breaker; `close()` stops pulling, hands back what was pulled
+ * but not started, and waits (bounded) for the executions in flight.
  */
 export class ConsumeLoop {
 	private readonly stopping = new AbortController();
@@ -91,8 +91,14 @@ export class ConsumeLoop {
 		return this.stopping.signal.aborted;
 	}
 
+	/**
+	 * Messages asked for per pull, and read ahead of the slots: twice what the slots take at once. Read
+	 * ahead, the next ones are at hand when a slot frees (pulls as small as the slot count leave the
+	 * loop waiting on the server: 0.58× the raw client's rate, 0.85× with twice as many — bench/); they
+	 * are kept alive while they wait, and the total stays a small multiple of the parallel limit.
+	 */
 	private pullSize(): number {
-		return this.settings.batch ? this.settings.batch.size : this.settings.parallel;
+		return 2 * (this.settings.batch ? this.settings.batch.size : this.settings.parallel);
 	}
 
 	private async run(): Promise<void> {
@@ -115,7 +121,7 @@ export class ConsumeLoop {
 
 	/** Reads one session until it ends; false when the trigger must not pull again (manual run done). */
 	private async read(session: ConsumeSession): Promise<boolean> {
-		const reader = new SessionReader(session);
+		const reader = new SessionReader(session, this.pullSize(), (delivery) => this.processor.keepAlive(delivery));
 		let keepGoing = true;
 		for (;;) {
 			if (!(await this.gate())) break;
@@ -132,7 +138,9 @@ export class ConsumeLoop {
 			}
 		}
 		this.closeSession();
-		this.handBack(await reader.rest());
+		const { deliveries, failure } = await reader.rest();
+		this.handBack(deliveries);
+		if (failure) throw failure;
 		return keepGoing;
 	}
 

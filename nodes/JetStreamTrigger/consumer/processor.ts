@@ -1,44 +1,57 @@
 import { NodeOperationError, type INodeExecutionData, type ITriggerFunctions } from 'n8n-workflow';
 
-import type { ConsumerFacts, Delivery } from '../../shared/transport/consume';
-import type { TransportLogger } from '../../shared/transport/connect';
-import type { TriggerSettings } from '../settings';
-import { decodePayload } from '../../shared/payload/decode';
 import { runExecution, type ExecutionResult, type Outcome } from '../../shared/execution/emitter';
-import type { DeadLetterDetails, DeadLetterSink, DecodedMessage, GuardVerdict, MessageGuard } from './hooks';
+import { sleep } from '../../shared/execution/sleep';
+import { Ticker } from '../../shared/execution/ticker';
+import { decodePayload } from '../../shared/payload/decode';
+import type { TransportLogger } from '../../shared/transport/connect';
+import type { ConsumerFacts, Delivery } from '../../shared/transport/consume';
+import type { TriggerSettings } from '../settings';
+import { passThroughGuard, type DeadLetterDetails, type DeadLetterSink, type DecodedMessage, type GuardVerdict, type MessageGuard } from './hooks';
 import { toItem } from './output';
 import { isLastDelivery, retryDelayMs } from './retry';
-import { sleep } from '../../shared/execution/sleep';
 
 /** The messages of one execution (one, or a batch) and whether they were answered yet. */
 export class Unit {
 	settled = false;
 
+	private isAbandoned = false;
+
 	private abandonController?: AbortController;
 
-	/** Fired when the trigger closes without waiting for this unit's execution any longer. Made on demand: most units never need one. */
-	get abandoned(): AbortController {
-		this.abandonController ??= new AbortController();
-		return this.abandonController;
+	private onAbandon?: () => void;
+
+	get abandoned(): boolean {
+		return this.isAbandoned;
 	}
 
-	private abandonListeners?: Array<() => void>;
+	/** Fired when the trigger closes without waiting any longer. Made on demand: only a unit waiting for a busy key needs one. */
+	get abandonSignal(): AbortSignal {
+		if (!this.abandonController) {
+			this.abandonController = new AbortController();
+			if (this.isAbandoned) this.abandonController.abort();
+		}
+		return this.abandonController.signal;
+	}
 
-	/** Cheaper than a signal for the one listener every execution needs; returns the unsubscribe. */
+	/** The one listener a running execution needs (cheaper than a signal per message); returns the unsubscribe. */
 	whenAbandoned = (listener: () => void): (() => void) => {
-		if (this.abandonController?.signal.aborted) {
+		if (this.isAbandoned) {
 			listener();
 			return () => undefined;
 		}
-		(this.abandonListeners ??= []).push(listener);
+		this.onAbandon = listener;
 		return () => {
-			this.abandonListeners = this.abandonListeners?.filter((l) => l !== listener);
+			if (this.onAbandon === listener) this.onAbandon = undefined;
 		};
 	};
 
 	abandon(): void {
-		this.abandoned.abort();
-		this.abandonListeners?.splice(0).forEach((listener) => listener());
+		this.isAbandoned = true;
+		this.abandonController?.abort();
+		const listener = this.onAbandon;
+		this.onAbandon = undefined;
+		listener?.();
 	}
 
 	constructor(readonly deliveries: Delivery[]) {}
@@ -63,6 +76,7 @@ export interface ProcessorDeps {
 }
 
 const MIN_WORKING_INTERVAL_MS = 100;
+const PROCESS: GuardVerdict = { action: 'process' };
 /** How often a message waiting for another execution's key looks again. */
 const DEFER_POLL_MS = 200;
 
@@ -79,6 +93,9 @@ const HINTS: Record<DeadLetterDetails['kind'], string> = {
  * execution and terminated; it never stops the trigger. Terminating waits for the dead-letter copy.
  */
 export class UnitProcessor {
+	/** Execution timeouts and working() calls of every unit share one timer. */
+	private readonly ticker = new Ticker();
+
 	constructor(private readonly deps: ProcessorDeps) {}
 
 	/** Runs the unit; returns the execution outcome, or undefined when no execution was needed. */
@@ -100,7 +117,7 @@ export class UnitProcessor {
 		const stopWorking = this.keepWorking(unit);
 		let result: ExecutionResult;
 		try {
-			result = await runExecution(this.deps.ctx, items, settings.executionTimeoutMs, unit.whenAbandoned);
+			result = await runExecution(this.deps.ctx, items, { timeoutMs: settings.executionTimeoutMs, whenAbandoned: unit.whenAbandoned, ticker: this.ticker });
 		} finally {
 			stopWorking();
 		}
@@ -147,6 +164,8 @@ export class UnitProcessor {
 	 */
 	private async record(messages: DecodedMessage[], outcome: Outcome): Promise<void> {
 		const { guard } = this.deps;
+		// Without schema or idempotency there is nothing to record: skip the promise hops per message.
+		if (guard === passThroughGuard) return;
 		if (outcome === 'success') await Promise.all(messages.map((m) => guard.processed(m)));
 		else if (outcome === 'failure') await Promise.all(messages.map((m) => guard.failed(m)));
 	}
@@ -156,7 +175,7 @@ export class UnitProcessor {
 		for (const delivery of unit.deliveries) {
 			const message = await this.decode(delivery);
 			if (!message) continue;
-			const verdict = await this.checkPatiently(message, unit.abandoned.signal);
+			const verdict = this.deps.guard === passThroughGuard ? PROCESS : await this.checkPatiently(message, unit);
 			if (verdict.action === 'process') admitted.push(message);
 			else if (verdict.action === 'skip') {
 				this.deps.logger.debug(`Message ${delivery.streamSequence} skipped: ${verdict.reason}`);
@@ -174,11 +193,11 @@ export class UnitProcessor {
 	 * execution records or releases the key (or its lease runs out). Handing it back instead would use
 	 * up a delivery each time, and on the last one the server would never deliver it again.
 	 */
-	private async checkPatiently(message: DecodedMessage, abandoned: AbortSignal): Promise<GuardVerdict> {
+	private async checkPatiently(message: DecodedMessage, unit: Unit): Promise<GuardVerdict> {
 		let verdict = await this.deps.guard.check(message);
-		while (verdict.action === 'defer' && !abandoned.aborted) {
+		while (verdict.action === 'defer' && !unit.abandoned) {
 			message.delivery.working();
-			await sleep(Math.min(verdict.delayMs, DEFER_POLL_MS), abandoned);
+			await sleep(Math.min(verdict.delayMs, DEFER_POLL_MS), unit.abandonSignal);
 			verdict = await this.deps.guard.check(message);
 		}
 		return verdict;
@@ -231,11 +250,19 @@ export class UnitProcessor {
 	/** working() every third of the ack wait, so a long execution does not get its message redelivered. */
 	private keepWorking(unit: Unit): () => void {
 		if (this.deps.settings.ackMode === 'immediately') return () => undefined;
-		const every = Math.max(MIN_WORKING_INTERVAL_MS, Math.floor(this.deps.facts.ackWaitMs / 3));
-		const timer = setInterval(() => {
+		return this.ticker.every(this.workingEveryMs(), () => {
 			if (!unit.settled) unit.deliveries.forEach((d) => d.working());
-		}, every);
-		return () => clearInterval(timer);
+		});
+	}
+
+	/** The same for a message read ahead, waiting for a free slot; returns the stop. */
+	keepAlive(delivery: Delivery): () => void {
+		if (this.deps.settings.manual) return () => undefined;
+		return this.ticker.every(this.workingEveryMs(), () => delivery.working());
+	}
+
+	private workingEveryMs(): number {
+		return Math.max(MIN_WORKING_INTERVAL_MS, Math.floor(this.deps.facts.ackWaitMs / 3));
 	}
 
 	private ackAll(unit: Unit): void {

@@ -1,5 +1,7 @@
 import type { INodeExecutionData, IRun, ITriggerFunctions } from 'n8n-workflow';
 
+import type { Ticker } from './ticker';
+
 /** How an execution ended, as far as acknowledging its messages is concerned. */
 export type Outcome = 'success' | 'failure' | 'timeout';
 
@@ -38,6 +40,17 @@ function resultOf(run: IRun | undefined): ExecutionResult {
 	return { outcome: 'success', run };
 }
 
+export interface WaitOptions {
+	/** How long to wait for n8n to report the end of the execution. */
+	timeoutMs: number;
+	/** Registers the one callback that ends the wait early (the trigger closed and handed the messages back). */
+	whenAbandoned?: (listener: () => void) => () => void;
+	/** Shared timer for the timeout (a trigger with many executions); without it, a timer of its own. */
+	ticker?: Ticker;
+}
+
+const noop = () => undefined;
+
 /**
  * Starts one execution with `items` and waits (at most `timeoutMs`) for n8n to report how it ended.
  * n8n resolves the done promise with the finished run; a run carrying an error is a failure, and so is
@@ -46,29 +59,39 @@ function resultOf(run: IRun | undefined): ExecutionResult {
 export async function runExecution(
 	ctx: Pick<ITriggerFunctions, 'emit' | 'helpers'>,
 	items: INodeExecutionData[],
-	timeoutMs: number,
-	whenAbandoned?: (listener: () => void) => () => void,
+	{ timeoutMs, whenAbandoned, ticker }: WaitOptions,
 ): Promise<ExecutionResult> {
 	const done = ctx.helpers.createDeferredPromise<IRun>();
-	let timer: NodeJS.Timeout | undefined;
-	let stopWaiting = () => undefined as void;
-	const timedOut: ExecutionResult = { outcome: 'timeout', error: `The execution did not finish within ${timeoutMs / 1000} s` };
-	const timeout = new Promise<ExecutionResult>((resolve) => {
-		timer = setTimeout(() => resolve(timedOut), timeoutMs);
-		// The trigger is closing and has handed the messages back: stop waiting (and holding timers).
-		stopWaiting = whenAbandoned?.(() => resolve(timedOut)) ?? stopWaiting;
+	return await new Promise<ExecutionResult>((resolve, reject) => {
+		let cancelTimeout: () => void = noop;
+		let stopWaiting: () => void = noop;
+		let finished = false;
+		const finish = (result: ExecutionResult) => {
+			if (finished) return;
+			finished = true;
+			cancelTimeout();
+			stopWaiting();
+			resolve(result);
+		};
+		const timedOut = () => finish({ outcome: 'timeout', error: `The execution did not finish within ${timeoutMs / 1000} s` });
+		if (ticker) cancelTimeout = ticker.after(timeoutMs, timedOut);
+		else {
+			const timer = setTimeout(timedOut, timeoutMs);
+			cancelTimeout = () => clearTimeout(timer);
+		}
+		stopWaiting = whenAbandoned?.(timedOut) ?? noop;
+		done.promise.then(
+			(run) => finish(resultOf(run)),
+			(error: unknown) => finish({ outcome: 'failure', error: `The execution could not run: ${(error as Error)?.message ?? String(error)}` }),
+		);
+		try {
+			ctx.emit([items], undefined, done);
+		} catch (error) {
+			// n8n refused to start it: no result will come, so stop the timer and let the caller hand the messages back.
+			finished = true;
+			cancelTimeout();
+			stopWaiting();
+			reject(error as Error);
+		}
 	});
-	try {
-		ctx.emit([items], undefined, done);
-		return await Promise.race([
-			done.promise.then(resultOf, (error: unknown) => ({
-				outcome: 'failure' as const,
-				error: `The execution could not run: ${(error as Error)?.message ?? String(error)}`,
-			})),
-			timeout,
-		]);
-	} finally {
-		clearTimeout(timer);
-		stopWaiting();
-	}
 }

@@ -95,7 +95,7 @@ describe('JetStream Trigger delivery', () => {
 		expect((await stream.consumer(name)).delivered.consumer_seq).toBe(1);
 	});
 
-	it('never runs more executions at once than the parallel limit, and pulls only that many', async () => {
+	it('never runs more executions at once than the parallel limit, and holds only a small multiple of it', async () => {
 		const name = durable();
 		trigger = await activate(server, stream, name, {
 			script: () => ({ succeedAfterMs: 150 }),
@@ -113,9 +113,21 @@ describe('JetStream Trigger delivery', () => {
 			'thirty executions',
 		);
 		expect(fake.maxRunning()).toBe(3);
-		// Three running plus at most one pull of three waiting in the buffer.
-		expect(maxAckPending).toBeLessThanOrEqual(6);
+		// Three running, six read ahead (kept alive) and one pull of six on its way: never the backlog.
+		expect(maxAckPending).toBeLessThanOrEqual(15);
 		expect(new Set(sequences(fake)).size).toBe(30);
+	});
+
+	it('keeps messages read ahead alive while they wait for a slot longer than the ack wait', async () => {
+		const name = durable();
+		// One execution at a time, 1.2 s each, ack wait 1 s: message 3 waits about 2.4 s in the read-ahead.
+		trigger = await activate(server, stream, name, { script: () => ({ succeedAfterMs: 1_200 }), options: { parallelExecutions: 1 } });
+		await stream.publish(3);
+		const { fake } = trigger;
+		await eventually(async () => (await stream.consumer(name)).ack_floor.stream_seq === 3, 10_000, 'all three acked');
+		expect(sequences(fake)).toEqual([1, 2, 3]);
+		expect(fake.items().map((i) => i.json.deliveryCount)).toEqual([1, 1, 1]);
+		expect((await stream.consumer(name)).num_redelivered).toBe(0);
 	});
 
 	it('puts a batch into one execution and retries the whole batch when it fails', async () => {
