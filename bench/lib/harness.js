@@ -72,6 +72,15 @@ async function medianOf(runs, fn) {
 	return median(results);
 }
 
+/** Medians of several contenders measured in turns (A, B, C, A, B, C…), so drift over the run favours none. */
+async function medianInTurns(runs, fns) {
+	const results = fns.map(() => []);
+	for (let i = 0; i < runs; i++) {
+		for (let f = 0; f < fns.length; f++) results[f].push(await fns[f](i));
+	}
+	return results.map(median);
+}
+
 const logger = { error() {}, warn() {}, info() {}, debug() {} };
 
 /** Enough of IExecuteFunctions to run the JetStream node as n8n does. */
@@ -134,4 +143,4 @@ function table(title, rows) {
 
 const fmt = (n) => Math.round(n).toLocaleString('en-US');
 
-module.exports = { ROOT, ensureBuilt, dist, startServer, medianOf, median, percentile, executeContext, triggerContext, table, fmt, deferred };
+module.exports = { ROOT, ensureBuilt, dist, startServer, medianOf, medianInTurns, median, percentile, executeContext, triggerContext, table, fmt, deferred };

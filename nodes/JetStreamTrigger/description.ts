@@ -1,6 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { consumerSettingFields } from '../shared/consumer/consumerFields';
+import { binaryPropertyField, contentField } from '../shared/payload/fields';
 import { featureFields } from './featureFields';
 
 /** The trigger's UI. Every option says what it does for someone who never used NATS. */
@@ -32,13 +33,7 @@ const options: INodeProperties = {
 			description:
 				'Messages per execution, as separate items. The whole batch is acknowledged or retried by the outcome of its execution.',
 		},
-		{
-			displayName: 'Binary Property',
-			name: 'binaryPropertyName',
-			type: 'string',
-			default: 'data',
-			description: 'Name of the binary field that holds a binary payload',
-		},
+		binaryPropertyField,
 		{
 			displayName: 'Circuit Breaker Cool-Down (Seconds)',
 			name: 'circuitBreakerCoolDown',
@@ -62,19 +57,7 @@ const options: INodeProperties = {
 			description:
 				'When the workflow is deactivated, how long to wait for running executions so their messages can be acknowledged. Messages of executions still running after that are delivered again (one on its last allowed delivery goes to the dead-letter stream, as the server would not deliver it again).',
 		},
-		{
-			displayName: 'Content',
-			name: 'content',
-			type: 'options',
-			default: 'auto',
-			description: 'How to read the message payload',
-			options: [
-				{ name: 'Auto', value: 'auto', description: 'JSON when it parses, otherwise text, otherwise binary' },
-				{ name: 'Binary', value: 'binary', description: 'As a file in the binary field' },
-				{ name: 'JSON', value: 'json', description: 'As JSON; a message that is not JSON is recorded as a failed execution and moved to the dead-letter stream' },
-				{ name: 'Text', value: 'text', description: 'As a string' },
-			],
-		},
+		contentField('message payload', 'a message that is not JSON is recorded as a failed execution and moved to the dead-letter stream'),
 		{
 			displayName: 'Execution Timeout (Seconds)',
 			name: 'executionTimeout',

@@ -1,5 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { binaryPropertyField, contentField } from '../shared/payload/fields';
+
 /** The request trigger's parameters; read once at activation by `settings.ts`. */
 export const properties: INodeProperties[] = [
 	{
@@ -41,19 +43,7 @@ export const properties: INodeProperties[] = [
 		placeholder: 'Add option',
 		default: {},
 		options: [
-			{
-				displayName: 'Content',
-				name: 'content',
-				type: 'options',
-				default: 'auto',
-				description: 'How to read the request payload',
-				options: [
-					{ name: 'Auto', value: 'auto', description: 'JSON when it parses, otherwise text, otherwise binary' },
-					{ name: 'Binary', value: 'binary', description: 'As a file in the binary field' },
-					{ name: 'JSON', value: 'json', description: 'As JSON; a request that is not JSON is answered with an error (code 400) and starts no execution' },
-					{ name: 'Text', value: 'text', description: 'As a string' },
-				],
-			},
+			contentField('request payload', 'a request that is not JSON is answered with an error (code 400) and starts no execution'),
 			{
 				displayName: 'Execution Timeout (Seconds)',
 				name: 'executionTimeout',
@@ -69,13 +59,7 @@ export const properties: INodeProperties[] = [
 				default: 10,
 				description: 'How many requests run at once in this listener; more wait their turn (and may reach the requester\'s timeout)',
 			},
-			{
-				displayName: 'Binary Property',
-				name: 'binaryPropertyName',
-				type: 'string',
-				default: 'data',
-				description: 'Where a binary request payload goes',
-			},
+			{ ...binaryPropertyField, description: 'Name of the binary field that holds a binary request payload' },
 		],
 	},
 ];
