@@ -32,7 +32,7 @@ module.exports = async function publishBench({ quick }) {
 	const js = jetstream(nc);
 	await jsm.streams.add({ name: 'BENCH', subjects: ['bench.>'], storage: 'memory' });
 	const count = quick ? 2_000 : 10_000;
-	const runs = quick ? 3 : 5;
+	const runs = quick ? 3 : 9;
 	const rows = [];
 	try {
 		for (const size of [128, 1024]) {

@@ -3,6 +3,8 @@
  * npm run bench [-- --quick] [-- --only publish,trigger,latency,memory,connections,schema]
  * Prints Markdown tables; bench/RESULTS.md holds a measured copy with the machine it ran on.
  */
+const { spawnSync } = require('node:child_process');
+
 const benches = {
 	publish: () => require('./publish'),
 	trigger: () => require('./trigger'),
@@ -17,9 +19,16 @@ async function main() {
 	const quick = args.includes('--quick');
 	const onlyAt = args.indexOf('--only');
 	const only = onlyAt >= 0 ? args[onlyAt + 1].split(',') : Object.keys(benches);
-	console.log(`# JetStream nodes vs raw NATS.js — ${new Date().toISOString()}, Node ${process.version}${quick ? ', quick mode' : ''}`);
+	if (!args.includes('--child')) console.log(`# JetStream nodes vs raw NATS.js — ${new Date().toISOString()}, Node ${process.version}${quick ? ', quick mode' : ''}`);
 	for (const name of only) {
 		if (!benches[name]) throw new Error(`Unknown benchmark "${name}"; choose from ${Object.keys(benches).join(', ')}`);
+		if (only.length > 1) {
+			// Each benchmark in a fresh process: the heap one leaves behind would distort the next one's
+			// memory figures (and its garbage collections the next one's rates).
+			const child = spawnSync(process.execPath, [...process.execArgv, __filename, '--only', name, '--child', ...(quick ? ['--quick'] : [])], { stdio: 'inherit' });
+			if (child.status !== 0) throw new Error(`The ${name} benchmark failed (exit ${child.status})`);
+			continue;
+		}
 		let bench;
 		try {
 			bench = benches[name]();

@@ -72,8 +72,12 @@ async function medianOf(runs, fn) {
 	return median(results);
 }
 
-/** Medians of several contenders measured in turns (A, B, C, A, B, C…), so drift over the run favours none. */
+/**
+ * Medians of several contenders measured in turns (A, B, C, A, B, C…), so drift over the run favours
+ * none, after one untimed round that warms up the JIT and the connection of each.
+ */
 async function medianInTurns(runs, fns) {
+	for (const fn of fns) await fn(-1);
 	const results = fns.map(() => []);
 	for (let i = 0; i < runs; i++) {
 		for (let f = 0; f < fns.length; f++) results[f].push(await fns[f](i));
