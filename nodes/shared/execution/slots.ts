@@ -5,7 +5,9 @@
 export class Slots {
 	private used = 0;
 
-	private waiters: Array<() => void> = [];
+	private waiters: Array<{ signal: AbortSignal; grant: () => void; refuse: () => void }> = [];
+
+	private readonly watched = new WeakSet<AbortSignal>();
 
 	private idleWaiters: Array<() => void> = [];
 
@@ -29,18 +31,34 @@ export class Slots {
 			return Promise.resolve(true);
 		}
 		return new Promise((resolve) => {
-			const onAbort = () => {
-				this.waiters = this.waiters.filter((w) => w !== grant);
-				resolve(false);
-			};
-			const grant = () => {
-				signal.removeEventListener('abort', onAbort);
-				this.used++;
-				resolve(true);
-			};
-			signal.addEventListener('abort', onAbort, { once: true });
-			this.waiters.push(grant);
+			this.watch(signal);
+			this.waiters.push({
+				signal,
+				grant: () => {
+					this.used++;
+					resolve(true);
+				},
+				refuse: () => resolve(false),
+			});
 		});
+	}
+
+	/**
+	 * One abort listener per signal, however many callers wait on it (a listener per waiter piles up:
+	 * a request trigger may have hundreds waiting): aborting refuses all of them at once.
+	 */
+	private watch(signal: AbortSignal): void {
+		if (this.watched.has(signal)) return;
+		this.watched.add(signal);
+		signal.addEventListener(
+			'abort',
+			() => {
+				const refused = this.waiters.filter((w) => w.signal === signal);
+				this.waiters = this.waiters.filter((w) => w.signal !== signal);
+				refused.forEach((w) => w.refuse());
+			},
+			{ once: true },
+		);
 	}
 
 	release(): void {
@@ -66,6 +84,6 @@ export class Slots {
 	}
 
 	private wake(): void {
-		while (this.used < this.capacity && this.waiters.length > 0) this.waiters.shift()?.();
+		while (this.used < this.capacity && this.waiters.length > 0) this.waiters.shift()?.grant();
 	}
 }

@@ -20,6 +20,8 @@ describe('Message → Request', () => {
 				msg.respond(JSON.stringify({ sku, price: sku.length * 10 }), { headers: h });
 			},
 		});
+		// The node asks on another connection: make sure the server has the subscription first.
+		await suite.nc.flush();
 		try {
 			const { out } = await suite.run({ operation: 'request', subject, requestTimeoutMs: 2000 }, [{ json: { sku: 'abc' } }, { json: { sku: 'abcd' } }]);
 			expect(json(out)).toMatchObject([
@@ -38,6 +40,7 @@ describe('Message → Request', () => {
 	it('says the reply did not come in time', async () => {
 		const subject = service('slow');
 		const sub = suite.nc.subscribe(subject, { callback: () => undefined });
+		await suite.nc.flush();
 		try {
 			await expect(suite.run({ operation: 'request', subject, requestTimeoutMs: 200 })).rejects.toThrow(/No answer on ".*slow" after 200 ms/);
 		} finally {
