@@ -10,6 +10,7 @@ import { parseCredentials } from '../../shared/transport/credentials';
 import { readSettings, type TriggerSettings } from '../settings';
 import { ConsumeLoop } from './consumeLoop';
 import { prepareFeatures, type TriggerFeatures } from './features';
+import { watchLostDeliveries } from './lostDeliveries';
 import { UnitProcessor } from './processor';
 
 /** The durable's filter and start position, for a test run in bind mode (read, never changed). */
@@ -84,9 +85,11 @@ export async function startTrigger(ctx: ITriggerFunctions): Promise<ITriggerResp
 	});
 	loop.start();
 	logStart(logger, settings, consumer);
+	const lostDeliveries = settings.manual ? undefined : await watchLostDeliveries(client, consumer.facts, features.deadLetter, logger, ctx);
 
 	const closeFunction = async () => {
 		await loop.close();
+		lostDeliveries?.stop();
 		const summary = features.summary();
 		if (summary) logger.info(summary);
 		try {

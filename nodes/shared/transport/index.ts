@@ -11,3 +11,4 @@ export { redact } from './redact';
 export { answerDelivery, publishWindowed, readLastOnSubject, requestReply, type OutgoingMessage, type PublishOutcome, type Reply } from './messaging';
 export { readStoredMessage, type HeaderRecord, type StoredMessage } from './deadLetterIo';
 export { serveRequests, type IncomingRequest, type RequestSubscription } from './serve';
+export { watchMaxDeliveries, type AdvisoryWatch, type MaxDeliveriesAdvisory } from './advisories';

@@ -1,4 +1,4 @@
-import type { JetStreamManager, StoredMsg } from '@nats-io/jetstream';
+import { AckPolicy, jetstream, type JetStreamManager, type StoredMsg } from '@nats-io/jetstream';
 
 import { eventually } from '../../helpers/fakeTrigger';
 import { uniqueName } from '../../helpers/natsServer';
@@ -138,6 +138,26 @@ describe('JetStream Trigger dead-letter routing', () => {
 		expect(copy.header.get('X-Dlq-Error')).toMatch(/last allowed delivery \(2 of 2\): the trigger closed while its execution was still running/);
 		await settledConsumer(durable);
 		expect(trigger.fake.logs.some((l) => l.level === 'warn' && /on its last allowed delivery \(2\).*dead-lettering it rather than dropping it/.test(l.message))).toBe(true);
+	});
+
+	it('dead-letters a message whose last delivery was never answered (lost in transit, or n8n stopped) from the server\'s advisory', async () => {
+		const durable = uniqueName('d');
+		const { jsm, nc, name: stream } = suite.stream;
+		await jsm.consumers.add(stream, { durable_name: durable, ack_policy: AckPolicy.Explicit, max_deliver: 1, ack_wait: 1_000_000_000 });
+		await suite.stream.publish(1, () => '{"order": 9}');
+		// Its only delivery goes to a client that never answers: the server will drop it after the ack wait.
+		const lost = await (await jetstream(nc).consumers.get(stream, durable)).next({ expires: 2_000 });
+		expect(lost?.seq).toBe(1);
+		const trigger = await suite.start(durable, { params: { consumerMode: 'bind' } });
+		await eventually(async () => (await dlqCount().catch(() => 0)) === 1, 10_000, 'the dead-letter copy made from the advisory');
+		const [copy] = await storedMessages(suite.stream.jsm, 'DLQ');
+		expect(new TextDecoder().decode(copy.data)).toBe('{"order": 9}');
+		expect(copy.header.get('X-Dlq-Reason')).toBe('max-deliveries');
+		expect(copy.header.get('X-Dlq-Sequence')).toBe('1');
+		expect(copy.header.get('X-Dlq-Deliveries')).toBe('1');
+		expect(copy.header.get('X-Dlq-Error')).toMatch(/stopped delivering message 1 after 1 deliveries without an answer/);
+		expect(trigger.fake.emissions).toHaveLength(0);
+		expect(trigger.fake.failedExecutions).toHaveLength(1);
 	});
 
 	it('refuses to activate when no stream stores the dead letters and creating one is off', async () => {
