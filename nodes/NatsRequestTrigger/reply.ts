@@ -1,7 +1,8 @@
 import type { IDataObject, INodeExecutionData, IRun } from 'n8n-workflow';
 
 import type { ExecutionResult } from '../shared/execution/emitter';
-import type { HeaderRecord } from '../shared/transport';
+import { oneLine } from '../shared/deadLetter/envelope';
+import { SERVICE_ERROR_CODE_HEADER, SERVICE_ERROR_HEADER, type HeaderRecord } from '../shared/transport';
 import type { ReplyWith } from './settings';
 
 /**
@@ -12,9 +13,6 @@ export interface OutgoingReply {
 	data: Uint8Array;
 	headers: HeaderRecord;
 }
-
-export const SERVICE_ERROR = 'Nats-Service-Error';
-export const SERVICE_ERROR_CODE = 'Nats-Service-Error-Code';
 
 const encoder = new TextEncoder();
 
@@ -44,9 +42,9 @@ export function successReply(replyWith: ReplyWith, result: ExecutionResult, head
 
 /** An error reply: one-line header text (secrets already masked by the caller) and the same in a JSON body. */
 export function errorReply(code: 400 | 500 | 503 | 504, message: string, headers: HeaderRecord, failedNode?: string): OutgoingReply {
-	const line = message.replace(/\s+/g, ' ').trim().slice(0, 1024);
+	const line = oneLine(message, 1024);
 	return json(
 		{ error: line, code, ...(failedNode ? { node: failedNode } : {}) },
-		{ ...headers, [SERVICE_ERROR]: line, [SERVICE_ERROR_CODE]: String(code) },
+		{ ...headers, [SERVICE_ERROR_HEADER]: line, [SERVICE_ERROR_CODE_HEADER]: String(code) },
 	);
 }

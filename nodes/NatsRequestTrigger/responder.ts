@@ -2,6 +2,7 @@ import type { INodeExecutionData, ITriggerFunctions } from 'n8n-workflow';
 
 import { runExecution } from '../shared/execution/emitter';
 import { Slots } from '../shared/execution/slots';
+import { Ticker } from '../shared/execution/ticker';
 import { decodePayload, headerValue, type DecodedPayload } from '../shared/payload/decode';
 import { redact, type HeaderRecord, type IncomingRequest, type TransportLogger } from '../shared/transport';
 import { acceptedReply, errorReply, successReply, type OutgoingReply } from './reply';
@@ -21,6 +22,9 @@ export class Responder {
 	private readonly slots: Slots;
 
 	private readonly stopping = new AbortController();
+
+	/** Execution timeouts of every request share one timer. */
+	private readonly ticker = new Ticker();
 
 	constructor(
 		private readonly ctx: ResponderContext,
@@ -73,7 +77,7 @@ export class Responder {
 			this.ctx.emit([[item]]);
 			return undefined;
 		}
-		const result = await runExecution(this.ctx, [item], { timeoutMs: this.settings.executionTimeoutMs });
+		const result = await runExecution(this.ctx, [item], { timeoutMs: this.settings.executionTimeoutMs, ticker: this.ticker });
 		if (result.outcome === 'success') return successReply(this.settings.replyWith, result, echoed);
 		const error = redact(result.error ?? 'The workflow failed', this.secrets);
 		this.logger.warn(`The execution for a request on "${request.subject}" ${result.outcome === 'timeout' ? 'timed out' : 'failed'}; answered with an error`);

@@ -2,8 +2,7 @@ import type { ITriggerFunctions, ITriggerResponse } from 'n8n-workflow';
 
 import { transportLogger } from '../shared/n8n/logger';
 import { triggerError } from '../shared/n8n/triggerError';
-import { createClient, openConnection, parseCredentials, secretValues, serveRequests, type NatsClient } from '../shared/transport';
-import { closeClient } from '../shared/transport/client';
+import { closeClient, createClient, openConnection, parseCredentials, secretValues, serveRequests, type NatsClient } from '../shared/transport';
 import { Responder } from './responder';
 import { readRequestSettings, type RequestTriggerSettings } from './settings';
 

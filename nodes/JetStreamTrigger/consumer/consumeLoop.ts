@@ -1,13 +1,13 @@
-import type { ConsumeSession, ConsumeStatus, Delivery, TriggerConsumer } from '../../shared/transport/consume';
+import type { Outcome } from '../../shared/execution/emitter';
+import { sleep } from '../../shared/execution/sleep';
+import { Slots } from '../../shared/execution/slots';
 import type { TransportLogger } from '../../shared/transport/connect';
+import type { ConsumeSession, ConsumeStatus, Delivery, TriggerConsumer } from '../../shared/transport/consume';
 import type { TriggerSettings } from '../settings';
 import { CircuitBreaker } from './circuitBreaker';
-import type { Outcome } from '../../shared/execution/emitter';
 import { Unit, type UnitProcessor } from './processor';
 import { RateLimiter } from './rateLimiter';
 import { SessionReader } from './reader';
-import { sleep } from '../../shared/execution/sleep';
-import { Slots } from '../../shared/execution/slots';
 
 export interface LoopEvents {
 	/** The trigger cannot go on (consumer or stream deleted, connection closed): n8n should reactivate it. */
@@ -210,9 +210,9 @@ export class ConsumeLoop {
 	/** Pulled but never started: back to the stream (after the cool-down when the circuit is open). */
 	private handBack(deliveries: Delivery[]): void {
 		if (deliveries.length === 0) return;
-		const open = this.breaker?.state === 'open';
-		const why = open ? 'the circuit breaker opened before it ran' : 'the trigger stopped reading before it ran';
-		this.track(this.processor.giveBack(deliveries, open ? this.breaker!.remainingMs() : 0, why));
+		const coolDownMs = this.breaker?.state === 'open' ? this.breaker.remainingMs() : undefined;
+		const why = coolDownMs === undefined ? 'the trigger stopped reading before it ran' : 'the circuit breaker opened before it ran';
+		this.track(this.processor.giveBack(deliveries, coolDownMs ?? 0, why));
 	}
 
 	private closeSession(): void {

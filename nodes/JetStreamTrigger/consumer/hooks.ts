@@ -1,5 +1,5 @@
-import type { Delivery } from '../../shared/transport/consume';
 import type { DecodedPayload } from '../../shared/payload/decode';
+import type { Delivery } from '../../shared/transport/consume';
 
 /**
  * Hook points for schema validation, idempotency and dead-lettering. The trigger runs each message

@@ -1,9 +1,9 @@
 import { toNodeError } from '../../shared/errors';
+import { sleep } from '../../shared/execution/sleep';
 import type { Claim, ProcessedKeyStore } from '../../shared/idempotency';
 import type { TransportLogger } from '../../shared/transport/connect';
 import type { DecodedMessage, GuardVerdict, MessageGuard } from './hooks';
 import type { KeyOf } from './idempotencyKey';
-import { sleep } from '../../shared/execution/sleep';
 
 /** About half a minute of retries: long enough for a server restart. */
 const COMPLETE_ATTEMPTS = 8;

@@ -1,6 +1,6 @@
 import { InvalidParameterError } from '../../shared/errors';
-import type { IdempotencySettings } from '../featureSettings';
 import { headerValue } from '../../shared/payload/decode';
+import type { IdempotencySettings } from '../featureSettings';
 import type { DecodedMessage } from './hooks';
 
 /**

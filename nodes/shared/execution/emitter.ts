@@ -45,8 +45,8 @@ export interface WaitOptions {
 	timeoutMs: number;
 	/** Registers the one callback that ends the wait early (the trigger closed and handed the messages back). */
 	whenAbandoned?: (listener: () => void) => () => void;
-	/** Shared timer for the timeout (a trigger with many executions); without it, a timer of its own. */
-	ticker?: Ticker;
+	/** The caller's shared timer: a trigger running thousands of executions holds one timer, not one each. */
+	ticker: Ticker;
 }
 
 const noop = () => undefined;
@@ -63,22 +63,20 @@ export async function runExecution(
 ): Promise<ExecutionResult> {
 	const done = ctx.helpers.createDeferredPromise<IRun>();
 	return await new Promise<ExecutionResult>((resolve, reject) => {
-		let cancelTimeout: () => void = noop;
 		let stopWaiting: () => void = noop;
 		let finished = false;
-		const finish = (result: ExecutionResult) => {
-			if (finished) return;
+		const end = () => {
 			finished = true;
 			cancelTimeout();
 			stopWaiting();
+		};
+		const finish = (result: ExecutionResult) => {
+			if (finished) return;
+			end();
 			resolve(result);
 		};
 		const timedOut = () => finish({ outcome: 'timeout', error: `The execution did not finish within ${timeoutMs / 1000} s` });
-		if (ticker) cancelTimeout = ticker.after(timeoutMs, timedOut);
-		else {
-			const timer = setTimeout(timedOut, timeoutMs);
-			cancelTimeout = () => clearTimeout(timer);
-		}
+		const cancelTimeout = ticker.after(timeoutMs, timedOut);
 		stopWaiting = whenAbandoned?.(timedOut) ?? noop;
 		done.promise.then(
 			(run) => finish(resultOf(run)),
@@ -88,9 +86,7 @@ export async function runExecution(
 			ctx.emit([items], undefined, done);
 		} catch (error) {
 			// n8n refused to start it: no result will come, so stop the timer and let the caller hand the messages back.
-			finished = true;
-			cancelTimeout();
-			stopWaiting();
+			end();
 			reject(error as Error);
 		}
 	});

@@ -21,7 +21,6 @@ export function headerValue(headers: HeaderRecord, name: string): string | undef
 	return undefined;
 }
 
-
 /** A message as stored in a stream, read without consuming it. */
 export interface StoredMessage {
 	stream: string;

@@ -2,13 +2,23 @@
  * The transport layer: the only code that imports @nats-io/* at runtime. Everything else talks to
  * these functions and to the types they return.
  */
-export { createClient, type NatsClient } from './client';
+export { closeClient, createClient, type NatsClient } from './client';
 export { openConnection, type TransportLogger } from './connect';
 export { parseCredentials, secretValues, credentialsKey, type NatsCredentials } from './credentials';
 export { testCredentials, type CredentialTestOutcome } from './credentialTest';
 export { connectionPool, ConnectionPool, type ClientLease } from './pool';
 export { redact } from './redact';
-export { answerDelivery, publishWindowed, readLastOnSubject, requestReply, type OutgoingMessage, type PublishOutcome, type Reply } from './messaging';
+export {
+	answerDelivery,
+	publishWindowed,
+	readLastOnSubject,
+	requestReply,
+	SERVICE_ERROR_CODE_HEADER,
+	SERVICE_ERROR_HEADER,
+	type OutgoingMessage,
+	type PublishOutcome,
+	type Reply,
+} from './messaging';
 export { readStoredMessage, type HeaderRecord, type StoredMessage } from './deadLetterIo';
 export { serveRequests, type IncomingRequest, type RequestSubscription } from './serve';
 export { watchMaxDeliveries, type AdvisoryWatch, type MaxDeliveriesAdvisory } from './advisories';

@@ -102,6 +102,10 @@ export async function publishWindowed(
 	return outcomes;
 }
 
+/** The NATS services convention for an error reply (the NATS Request Trigger sends these). */
+export const SERVICE_ERROR_HEADER = 'Nats-Service-Error';
+export const SERVICE_ERROR_CODE_HEADER = 'Nats-Service-Error-Code';
+
 export interface Reply {
 	data: Uint8Array;
 	headers: HeaderRecord;
@@ -120,9 +124,9 @@ export async function requestReply(client: NatsClient, subject: string, data: Ui
 	} catch (error) {
 		throw toNodeError(error, { subject, timeoutMs });
 	}
-	const serviceError = headerValue(reply.headers, 'Nats-Service-Error');
+	const serviceError = headerValue(reply.headers, SERVICE_ERROR_HEADER);
 	if (serviceError !== undefined) {
-		const code = headerValue(reply.headers, 'Nats-Service-Error-Code') ?? '500';
+		const code = headerValue(reply.headers, SERVICE_ERROR_CODE_HEADER) ?? '500';
 		throw new JetStreamNodeError('server', `The service answering "${subject}" replied with an error (code ${code}): ${serviceError}`, {
 			hint: code === '504' ? 'The answering workflow took longer than its Execution Timeout' : 'See the answering workflow\'s executions for the cause',
 		});
