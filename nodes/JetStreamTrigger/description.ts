@@ -53,9 +53,9 @@ const options: INodeProperties = {
 			displayName: 'Close Timeout (Seconds)',
 			name: 'closeTimeout',
 			type: 'number',
-			default: 10,
+			default: 5,
 			description:
-				'When the workflow is deactivated, how long to wait for running executions so their messages can be acknowledged. Messages of executions still running after that are delivered again (one on its last allowed delivery goes to the dead-letter stream, as the server would not deliver it again).',
+				'When the workflow is deactivated (or n8n stops), the longest it may take to hand back the messages that were read but not started. Running executions are not interrupted: their messages are acknowledged or retried by their outcome when they end.',
 		},
 		contentField('message payload', 'a message that is not JSON is recorded as a failed execution and moved to the dead-letter stream'),
 		{

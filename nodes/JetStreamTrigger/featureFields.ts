@@ -111,9 +111,10 @@ const idempotencyFields: INodeProperties[] = [
 				displayName: 'Claim Lease (Seconds)',
 				name: 'idempotencyLeaseSeconds',
 				type: 'number',
-				default: 300,
+				default: 30,
+				typeOptions: { minValue: 5 },
 				description:
-					'A key being processed is held this long; if the n8n instance that holds it dies, another may take it over after this time. Set it above your longest execution.',
+					'A key being processed is claimed for this long and the claim is renewed while its execution runs. If the n8n instance holding it stops, a copy of the message elsewhere waits at most this long before it may take the key over.',
 			},
 			{
 				displayName: 'Create Bucket',

@@ -75,7 +75,7 @@ export function readIdempotency(get: Get, clamp: Clamp): IdempotencySettings | u
 		field: '',
 		bucket: String(options.idempotencyBucket ?? '').trim() || undefined,
 		retentionMs: clamp(options.idempotencyRetentionDays ?? 7, 'Remember Keys For (Days)', 0.001, 3650) * DAY_MS,
-		leaseMs: clamp(options.idempotencyLeaseSeconds ?? 300, 'Claim Lease (Seconds)', 5, 86_400) * 1000,
+		leaseMs: clamp(options.idempotencyLeaseSeconds ?? 30, 'Claim Lease (Seconds)', 5, 86_400) * 1000,
 		createBucket: options.createIdempotencyBucket !== false,
 	};
 	if (source === 'header') settings.header = validateHeaderName(String(get('idempotencyHeader', '')).trim(), 'Idempotency Header');

@@ -117,7 +117,7 @@ export function readSettings(ctx: Reader, warn: (message: string) => void): Trig
 		parallel: Math.round(clamp(options.parallelExecutions ?? 5, 'Parallel Executions', 1, 1000, warn)),
 		retry: { baseDelayMs, maxDelayMs },
 		executionTimeoutMs: clamp(options.executionTimeout ?? 3600, 'Execution Timeout', 1, 7 * 86_400, warn) * 1000,
-		closeTimeoutMs: clamp(options.closeTimeout ?? 10, 'Close Timeout', 0, 600, warn) * 1000,
+		closeTimeoutMs: clamp(options.closeTimeout ?? 5, 'Close Timeout', 0.1, 600, warn) * 1000,
 		manual: ctx.getMode() === 'manual',
 		...readOptional(options, warn),
 		...readFeatures(ctx, warn),

@@ -1,13 +1,18 @@
 import type { Outcome } from '../../shared/execution/emitter';
-import { sleep } from '../../shared/execution/sleep';
+import { sleep, withinDeadline } from '../../shared/execution/sleep';
 import { Slots } from '../../shared/execution/slots';
+import type { Ticker } from '../../shared/execution/ticker';
 import type { TransportLogger } from '../../shared/transport/connect';
-import type { ConsumeSession, ConsumeStatus, Delivery, TriggerConsumer } from '../../shared/transport/consume';
+import type { TriggerConsumer } from '../../shared/transport/consume';
+import type { Delivery } from '../../shared/transport/delivery';
+import type { Puller, PullStatus } from '../../shared/transport/pull';
 import type { TriggerSettings } from '../settings';
 import { CircuitBreaker } from './circuitBreaker';
-import { Unit, type UnitProcessor } from './processor';
+import { Ledger, type Answer, type Tracked } from './ledger';
+import type { UnitProcessor } from './processor';
 import { RateLimiter } from './rateLimiter';
-import { SessionReader } from './reader';
+import { ReadyQueue } from './readyQueue';
+import { RecentAnswers } from './recentAnswers';
 
 export interface LoopEvents {
 	/** The trigger cannot go on (consumer or stream deleted, connection closed): n8n should reactivate it. */
@@ -16,16 +21,25 @@ export interface LoopEvents {
 	recover(): Promise<'back' | 'recreated' | 'gone'>;
 }
 
-/** Pause before reopening a session that ended without being asked to (rare: connection closed). */
-const RESTART_PAUSE_MS = 1_000;
+/** How often parked messages are looked at. */
+const PARK_CHECK_MS = 100;
+/** How long closing waits for the messages already on their way to arrive (then hands them back too). */
+const DRAIN_MS = 2_000;
 
 /**
- * Pulls messages with `consume()` and hands them to the processor, never more executions at once
- * than the parallel limit; the pulls and the read-ahead follow that limit, so the buffer stays small.
- * Owns the rate limiter and the circuit breaker; `close()` stops pulling, hands back what was pulled
- * but not started, and waits (bounded) for the executions in flight.
+ * The consume path. Asks the server for only as many messages as it can hold and keep alive (the
+ * read-ahead, sized from the parallel limit), places every delivered message in the ledger, and
+ * hands them to the processor one execution slot at a time — one message, or a batch. Owns the rate
+ * limiter, the circuit breaker and the parking lot (messages that must wait without an execution
+ * slot). At most `parallel` executions plus the read-ahead are unacknowledged at any time.
+ *
+ * `close()` stops asking, takes in what was already on the wire, hands back everything that did not
+ * start, and returns. Executions still running are not interrupted: n8n finishes them, and their
+ * messages are answered by their outcome when they end (`settled()` resolves then).
  */
 export class ConsumeLoop {
+	readonly ledger: Ledger;
+
 	private readonly stopping = new AbortController();
 
 	private readonly slots: Slots;
@@ -34,192 +48,271 @@ export class ConsumeLoop {
 
 	private readonly breaker?: CircuitBreaker;
 
-	private readonly active = new Map<number, Unit>();
+	private readonly ready = new ReadyQueue();
 
-	private session?: ConsumeSession;
+	private readonly recent = new RecentAnswers();
 
-	private finished: Promise<void> = Promise.resolve();
+	private puller?: Puller;
 
-	private recreating?: Promise<void>;
+	private dispatching: Promise<void> = Promise.resolve();
+
+	private closing?: Promise<void>;
+
+	private recovering?: Promise<void>;
 
 	private failedFatally = false;
 
-	/** Set when a session is closed on purpose to start a fresh one (after re-creating the consumer). */
-	private restartRequested = false;
+	private stopParkCheck?: () => void;
 
-	/** Hand-backs under way (a last delivery is dead-lettered, which takes a round trip); close waits for them. */
-	private readonly handingBack = new Set<Promise<void>>();
+	/** Units being processed (admission, execution, answers): settled() waits for them. */
+	private readonly units = new Set<Promise<void>>();
+
+	private manualDone = false;
 
 	constructor(
 		private readonly consumer: TriggerConsumer,
-		private readonly processor: UnitProcessor,
+		private readonly processorFor: (loop: ConsumeLoop) => UnitProcessor,
 		private readonly settings: TriggerSettings,
 		private readonly logger: TransportLogger,
+		private readonly ticker: Ticker,
 		private readonly events: LoopEvents,
 	) {
 		this.slots = new Slots(settings.parallel);
 		if (settings.rateLimitPerSecond) this.limiter = new RateLimiter(settings.rateLimitPerSecond);
 		if (settings.circuitBreaker) this.breaker = new CircuitBreaker(settings.circuitBreaker, (m) => logger.warn(m));
+		const keepAliveMs = settings.manual ? 0 : keepAliveInterval(consumer.facts.ackWaitMs);
+		this.ledger = new Ledger(ticker, keepAliveMs, {
+			left: (tracked, how) => this.left(tracked, how),
+			repeated: (tracked, previous) =>
+				logger.debug(`Message ${tracked.sequence} came again (delivery ${tracked.delivery.deliveryCount} after ${previous}) while the trigger holds it; it is answered once`),
+		});
 	}
 
-	start(): void {
-		this.finished = this.run().catch((error: unknown) => this.fail(error as Error));
-	}
+	private processor!: UnitProcessor;
 
-	async close(): Promise<void> {
-		this.stopping.abort();
-		this.closeSession();
-		await this.finished;
-		if (!(await this.slots.idle(this.settings.closeTimeoutMs))) {
-			const units = [...new Set(this.active.values())];
-			this.logger.warn(
-				`${units.length} execution(s) still running after ${this.settings.closeTimeoutMs / 1000} s; their messages will be delivered again`,
-			);
-			units.forEach((unit) => this.track(this.processor.abandon(unit, 'the trigger closed while its execution was still running')));
-		}
-		await Promise.all(this.handingBack);
-	}
-
-	private track(handBack: Promise<void>): void {
-		const tracked = handBack
-			.catch((error: unknown) => this.logger.error(`Handing messages back failed: ${(error as Error).message}; they will be delivered again after the ack wait`))
-			.finally(() => this.handingBack.delete(tracked));
-		this.handingBack.add(tracked);
-	}
-
-	private get stopped(): boolean {
+	get stopped(): boolean {
 		return this.stopping.signal.aborted;
 	}
 
 	/**
-	 * Messages asked for per pull, and read ahead of the slots: twice what the slots take at once. Read
-	 * ahead, the next ones are at hand when a slot frees (pulls as small as the slot count leave the
-	 * loop waiting on the server: 0.58× the raw client's rate, 0.85× with twice as many — bench/); they
-	 * are kept alive while they wait, and the total stays a small multiple of the parallel limit.
+	 * Messages read ahead of the execution slots: twice what the slots take at once, so the next ones
+	 * are at hand when a slot frees (with fewer the loop waits on the server: bench/). Kept alive while
+	 * they wait, so the total unacknowledged stays parallel + read-ahead, whatever the load.
 	 */
-	private pullSize(): number {
-		return 2 * (this.settings.batch ? this.settings.batch.size : this.settings.parallel);
+	get readAhead(): number {
+		const unit = this.settings.batch?.size ?? 1;
+		if (this.settings.manual) return unit;
+		return 2 * (this.settings.batch ? unit : this.settings.parallel);
 	}
 
-	private async run(): Promise<void> {
+	start(): void {
+		this.processor = this.processorFor(this);
+		this.puller = this.consumer.pull({
+			message: (delivery) => this.arrived(delivery),
+			credit: () => this.topUp(),
+			status: (status) => this.onStatus(status),
+			answerFailed: (error, count) =>
+				this.logger.warn(`${count} answer(s) to the server could not be sent (${error.message}); those messages are delivered again after their ack wait`),
+		});
+		this.dispatching = this.dispatch().catch((error: unknown) => this.fail(error as Error));
+		this.topUp();
+	}
+
+	/** Stops pulling and hands back what did not start; running executions end on their own. */
+	async close(timeoutMs: number): Promise<void> {
+		this.closing ??= this.shutDown(timeoutMs);
+		await this.closing;
+	}
+
+	/** Resolves when every message the trigger held was answered (after close: the running ones too). */
+	async settled(): Promise<void> {
+		while (this.units.size > 0) await Promise.all(this.units);
+		await this.ledger.empty();
+		this.puller?.flushAnswers();
+	}
+
+	/** Stops the timers for good (the connection is about to close); what is still held is redelivered after its ack wait. */
+	finish(): void {
+		this.stopParkCheck?.();
+		this.stopParkCheck = undefined;
+		this.ledger.stop();
+		this.puller?.flushAnswers();
+	}
+
+	/** The server gave up on a message (max-deliveries advisory): true when the trigger holds or answered it. */
+	claimAdvisory(sequence: number): boolean {
+		const held = this.ledger.get(sequence);
+		if (held) {
+			held.serverGaveUp = true;
+			return true;
+		}
+		return this.recent.has(sequence);
+	}
+
+	/** An Acknowledge node in the workflow answered a message the trigger holds ("Later in the workflow"). */
+	answeredInWorkflow(sequence: number, kind: 'ack' | 'nak' | 'term'): void {
+		const tracked = this.ledger.get(sequence);
+		if (!tracked) return;
+		const done = this.processor
+			.answeredInWorkflow(tracked, kind)
+			.catch((error: unknown) => this.logger.error(`Recording the Acknowledge node's answer for message ${sequence} failed: ${(error as Error).message}`))
+			.finally(() => this.units.delete(done));
+		this.units.add(done);
+	}
+
+	/** Sets a message aside until `retryInMs` from now, still held and kept alive, without a slot. */
+	park(tracked: Tracked, retryInMs: number): void {
+		tracked.dueAt = Date.now() + retryInMs;
+		this.ledger.move(tracked, 'parked');
+		this.stopParkCheck ??= this.ticker.every(PARK_CHECK_MS, () => this.unpark());
+		this.topUp();
+	}
+
+	private async shutDown(timeoutMs: number): Promise<void> {
+		this.stopping.abort();
+		await this.dispatching;
+		await this.puller?.close(Math.min(DRAIN_MS, Math.max(100, timeoutMs)));
+		const back = [...this.ready.drain(), ...this.ledger.all().filter((t) => t.state === 'parked' && !t.pendingDeadLetter)];
+		const handedBack = Promise.all(back.map(async (t) => await this.processor.handBack(t, 'the trigger closed before it ran')));
+		if (!(await withinDeadline(handedBack, timeoutMs))) this.logger.warn(`Handing messages back took longer than ${timeoutMs / 1000} s; the rest are delivered again after their ack wait`);
+		this.puller?.flushAnswers();
+		const running = this.ledger.count('running') + this.ledger.count('parked');
+		if (running > 0) {
+			this.logger.info(`${running} message(s) still being processed; they are acknowledged or retried by their outcome when their executions end`);
+		}
+	}
+
+	private arrived(delivery: Delivery): void {
+		const tracked = this.ledger.receive(delivery);
+		if (!tracked) {
+			this.topUp();
+			return;
+		}
+		this.ready.push(tracked);
+		this.topUp();
+	}
+
+	/** Asks for more when the read-ahead has room for at least half of it (one request, not one per message). */
+	private topUp(): void {
+		const puller = this.puller;
+		if (!puller || this.stopped || this.manualDone || this.breaker?.state === 'open') return;
+		const queued = this.ledger.count('waiting') + this.ledger.count('parked');
+		const free = this.readAhead - queued - puller.outstanding;
+		if (free >= Math.max(1, Math.ceil(this.readAhead / 2))) puller.request(free);
+	}
+
+	private left(tracked: Tracked, how: Answer | 'released'): void {
+		if (how !== 'nak') this.recent.add(tracked.sequence);
+		this.topUp();
+	}
+
+	private async dispatch(): Promise<void> {
 		while (!this.stopped) {
-			this.session = await this.consumer.consume(this.pullSize(), (status) => this.onStatus(status));
-			const keepGoing = await this.read(this.session);
-			if (!keepGoing || this.stopped) return;
-			if (this.restartRequested) {
-				this.restartRequested = false;
-			} else if (this.breaker?.state === 'open') {
+			if (this.breaker?.state === 'open') {
 				await sleep(this.breaker.remainingMs(), this.stopping.signal);
 				this.breaker.tryHalfOpen();
 				this.slots.setCapacity(1);
-			} else {
-				this.logger.warn('Pulling messages stopped unexpectedly; starting again');
-				await sleep(RESTART_PAUSE_MS, this.stopping.signal);
+				this.topUp();
+				continue;
 			}
-		}
-	}
-
-	/** Reads one session until it ends; false when the trigger must not pull again (manual run done). */
-	private async read(session: ConsumeSession): Promise<boolean> {
-		const reader = new SessionReader(session, this.pullSize(), (delivery) => this.processor.keepAlive(delivery));
-		let keepGoing = true;
-		for (;;) {
-			if (!(await this.gate())) break;
-			const deliveries = await this.collect(reader);
-			if (deliveries.length === 0 || this.stopped || this.breaker?.state === 'open') {
+			if (!(await this.gate())) return;
+			const unit = await this.collect();
+			if (unit.length === 0) {
 				this.slots.release();
-				this.handBack(deliveries);
-				break;
+				continue;
 			}
-			this.dispatch(new Unit(deliveries));
+			this.run(unit);
 			if (this.settings.manual) {
-				keepGoing = false;
-				break;
+				this.manualDone = true;
+				return;
 			}
 		}
-		this.closeSession();
-		const { deliveries, failure } = await reader.rest();
-		this.handBack(deliveries);
-		if (failure) throw failure;
-		return keepGoing;
 	}
 
-	/** A free slot and a rate-limit token; false when closing or the circuit opened meanwhile. */
+	/** A free slot and a rate-limit token; false when closing. */
 	private async gate(): Promise<boolean> {
 		if (!(await this.slots.acquire(this.stopping.signal))) return false;
-		const open = () => this.stopped || this.breaker?.state === 'open';
-		if (!open() && (!this.limiter || (await this.limiter.take(this.stopping.signal))) && !open()) return true;
+		if (!this.limiter || (await this.limiter.take(this.stopping.signal))) return true;
 		this.slots.release();
 		return false;
 	}
 
 	/** One message, or a batch: up to its size or until its max wait has passed since the first one. */
-	private async collect(reader: SessionReader): Promise<Delivery[]> {
-		const deliveries: Delivery[] = [];
-		const batch = this.settings.batch;
-		const deadline = () => (batch ? Date.now() + batch.maxWaitMs : 0);
-		let closeAt = 0;
-		while (deliveries.length < (batch?.size ?? 1)) {
-			const next = await reader.next(deliveries.length === 0 ? undefined : Math.max(0, closeAt - Date.now()));
-			if (next === 'end' || next === 'timeout') break;
-			const running = this.active.get(next.streamSequence);
-			if (running) {
-				// Redelivered while its execution still runs (it sat in the pull buffer too long).
-				running.replace(next);
-				continue;
-			}
-			if (deliveries.length === 0) closeAt = deadline();
-			deliveries.push(next);
+	private async collect(): Promise<Tracked[]> {
+		const size = this.settings.batch?.size ?? 1;
+		const signal = this.stopping.signal;
+		const first = await this.ready.take(signal);
+		if (!first) return [];
+		const unit = [first];
+		const closeAt = Date.now() + (this.settings.batch?.maxWaitMs ?? 0);
+		while (unit.length < size && !this.stopped) {
+			const next = await this.ready.take(signal, Math.max(0, closeAt - Date.now()));
+			if (!next) break;
+			unit.push(next);
 		}
-		return deliveries;
+		if (this.stopped) {
+			// Taken out of line but never started: back in line, so closing hands them back.
+			unit.reverse().forEach((t) => this.ready.unshift(t));
+			return [];
+		}
+		return unit;
 	}
 
-	private dispatch(unit: Unit): void {
-		unit.deliveries.forEach((d) => this.active.set(d.streamSequence, unit));
-		this.processor
+	private run(unit: Tracked[]): void {
+		const done = this.processor
 			.process(unit)
 			.then((outcome) => this.afterExecution(outcome))
 			.catch((error: unknown) => this.unitFailed(unit, error as Error))
 			.finally(() => {
-				unit.deliveries.forEach((d) => {
-					if (this.active.get(d.streamSequence) === unit) this.active.delete(d.streamSequence);
-				});
+				this.units.delete(done);
 				this.slots.release();
+				this.topUp();
 			});
+		this.units.add(done);
 	}
 
 	private afterExecution(outcome: Outcome | undefined): void {
 		if (!this.breaker || outcome === undefined) return;
 		this.breaker.record(outcome === 'success');
-		if (this.breaker.state === 'open') {
-			this.closeSession();
-		} else if (this.breaker.state === 'closed') {
-			this.slots.setCapacity(this.settings.parallel);
-		}
+		if (this.breaker.state === 'closed') this.slots.setCapacity(this.settings.parallel);
 	}
 
-	private unitFailed(unit: Unit, error: Error): void {
+	private async unitFailed(unit: Tracked[], error: Error): Promise<void> {
 		if (this.settings.manual) {
 			this.fail(error);
 			return;
 		}
 		this.logger.error(`Processing message(s) failed unexpectedly: ${error.message}; they will be delivered again`);
-		this.track(this.processor.abandon(unit, 'processing it failed unexpectedly'));
+		await Promise.all(unit.map(async (t) => await this.processor.handBack(t, 'processing it failed unexpectedly')));
 	}
 
-	/** Pulled but never started: back to the stream (after the cool-down when the circuit is open). */
-	private handBack(deliveries: Delivery[]): void {
-		if (deliveries.length === 0) return;
-		const coolDownMs = this.breaker?.state === 'open' ? this.breaker.remainingMs() : undefined;
-		const why = coolDownMs === undefined ? 'the trigger stopped reading before it ran' : 'the circuit breaker opened before it ran';
-		this.track(this.processor.giveBack(deliveries, coolDownMs ?? 0, why));
+	/** Parked messages whose time has come: dead-letter copies are tried again, the rest get back in line. */
+	private unpark(): void {
+		const now = Date.now();
+		let parked = 0;
+		for (const tracked of this.ledger.all()) {
+			if (tracked.state !== 'parked') continue;
+			parked++;
+			if (tracked.dueAt > now) continue;
+			if (tracked.pendingDeadLetter) {
+				this.ledger.move(tracked, 'running');
+				const retried = this.processor
+					.retryDeadLetter(tracked)
+					.catch((error: unknown) => this.logger.error(`Dead-lettering message ${tracked.sequence} failed unexpectedly: ${(error as Error).message}`))
+					.finally(() => this.units.delete(retried));
+				this.units.add(retried);
+			} else if (!this.stopped) {
+				this.ledger.move(tracked, 'waiting');
+				this.ready.unshift(tracked);
+			}
+		}
+		if (parked === 0) {
+			this.stopParkCheck?.();
+			this.stopParkCheck = undefined;
+		}
 	}
 
-	private closeSession(): void {
-		this.session?.close();
-	}
-
-	private onStatus(status: ConsumeStatus): void {
+	private onStatus(status: PullStatus): void {
 		switch (status.type) {
 			case 'consumer_deleted':
 			case 'consumer_not_found':
@@ -228,21 +321,24 @@ export class ConsumeLoop {
 			case 'stream_not_found':
 				this.fail(new Error(`Stream "${this.settings.stream}" was deleted while the trigger was reading from it`));
 				return;
+			case 'refused':
+				this.fail(new Error(`The server refused the trigger's subscription: ${status.description}`));
+				return;
 			case 'exceeded_limits':
 				this.logger.warn(`The consumer refused a pull request: ${status.description}`);
 				return;
 			default:
-				this.logger.debug(`Consumer status ${status.type} ${status.description}`.trim());
+				this.logger.debug(`Consumer status ${status.type}: ${status.description}`);
 		}
 	}
 
 	private consumerGone(): void {
-		if (this.stopped || this.failedFatally || this.recreating) return;
+		if (this.stopped || this.failedFatally || this.recovering) return;
 		if (this.settings.manual) {
 			this.fail(new Error(`The test-run consumer on stream "${this.settings.stream}" disappeared`));
 			return;
 		}
-		this.recreating = this.events
+		this.recovering = this.events
 			.recover()
 			.then((outcome) => {
 				if (outcome === 'gone') {
@@ -251,13 +347,12 @@ export class ConsumeLoop {
 				}
 				if (outcome === 'recreated') this.logger.warn(`Consumer "${this.settings.durableName}" was deleted; re-created it from the node settings`);
 				else this.logger.info(`Consumer "${this.settings.durableName}" is available again (server restart); resuming`);
-				// The old session keeps pulling from a subscription the server forgot; start afresh.
-				this.restartRequested = true;
-				this.closeSession();
+				this.puller?.forget();
+				this.topUp();
 			})
 			.catch((error: unknown) => this.fail(error as Error))
 			.finally(() => {
-				this.recreating = undefined;
+				this.recovering = undefined;
 			});
 	}
 
@@ -266,4 +361,9 @@ export class ConsumeLoop {
 		this.failedFatally = true;
 		this.events.fatal(error);
 	}
+}
+
+/** working() every third of the ack wait, so neither a long execution nor a wait in line outlives it. */
+export function keepAliveInterval(ackWaitMs: number): number {
+	return Math.max(100, Math.floor(ackWaitMs / 3));
 }

@@ -1,3 +1,4 @@
+import type { Ticker } from '../../shared/execution/ticker';
 import { deadLetterSubject, ensureDeadLetterStream, findDeadLetterStream, requireDeadLetterStream } from '../../shared/deadLetter';
 import { ProcessedKeyStore } from '../../shared/idempotency';
 import type { NatsClient } from '../../shared/transport/client';
@@ -5,7 +6,7 @@ import type { TransportLogger } from '../../shared/transport/connect';
 import { secretValues } from '../../shared/transport/credentials';
 import type { TriggerSettings } from '../settings';
 import { triggerDeadLetterSink } from './deadLetterSink';
-import { chainGuards, noDeadLetter, passThroughGuard, type DeadLetterSink, type MessageGuard } from './hooks';
+import { chainGuards, noDeadLetter, passThroughGuard, type DeadLetterSink, type DecodedMessage, type MessageGuard } from './hooks';
 import { IdempotencyGuard } from './idempotencyGuard';
 import { keyReader } from './idempotencyKey';
 import { SchemaGuard } from './schemaGuard';
@@ -13,6 +14,8 @@ import { SchemaGuard } from './schemaGuard';
 export interface TriggerFeatures {
 	guard: MessageGuard;
 	deadLetter: DeadLetterSink;
+	/** Present with Skip Duplicates: whether a message's key is recorded as processed. */
+	wasProcessed?(message: DecodedMessage): Promise<boolean>;
 	/** A line for the close log: what the features did while the trigger ran. */
 	summary(): string | undefined;
 }
@@ -45,7 +48,7 @@ async function prepareDeadLetter(client: NatsClient, settings: TriggerSettings, 
  * ("Listen for test event") gets neither: it must not claim keys or write dead letters for messages
  * it never acknowledges.
  */
-export async function prepareFeatures(client: NatsClient, settings: TriggerSettings, logger: TransportLogger): Promise<TriggerFeatures> {
+export async function prepareFeatures(client: NatsClient, settings: TriggerSettings, logger: TransportLogger, ticker: Ticker): Promise<TriggerFeatures> {
 	if (settings.manual) return { guard: passThroughGuard, deadLetter: noDeadLetter, summary: () => undefined };
 	let deadLetter = noDeadLetter;
 	if (settings.deadLetter) {
@@ -53,7 +56,7 @@ export async function prepareFeatures(client: NatsClient, settings: TriggerSetti
 		deadLetter = triggerDeadLetterSink(client, { ...settings.deadLetter, subject }, secretValues(client.credentials), logger);
 	}
 	// Schema first: an invalid message must not claim an idempotency key.
-	const guards: MessageGuard[] = settings.schema ? [await SchemaGuard.create(client, settings.schema)] : [];
+	const guards: MessageGuard[] = settings.schema ? [await SchemaGuard.create(client, settings.schema, logger)] : [];
 	let idempotency: IdempotencyGuard | undefined;
 	if (settings.idempotency) {
 		const options = settings.idempotency;
@@ -65,19 +68,17 @@ export async function prepareFeatures(client: NatsClient, settings: TriggerSetti
 			leaseMs: options.leaseMs,
 			create: options.createBucket,
 		});
-		idempotency = new IdempotencyGuard(store, keyReader(options), logger, {
-			min: settings.retry.baseDelayMs,
-			max: Math.max(settings.retry.baseDelayMs, Math.min(settings.retry.maxDelayMs, options.leaseMs)),
-		});
+		idempotency = new IdempotencyGuard(store, keyReader(options), logger, ticker, options.leaseMs);
 		guards.push(idempotency);
 	}
 	return {
 		guard: chainGuards(guards),
 		deadLetter,
+		wasProcessed: idempotency ? (message) => idempotency.wasProcessed(message) : undefined,
 		summary: () => {
 			if (!idempotency) return undefined;
 			const s = idempotency.stats;
-			return `Idempotency: ${s.completed} key(s) processed, ${s.duplicatesSkipped} duplicate(s) skipped, ${s.inProgressSkipped} deferred while processed elsewhere`;
+			return `Idempotency: ${s.completed} key(s) processed, ${s.duplicatesSkipped} duplicate(s) skipped, ${s.inProgressSkipped} wait(s) for a key processed elsewhere`;
 		},
 	};
 }

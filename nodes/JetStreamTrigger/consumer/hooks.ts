@@ -1,5 +1,5 @@
 import type { DecodedPayload } from '../../shared/payload/decode';
-import type { Delivery } from '../../shared/transport/consume';
+import type { Delivery } from '../../shared/transport/delivery';
 
 /**
  * Hook points for schema validation, idempotency and dead-lettering. The trigger runs each message
@@ -8,8 +8,9 @@ import type { Delivery } from '../../shared/transport/consume';
  */
 
 export interface DecodedMessage {
-	delivery: Delivery;
-	payload: DecodedPayload;
+	/** The newest delivery of the message (a redelivered copy replaces the older one). */
+	readonly delivery: Delivery;
+	readonly payload: DecodedPayload;
 	/** Added by a guard for the workflow to see, e.g. schema violations when they are passed on. */
 	annotations?: Record<string, unknown>;
 }
@@ -18,17 +19,23 @@ export type GuardVerdict =
 	| { action: 'process' }
 	/** Already handled (idempotency): acknowledged without running the workflow. */
 	| { action: 'skip'; reason: string }
-	/** Being handled elsewhere right now: handed back, to be looked at again after `delayMs`. */
-	| { action: 'defer'; reason: string; delayMs: number }
+	/**
+	 * Not now, and not the message's fault: its key is being processed elsewhere, or a store the check
+	 * needs is unreachable (`outage`). The message is kept (no delivery used up) and looked at again.
+	 */
+	| { action: 'wait'; reason: string; retryInMs: number; outage?: boolean }
 	/** Can never succeed (schema violation): dead-lettered and terminated. */
 	| { action: 'reject'; error: Error; kind: DeadLetterKind };
 
 export interface MessageGuard {
+	/** Never throws for an unreachable store: that is a `wait` verdict with `outage`. */
 	check(message: DecodedMessage): Promise<GuardVerdict>;
 	/** After the workflow handled the message successfully, e.g. to record its idempotency key. */
 	processed(message: DecodedMessage): Promise<void>;
-	/** After the execution failed: e.g. give the idempotency key back so a redelivery may run. */
+	/** After the execution failed, or the message was handed back: e.g. give the idempotency key back. */
 	failed(message: DecodedMessage): Promise<void>;
+	/** The execution did not report in time and may still be running: keep its key until its lease ends. */
+	timedOut(message: DecodedMessage): void;
 }
 
 /**
@@ -37,8 +44,8 @@ export interface MessageGuard {
  */
 export type DeadLetterKind = 'poison' | 'invalid' | 'rejected' | 'exhausted';
 
-/** What the dead-letter sink did: stored the copy, failed to, or is switched off. */
-export type DeadLetterStatus = 'stored' | 'failed' | 'disabled';
+/** What the dead-letter sink did: stored the copy, failed to (and why), or is switched off. */
+export type DeadLetterStatus = { status: 'stored' } | { status: 'disabled' } | { status: 'failed'; error: Error };
 
 export interface DeadLetterDetails {
 	kind: DeadLetterKind;
@@ -55,10 +62,11 @@ export const passThroughGuard: MessageGuard = {
 	check: async () => ({ action: 'process' }),
 	processed: async () => undefined,
 	failed: async () => undefined,
+	timedOut: () => undefined,
 };
 
 export const noDeadLetter: DeadLetterSink = {
-	send: async () => 'disabled',
+	send: async () => ({ status: 'disabled' }),
 };
 
 /** Runs several guards in order; the first verdict other than "process" wins. */
@@ -79,5 +87,6 @@ export function chainGuards(guards: MessageGuard[]): MessageGuard {
 		failed: async (message) => {
 			for (const guard of guards) await guard.failed(message);
 		},
+		timedOut: (message) => guards.forEach((guard) => guard.timedOut(message)),
 	};
 }

@@ -1,34 +1,58 @@
-import { toNodeError } from '../../shared/errors';
 import { sleep } from '../../shared/execution/sleep';
+import type { Ticker } from '../../shared/execution/ticker';
 import type { Claim, ProcessedKeyStore } from '../../shared/idempotency';
 import type { TransportLogger } from '../../shared/transport/connect';
 import type { DecodedMessage, GuardVerdict, MessageGuard } from './hooks';
 import type { KeyOf } from './idempotencyKey';
+import { Outage } from './outage';
 
 /** About half a minute of retries: long enough for a server restart. */
 const COMPLETE_ATTEMPTS = 8;
+/** How soon a message whose key is being processed elsewhere looks again (at most; sooner when the claim's lease ends sooner). */
+const BUSY_RECHECK_MS = { min: 100, max: 1_000 };
+
+interface Held {
+	claim: Claim;
+	/** A renewal in flight: recording or releasing waits for it, so they use the newest revision. */
+	renewing?: Promise<void>;
+}
 
 /**
  * Consumer-side idempotency: claim a message's key before its execution (exactly one claimer wins,
- * across instances), mark it processed after success, give it back after a failure. A key already
- * processed is acknowledged and skipped; one claimed elsewhere comes back when that claim should be
- * decided.
+ * across instances), renew the claim while the execution runs, mark it processed after success, give
+ * it back after a failure. A key already processed is acknowledged and skipped; one claimed elsewhere
+ * waits until that claim is decided or its lease ends. A bucket that cannot be reached is an outage,
+ * not a verdict: the message waits, it is never skipped, run or dead-lettered because of it.
  */
 export class IdempotencyGuard implements MessageGuard {
-	private readonly claims = new Map<DecodedMessage, Claim>();
+	/** Claims of messages whose executions run now: one entry per running message, removed when it ends. */
+	private readonly claims = new Map<DecodedMessage, Held>();
+
+	private readonly outage: Outage;
+
+	private stopRenewal?: () => void;
 
 	private warnedNoKey = false;
+
+	private lostClaims = 0;
 
 	constructor(
 		private readonly store: ProcessedKeyStore,
 		private readonly keyOf: KeyOf,
 		private readonly logger: TransportLogger,
-		/** Bounds for handing back a message whose key another execution holds. */
-		private readonly deferMs: { min: number; max: number },
-	) {}
+		private readonly ticker: Ticker,
+		private readonly leaseMs: number,
+	) {
+		this.outage = new Outage(`The idempotency bucket "${store.bucket}"`, logger);
+	}
 
 	get stats() {
 		return this.store.stats;
+	}
+
+	/** Claims held now (for tests: it never grows beyond the running messages). */
+	get claimCount(): number {
+		return this.claims.size;
 	}
 
 	async check(message: DecodedMessage): Promise<GuardVerdict> {
@@ -37,57 +61,121 @@ export class IdempotencyGuard implements MessageGuard {
 			this.noKey(message);
 			return { action: 'process' };
 		}
-		const result = await this.store.claim(key);
+		let result;
+		try {
+			result = await this.store.claim(key);
+		} catch (error) {
+			this.outage.failed(error as Error);
+			return { action: 'wait', reason: `the idempotency bucket cannot be reached (${(error as Error).message})`, retryInMs: 0, outage: true };
+		}
+		this.outage.ok();
 		switch (result.status) {
 			case 'claimed':
-				this.claims.set(message, result.claim);
+				this.claims.set(message, { claim: result.claim });
+				this.renewWhileRunning();
 				return { action: 'process' };
 			case 'already-processed':
 				return { action: 'skip', reason: `its idempotency key "${key}" was already processed (${result.processedAt})` };
 			default: {
 				const untilExpiry = Date.parse(result.leaseExpiresAt) - Date.now();
-				const delayMs = Math.min(this.deferMs.max, Math.max(this.deferMs.min, untilExpiry));
-				return { action: 'defer', reason: `another execution is processing idempotency key "${key}"`, delayMs };
+				const retryInMs = Math.min(BUSY_RECHECK_MS.max, Math.max(BUSY_RECHECK_MS.min, untilExpiry));
+				return { action: 'wait', reason: `another execution is processing idempotency key "${key}"`, retryInMs };
 			}
 		}
 	}
 
 	/**
-	 * Records success, retrying through a short server outage: if this were given up, the redelivered
-	 * message would wait out the claim's lease and then run a second time.
+	 * Records success, retrying through a short server outage: if this were given up, a copy of the
+	 * message elsewhere would wait out the claim's lease and then run a second time. It never throws:
+	 * the execution succeeded, so its message is acknowledged whatever happens here.
 	 */
 	async processed(message: DecodedMessage): Promise<void> {
-		const claim = this.take(message);
-		if (!claim) return;
+		const held = await this.take(message);
+		if (!held) return;
 		for (let attempt = 1; ; attempt++) {
-			const failure = await this.store.complete(claim).then(
+			const failure = await this.store.complete(held.claim).then(
 				() => undefined,
 				(error: unknown) => error as Error,
 			);
 			if (!failure) return;
-			// Giving up makes the unit fail: its messages are handed back and the claim waits out its lease.
-			if (attempt >= COMPLETE_ATTEMPTS) throw toNodeError(failure);
-			this.logger.warn(`Recording idempotency key "${claim.key}" as processed failed (${failure.message}); trying again`);
+			if (attempt >= COMPLETE_ATTEMPTS) {
+				this.logger.error(
+					`Could not record idempotency key "${held.claim.key}" as processed (${failure.message}); the message is acknowledged, but a copy of it could run again once the claim's lease ends`,
+				);
+				return;
+			}
+			this.logger.warn(`Recording idempotency key "${held.claim.key}" as processed failed (${failure.message}); trying again`);
 			message.delivery.working();
 			await sleep(Math.min(5_000, 250 * 2 ** attempt));
 		}
 	}
 
 	async failed(message: DecodedMessage): Promise<void> {
-		const claim = this.take(message);
-		if (!claim) return;
+		const held = await this.take(message);
+		if (!held) return;
 		try {
-			await this.store.release(claim);
+			await this.store.release(held.claim);
 		} catch (error) {
-			// The message is handed back anyway; the claim then expires after its lease.
-			this.logger.warn(`Could not release idempotency key "${claim.key}": ${(error as Error).message}`);
+			// The message is handed back anyway; the claim then ends with its lease (tens of seconds).
+			this.logger.warn(`Could not release idempotency key "${held.claim.key}": ${(error as Error).message}; it is free again when its lease ends`);
 		}
 	}
 
-	private take(message: DecodedMessage): Claim | undefined {
-		const claim = this.claims.get(message);
+	timedOut(message: DecodedMessage): void {
+		// The execution may still run: the claim is no longer renewed, so it ends with its lease.
 		this.claims.delete(message);
-		return claim;
+	}
+
+	/** Whether this message's key is recorded as processed (for a message the server gave up on). */
+	async wasProcessed(message: DecodedMessage): Promise<boolean> {
+		const key = this.keyOf(message);
+		return key !== undefined && (await this.store.isProcessed(key));
+	}
+
+	private async take(message: DecodedMessage): Promise<Held | undefined> {
+		const held = this.claims.get(message);
+		if (!held) return undefined;
+		this.claims.delete(message);
+		await held.renewing;
+		return held;
+	}
+
+	/** One timer renews every running claim a third of the lease before it would end. */
+	private renewWhileRunning(): void {
+		if (this.stopRenewal) return;
+		this.stopRenewal = this.ticker.every(Math.max(1_000, Math.floor(this.leaseMs / 3)), () => this.renewAll());
+	}
+
+	private renewAll(): void {
+		if (this.claims.size === 0) {
+			this.stopRenewal?.();
+			this.stopRenewal = undefined;
+			return;
+		}
+		for (const [message, held] of this.claims) {
+			if (held.renewing) continue;
+			held.renewing = this.renew(message, held).finally(() => {
+				held.renewing = undefined;
+			});
+		}
+	}
+
+	private async renew(message: DecodedMessage, held: Held): Promise<void> {
+		try {
+			const result = await this.store.renew(held.claim);
+			if (result.status === 'renewed') {
+				held.claim = result.claim;
+				return;
+			}
+			this.claims.delete(message);
+			this.lostClaims++;
+			this.logger.warn(
+				`The claim on idempotency key "${held.claim.key}" was taken over while its execution still ran (it could not be renewed in time); a copy of message ${message.delivery.streamSequence} may run elsewhere`,
+			);
+		} catch (error) {
+			// Tried again at the next renewal; the lease leaves room for two more attempts.
+			this.logger.debug(`Renewing the claim on "${held.claim.key}" failed: ${(error as Error).message}`);
+		}
 	}
 
 	private noKey(message: DecodedMessage): void {

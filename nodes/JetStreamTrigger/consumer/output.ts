@@ -1,6 +1,6 @@
 import type { IBinaryData, IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import type { Delivery } from '../../shared/transport/consume';
+import type { Delivery } from '../../shared/transport/delivery';
 import type { TriggerSettings } from '../settings';
 import { headerValue } from '../../shared/payload/decode';
 import type { DecodedMessage } from './hooks';

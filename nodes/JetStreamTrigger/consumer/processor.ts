@@ -1,70 +1,22 @@
 import { NodeOperationError, type INodeExecutionData, type ITriggerFunctions } from 'n8n-workflow';
 
 import { runExecution, type ExecutionResult, type Outcome } from '../../shared/execution/emitter';
-import { sleep } from '../../shared/execution/sleep';
-import { Ticker } from '../../shared/execution/ticker';
-import { decodePayload } from '../../shared/payload/decode';
+import type { Ticker } from '../../shared/execution/ticker';
+import { decodePayload, type DecodedPayload } from '../../shared/payload/decode';
 import type { TransportLogger } from '../../shared/transport/connect';
-import type { ConsumerFacts, Delivery } from '../../shared/transport/consume';
+import type { ConsumerFacts } from '../../shared/transport/consume';
 import type { TriggerSettings } from '../settings';
 import { passThroughGuard, type DeadLetterDetails, type DeadLetterSink, type DecodedMessage, type GuardVerdict, type MessageGuard } from './hooks';
+import type { Ledger, Tracked } from './ledger';
+import { Outage } from './outage';
 import { toItem } from './output';
 import { isLastDelivery, retryDelayMs } from './retry';
 
-/** The messages of one execution (one, or a batch) and whether they were answered yet. */
-export class Unit {
-	settled = false;
-
-	private isAbandoned = false;
-
-	private abandonController?: AbortController;
-
-	private onAbandon?: () => void;
-
-	get abandoned(): boolean {
-		return this.isAbandoned;
-	}
-
-	/** Fired when the trigger closes without waiting any longer. Made on demand: only a unit waiting for a busy key needs one. */
-	get abandonSignal(): AbortSignal {
-		if (!this.abandonController) {
-			this.abandonController = new AbortController();
-			if (this.isAbandoned) this.abandonController.abort();
-		}
-		return this.abandonController.signal;
-	}
-
-	/** The one listener a running execution needs (cheaper than a signal per message); returns the unsubscribe. */
-	whenAbandoned = (listener: () => void): (() => void) => {
-		if (this.isAbandoned) {
-			listener();
-			return () => undefined;
-		}
-		this.onAbandon = listener;
-		return () => {
-			if (this.onAbandon === listener) this.onAbandon = undefined;
-		};
-	};
-
-	abandon(): void {
-		this.isAbandoned = true;
-		this.abandonController?.abort();
-		const listener = this.onAbandon;
-		this.onAbandon = undefined;
-		listener?.();
-	}
-
-	constructor(readonly deliveries: Delivery[]) {}
-
-	/** A redelivered copy of a message still in flight: answer through the newest delivery. */
-	replace(delivery: Delivery): void {
-		const index = this.deliveries.findIndex((d) => d.streamSequence === delivery.streamSequence);
-		if (index >= 0) this.deliveries[index] = delivery;
-	}
-}
-
 export type TriggerContext = Pick<ITriggerFunctions, 'emit' | 'helpers' | 'getNode'> &
 	Partial<Pick<ITriggerFunctions, 'saveFailedExecution'>>;
+
+/** A message that was decoded: what the guards and the workflow see. */
+type Decoded = Tracked & DecodedMessage;
 
 export interface ProcessorDeps {
 	ctx: TriggerContext;
@@ -73,12 +25,17 @@ export interface ProcessorDeps {
 	logger: TransportLogger;
 	guard: MessageGuard;
 	deadLetter: DeadLetterSink;
+	ledger: Ledger;
+	ticker: Ticker;
+	/** Sets a message aside to be looked at again later, without using up a delivery. */
+	park(tracked: Tracked, retryInMs: number): void;
+	/** True once the trigger is closing: admitted messages then go back instead of starting an execution. */
+	stopping(): boolean;
 }
 
-const MIN_WORKING_INTERVAL_MS = 100;
 const PROCESS: GuardVerdict = { action: 'process' };
-/** How often a message waiting for another execution's key looks again. */
-const DEFER_POLL_MS = 200;
+/** Retries while a store is unreachable grow like the trigger's retry delay, but never wait longer than this. */
+const MAX_OUTAGE_RETRY_MS = 30_000;
 
 const HINTS: Record<DeadLetterDetails['kind'], string> = {
 	poison: 'Fix the publisher, or change the trigger\'s "Content" option to Text or Auto to accept such messages',
@@ -88,213 +45,222 @@ const HINTS: Record<DeadLetterDetails['kind'], string> = {
 };
 
 /**
- * One execution's path: decode → guard (validation, idempotency) → emit → settle → record.
- * A message that can never be processed is dead-lettered (when configured), recorded as a failed
- * execution and terminated; it never stops the trigger. Terminating waits for the dead-letter copy.
+ * One execution's path: decode → guard (validation, idempotency) → emit → record → answer. A message
+ * that can never be processed is dead-lettered (when configured), recorded as a failed execution and
+ * terminated; one that cannot be looked at now (key busy elsewhere, store unreachable, dead-letter
+ * stream unreachable) is parked, still owned and kept alive. Nothing here drops a message: each one
+ * leaves through the ledger with exactly one answer.
  */
 export class UnitProcessor {
-	/** Execution timeouts and working() calls of every unit share one timer. */
-	private readonly ticker = new Ticker();
+	private readonly deadLetterOutage: Outage;
 
-	constructor(private readonly deps: ProcessorDeps) {}
+	constructor(private readonly deps: ProcessorDeps) {
+		this.deadLetterOutage = new Outage('The dead-letter stream', deps.logger);
+	}
 
 	/** Runs the unit; returns the execution outcome, or undefined when no execution was needed. */
-	async process(unit: Unit): Promise<Outcome | undefined> {
-		const messages = await this.admit(unit);
-		if (messages.length === 0) {
-			unit.settled = true;
+	async process(unit: Tracked[]): Promise<Outcome | undefined> {
+		unit.forEach((t) => this.deps.ledger.move(t, 'running'));
+		const admitted = await this.admit(unit);
+		if (admitted.length === 0) return undefined;
+		if (this.deps.stopping()) {
+			await Promise.all(admitted.map(async (t) => await this.handBack(t, 'the trigger closed before it ran')));
 			return undefined;
 		}
-		unit.deliveries.splice(0, unit.deliveries.length, ...messages.map((m) => m.delivery));
-		const items = await this.items(messages);
-		const { settings } = this.deps;
+		const { settings, ledger } = this.deps;
+		const items = await this.items(admitted);
 		if (settings.manual) {
 			this.deps.ctx.emit([items]);
-			unit.settled = true;
+			admitted.forEach((t) => ledger.release(t));
 			return 'success';
 		}
-		if (settings.ackMode === 'immediately') this.ackAll(unit);
-		const stopWorking = this.keepWorking(unit);
+		if (settings.ackMode === 'immediately') admitted.forEach((t) => ledger.answer(t, 'ack'));
 		let result: ExecutionResult;
 		try {
-			result = await runExecution(this.deps.ctx, items, { timeoutMs: settings.executionTimeoutMs, whenAbandoned: unit.whenAbandoned, ticker: this.ticker });
-		} finally {
-			stopWorking();
+			result = await runExecution(this.deps.ctx, items, { timeoutMs: settings.executionTimeoutMs, ticker: this.deps.ticker });
+		} catch (error) {
+			// n8n refused to start the execution: give the messages back for another try.
+			this.deps.logger.error(`Could not start an execution: ${(error as Error).message}; its message(s) will be delivered again`);
+			result = { outcome: 'failure', error: (error as Error).message };
 		}
-		await this.record(messages, result.outcome);
-		await this.settle(unit, result);
+		await this.record(admitted, result.outcome);
+		await this.settle(admitted, result);
 		return result.outcome;
 	}
 
-	/** Closing with the execution still running: hand the messages back for another delivery now. */
-	async abandon(unit: Unit, why: string): Promise<void> {
-		unit.abandon();
-		if (unit.settled) return;
-		unit.settled = true;
-		await Promise.all(unit.deliveries.map(async (d) => await this.handBack(d, 0, why)));
-	}
-
-	/** Hands back messages that were pulled but never started (closing, or circuit open). */
-	async giveBack(deliveries: Delivery[], delayMs: number, why: string): Promise<void> {
-		if (this.deps.settings.manual) return;
-		await Promise.all(deliveries.map(async (d) => await this.handBack(d, delayMs, why)));
-	}
-
 	/**
-	 * A nak brings a message back, except on its last allowed delivery: the server then drops it from
-	 * this consumer. Such a message goes to the dead-letter stream instead, so closing the trigger or
-	 * waiting for a busy key never loses one.
+	 * Gives a message back that was not run (closing, or a failure of the trigger itself). A nak
+	 * brings it back, except on its last allowed delivery, when the server would drop it: then it
+	 * goes to the dead-letter stream.
 	 */
-	private async handBack(delivery: Delivery, delayMs: number, why: string): Promise<void> {
-		const { maxDeliver } = this.deps.facts;
-		if (!isLastDelivery(delivery.deliveryCount, maxDeliver)) {
-			if (delayMs > 0) delivery.nak(delayMs);
-			else delivery.nak();
+	async handBack(tracked: Tracked, why: string): Promise<void> {
+		const { ledger, settings } = this.deps;
+		if (!ledger.isHeld(tracked)) return;
+		if (settings.manual) {
+			ledger.release(tracked);
 			return;
 		}
-		this.deps.logger.warn(`Message ${delivery.streamSequence} is on its last allowed delivery (${maxDeliver}) and ${why}; dead-lettering it rather than dropping it`);
-		const error = new Error(`The message could not be processed on its last allowed delivery (${delivery.deliveryCount} of ${maxDeliver}): ${why}`);
-		await this.giveUp(delivery, { kind: 'exhausted', error });
+		if (tracked.payload !== undefined) await this.deps.guard.failed(tracked as Decoded);
+		if (!this.onLastDelivery(tracked)) {
+			ledger.answer(tracked, 'nak');
+			return;
+		}
+		this.deps.logger.warn(
+			`Message ${tracked.sequence} is on its last allowed delivery and ${why}; dead-lettering it rather than letting the server drop it`,
+		);
+		const error = new Error(`The message could not be processed on its last allowed delivery (${tracked.delivery.deliveryCount}): ${why}`);
+		await this.giveUp(tracked, { kind: 'exhausted', error });
 	}
 
 	/**
-	 * Success is recorded before the acknowledgement: if n8n stops in between, the redelivered copy is
-	 * recognised as processed rather than run twice. A failure gives the key back; a timeout keeps it
-	 * until its lease ends, since the execution may still be running.
+	 * "Later in the workflow": an Acknowledge node answered the message (its answer was seen on the ack
+	 * subject). The server has the answer; the key is recorded as processed only for an acknowledgement.
 	 */
-	private async record(messages: DecodedMessage[], outcome: Outcome): Promise<void> {
-		const { guard } = this.deps;
-		// Without schema or idempotency there is nothing to record: skip the promise hops per message.
-		if (guard === passThroughGuard) return;
-		if (outcome === 'success') await Promise.all(messages.map((m) => guard.processed(m)));
-		else if (outcome === 'failure') await Promise.all(messages.map((m) => guard.failed(m)));
+	async answeredInWorkflow(tracked: Tracked, kind: 'ack' | 'nak' | 'term'): Promise<void> {
+		const { ledger, guard } = this.deps;
+		if (!ledger.isHeld(tracked) || tracked.state !== 'running') return;
+		ledger.release(tracked);
+		if (tracked.payload === undefined) return;
+		if (kind === 'ack') await guard.processed(tracked as Decoded);
+		else await guard.failed(tracked as Decoded);
 	}
 
-	private async admit(unit: Unit): Promise<DecodedMessage[]> {
-		const admitted: DecodedMessage[] = [];
-		for (const delivery of unit.deliveries) {
-			const message = await this.decode(delivery);
-			if (!message) continue;
-			const verdict = this.deps.guard === passThroughGuard ? PROCESS : await this.checkPatiently(message, unit);
-			if (verdict.action === 'process') admitted.push(message);
-			else if (verdict.action === 'skip') {
-				this.deps.logger.debug(`Message ${delivery.streamSequence} skipped: ${verdict.reason}`);
-				delivery.ack();
-			} else if (verdict.action === 'defer') {
-				this.deps.logger.debug(`Message ${delivery.streamSequence} handed back for ${verdict.delayMs} ms: ${verdict.reason}`);
-				await this.handBack(delivery, verdict.delayMs, `the trigger closed while ${verdict.reason}`);
-			} else await this.reject(delivery, { kind: verdict.kind, error: verdict.error });
+	/** A parked message whose dead-letter copy could not be stored: try again. */
+	async retryDeadLetter(tracked: Tracked): Promise<void> {
+		const details = tracked.pendingDeadLetter;
+		if (!details || !this.deps.ledger.isHeld(tracked)) return;
+		tracked.pendingDeadLetter = undefined;
+		this.deps.ledger.move(tracked, 'running');
+		await this.giveUp(tracked, details);
+	}
+
+	private onLastDelivery(tracked: Tracked): boolean {
+		return tracked.serverGaveUp || isLastDelivery(tracked.delivery.deliveryCount, this.deps.facts.maxDeliver);
+	}
+
+	private async admit(unit: Tracked[]): Promise<Decoded[]> {
+		const admitted: Decoded[] = [];
+		for (const tracked of unit) {
+			if (!this.deps.ledger.isHeld(tracked)) continue;
+			if (!(await this.decode(tracked))) continue;
+			const message = tracked as Decoded;
+			const verdict = this.deps.guard === passThroughGuard ? PROCESS : await this.deps.guard.check(message);
+			switch (verdict.action) {
+				case 'process':
+					admitted.push(message);
+					break;
+				case 'skip':
+					this.deps.logger.debug(`Message ${tracked.sequence} skipped: ${verdict.reason}`);
+					this.deps.ledger.answer(tracked, 'ack');
+					break;
+				case 'wait':
+					this.wait(tracked, verdict);
+					break;
+				default:
+					await this.reject(tracked, { kind: verdict.kind, error: verdict.error });
+			}
 		}
 		return admitted;
 	}
 
-	/**
-	 * A message whose key another execution holds waits here — kept alive with working() — until that
-	 * execution records or releases the key (or its lease runs out). Handing it back instead would use
-	 * up a delivery each time, and on the last one the server would never deliver it again.
-	 */
-	private async checkPatiently(message: DecodedMessage, unit: Unit): Promise<GuardVerdict> {
-		let verdict = await this.deps.guard.check(message);
-		while (verdict.action === 'defer' && !unit.abandoned) {
-			message.delivery.working();
-			await sleep(Math.min(verdict.delayMs, DEFER_POLL_MS), unit.abandonSignal);
-			verdict = await this.deps.guard.check(message);
+	private wait(tracked: Tracked, verdict: Extract<GuardVerdict, { action: 'wait' }>): void {
+		let retryInMs = verdict.retryInMs;
+		if (verdict.outage) {
+			tracked.outageParks++;
+			retryInMs = Math.min(MAX_OUTAGE_RETRY_MS, retryDelayMs(tracked.outageParks, [], this.deps.settings.retry));
 		}
-		return verdict;
+		this.deps.logger.debug(`Message ${tracked.sequence} waits ${retryInMs} ms: ${verdict.reason}`);
+		this.deps.park(tracked, retryInMs);
 	}
 
-	private async decode(delivery: Delivery): Promise<DecodedMessage | undefined> {
-		const payload = decodePayload(delivery, this.deps.settings.content);
-		if (payload.kind !== 'poison') return { delivery, payload };
-		await this.reject(delivery, { kind: 'poison', error: payload.error });
-		return undefined;
-	}
-
-	/** A message that will never succeed: dead-letter copy, failed-execution record, then term. */
-	private async reject(delivery: Delivery, details: DeadLetterDetails): Promise<void> {
-		const { ctx, logger, settings } = this.deps;
-		const failure = new NodeOperationError(ctx.getNode(), details.error.message, { description: HINTS[details.kind] });
-		if (settings.manual) throw failure;
-		if (await this.giveUp(delivery, details)) {
-			logger.warn(`${details.error.message}. Message ${delivery.streamSequence} will not be delivered again`);
-			ctx.saveFailedExecution?.(failure);
-		}
-	}
-
-	/**
-	 * Terms the message once its dead-letter copy is stored (or dead-lettering is off); if the copy
-	 * failed, hands it back instead so it is never dropped. True when the message was terminated.
-	 */
-	private async giveUp(delivery: Delivery, details: DeadLetterDetails): Promise<boolean> {
-		const status = await this.deps.deadLetter.send(delivery, details);
-		if (status !== 'failed') {
-			delivery.term();
+	private async decode(tracked: Tracked): Promise<boolean> {
+		if (tracked.payload !== undefined) return true;
+		const payload: DecodedPayload | { kind: 'poison'; error: Error } = decodePayload(tracked.delivery, this.deps.settings.content);
+		if (payload.kind !== 'poison') {
+			tracked.payload = payload;
 			return true;
 		}
-		const delayMs = this.delay(delivery);
-		const last = isLastDelivery(delivery.deliveryCount, this.deps.facts.maxDeliver);
-		this.deps.logger.error(
-			last
-				? `Message ${delivery.streamSequence} could not be dead-lettered on its last delivery; it stays in the stream but this consumer will not deliver it again`
-				: `Message ${delivery.streamSequence} could not be dead-lettered; it comes back in ${(delayMs / 1000).toFixed(1)} s`,
-		);
-		delivery.nak(delayMs);
+		await this.reject(tracked, { kind: 'poison', error: payload.error });
 		return false;
 	}
 
-	private async items(messages: DecodedMessage[]): Promise<INodeExecutionData[]> {
+	/** A message that will never succeed: dead-letter copy, failed-execution record, then term. */
+	private async reject(tracked: Tracked, details: DeadLetterDetails): Promise<void> {
+		const { ctx, settings } = this.deps;
+		if (settings.manual) throw new NodeOperationError(ctx.getNode(), details.error.message, { description: HINTS[details.kind] });
+		await this.giveUp(tracked, details);
+	}
+
+	/**
+	 * Terms the message once its dead-letter copy is stored (or dead-lettering is off). If the copy
+	 * cannot be stored, the message is parked — kept, not nak'd — and the copy is tried again, so a
+	 * dead-letter stream that is down never costs a message its deliveries, nor the message itself.
+	 */
+	private async giveUp(tracked: Tracked, details: DeadLetterDetails): Promise<void> {
+		const { ctx, logger, ledger } = this.deps;
+		const result = await this.deps.deadLetter.send(tracked.delivery, details);
+		if (result.status === 'failed') {
+			tracked.outageParks++;
+			tracked.pendingDeadLetter = details;
+			this.deadLetterOutage.failed(result.error);
+			this.deps.park(tracked, Math.min(MAX_OUTAGE_RETRY_MS, retryDelayMs(tracked.outageParks, [], this.deps.settings.retry)));
+			return;
+		}
+		this.deadLetterOutage.ok();
+		ledger.answer(tracked, 'term');
+		// A message no execution ran for is recorded as a failed execution, so the user sees it in n8n.
+		// The log line carries no error text of a workflow nor payload values: those stay in the copy.
+		if (details.kind === 'poison' || details.kind === 'invalid') {
+			logger.warn(`${details.kind === 'poison' ? details.error.message : `Message ${tracked.sequence} does not match its schema`}; it will not be delivered again`);
+			ctx.saveFailedExecution?.(new NodeOperationError(ctx.getNode(), details.error.message, { description: HINTS[details.kind] }));
+		}
+	}
+
+	/**
+	 * Success is recorded before the acknowledgement: if n8n stops in between, the redelivered copy is
+	 * recognised as processed rather than run twice. "Later in the workflow" records nothing here: the
+	 * Acknowledge node's answer decides. A failure gives the key back; a timeout keeps it until its
+	 * lease ends, since the execution may still be running.
+	 */
+	private async record(messages: Decoded[], outcome: Outcome): Promise<void> {
+		const { guard, settings } = this.deps;
+		if (guard === passThroughGuard) return;
+		if (outcome === 'timeout') messages.forEach((m) => guard.timedOut(m));
+		else if (outcome === 'failure') await Promise.all(messages.map((m) => guard.failed(m)));
+		else if (settings.ackMode !== 'later') await Promise.all(messages.map((m) => guard.processed(m)));
+	}
+
+	private async items(messages: Decoded[]): Promise<INodeExecutionData[]> {
 		const prepare = this.deps.ctx.helpers.prepareBinaryData.bind(this.deps.ctx.helpers);
 		return await Promise.all(messages.map((m) => toItem(m, this.deps.settings, prepare)));
 	}
 
-	/** working() every third of the ack wait, so a long execution does not get its message redelivered. */
-	private keepWorking(unit: Unit): () => void {
-		if (this.deps.settings.ackMode === 'immediately') return () => undefined;
-		return this.ticker.every(this.workingEveryMs(), () => {
-			if (!unit.settled) unit.deliveries.forEach((d) => d.working());
-		});
-	}
-
-	/** The same for a message read ahead, waiting for a free slot; returns the stop. */
-	keepAlive(delivery: Delivery): () => void {
-		if (this.deps.settings.manual) return () => undefined;
-		return this.ticker.every(this.workingEveryMs(), () => delivery.working());
-	}
-
-	private workingEveryMs(): number {
-		return Math.max(MIN_WORKING_INTERVAL_MS, Math.floor(this.deps.facts.ackWaitMs / 3));
-	}
-
-	private ackAll(unit: Unit): void {
-		unit.deliveries.forEach((d) => d.ack());
-	}
-
-	private async settle(unit: Unit, result: ExecutionResult): Promise<void> {
-		if (unit.settled) return;
-		unit.settled = true;
+	private async settle(messages: Decoded[], result: ExecutionResult): Promise<void> {
 		const { outcome } = result;
+		const { ledger } = this.deps;
+		const held = messages.filter((m) => ledger.isHeld(m));
 		switch (this.deps.settings.ackMode) {
 			case 'immediately':
 				return;
 			case 'executionFinishes':
-				if (outcome !== 'timeout') return this.ackAll(unit);
+				if (outcome !== 'timeout') return held.forEach((m) => ledger.answer(m, 'ack'));
 				break;
 			case 'executionSucceeds':
-				if (outcome === 'success') return this.ackAll(unit);
+				if (outcome === 'success') return held.forEach((m) => ledger.answer(m, 'ack'));
 				break;
 			default:
-				// "Later in the workflow": an Acknowledge node may have answered; if it did, the server
-				// ignores this nak. If the execution crashed or skipped that node, the message comes back.
+				// "Later in the workflow": a message still held was not answered by an Acknowledge node
+				// (or its answer was not seen): it comes back after the retry delay, its key unrecorded.
 				if (outcome === 'success') {
-					unit.deliveries.forEach((d) => d.nak(this.delay(d)));
-					return;
+					await Promise.all(held.map((m) => this.deps.guard.failed(m)));
+					return held.forEach((m) => ledger.answer(m, 'nak', this.delay(m)));
 				}
 		}
-		await Promise.all(unit.deliveries.map((d) => this.retry(d, result)));
+		await Promise.all(held.map((m) => this.retry(m, result)));
 	}
 
-	private delay(delivery: Delivery): number {
-		return retryDelayMs(delivery.deliveryCount, this.deps.facts.backoffMs, this.deps.settings.retry);
+	private delay(tracked: Tracked): number {
+		return retryDelayMs(tracked.delivery.deliveryCount, this.deps.facts.backoffMs, this.deps.settings.retry);
 	}
 
 	private isPermanent(result: ExecutionResult): boolean {
@@ -302,27 +268,25 @@ export class UnitProcessor {
 		return result.outcome === 'failure' && !!marker && !!result.error?.includes(marker);
 	}
 
-	private async retry(delivery: Delivery, result: ExecutionResult): Promise<void> {
-		const { logger, facts } = this.deps;
+	private async retry(tracked: Tracked, result: ExecutionResult): Promise<void> {
+		const { logger } = this.deps;
 		const what = result.outcome === 'timeout' ? 'did not finish in time' : 'failed';
 		const cause = result.error ?? `Execution ${what}`;
 		if (this.isPermanent(result)) {
 			// The error text stays out of the log (it may quote data); the dead-letter copy keeps it, masked.
-			logger.warn(`The execution for message ${delivery.streamSequence} failed with the permanent-failure marker; dead-lettering it`);
-			await this.giveUp(delivery, { kind: 'rejected', error: new Error(cause), failedNode: result.failedNode });
+			logger.warn(`The execution for message ${tracked.sequence} failed with the permanent-failure marker; dead-lettering it`);
+			await this.giveUp(tracked, { kind: 'rejected', error: new Error(cause), failedNode: result.failedNode });
 			return;
 		}
-		if (isLastDelivery(delivery.deliveryCount, facts.maxDeliver)) {
-			logger.warn(
-				`The execution for message ${delivery.streamSequence} ${what} on its last allowed delivery (${facts.maxDeliver}); it will not be delivered again`,
-			);
-			await this.giveUp(delivery, { kind: 'exhausted', error: new Error(cause), failedNode: result.failedNode });
+		if (this.onLastDelivery(tracked)) {
+			logger.warn(`The execution for message ${tracked.sequence} ${what} on its last allowed delivery; it will not be delivered again`);
+			await this.giveUp(tracked, { kind: 'exhausted', error: new Error(cause), failedNode: result.failedNode });
 			return;
 		}
-		const delayMs = this.delay(delivery);
+		const delayMs = this.delay(tracked);
 		logger.info(
-			`The execution for message ${delivery.streamSequence} ${what} (delivery ${delivery.deliveryCount}); redelivering in ${(delayMs / 1000).toFixed(1)} s`,
+			`The execution for message ${tracked.sequence} ${what} (delivery ${tracked.delivery.deliveryCount}); redelivering in ${(delayMs / 1000).toFixed(1)} s`,
 		);
-		delivery.nak(delayMs);
+		this.deps.ledger.answer(tracked, 'nak', delayMs);
 	}
 }

@@ -1,34 +1,50 @@
+import { JetStreamNodeError } from '../../shared/errors';
 import { formatViolations, resolveSchema, validatorForMessage, type ResolvedSchema, type Violation } from '../../shared/schema';
 import type { NatsClient } from '../../shared/transport/client';
+import type { TransportLogger } from '../../shared/transport/connect';
 import type { SchemaSettings } from '../featureSettings';
 import type { DecodedMessage, GuardVerdict, MessageGuard } from './hooks';
+import { Outage } from './outage';
 
 /**
- * Validates each message against the trigger's schema — or against the version its producer named in
- * `Nats-Schema` — before the workflow runs. An invalid message is dead-lettered (reason
- * schema-invalid) or passed on with its violations, as the user chose.
+ * Validates each message against the trigger's schema — or against another version of it that its
+ * producer named in `Nats-Schema` — before the workflow runs. An invalid message is dead-lettered
+ * (reason schema-invalid) or passed on with its violations, as the user chose. A registry that cannot
+ * be reached is not a violation: the message waits until it answers.
  */
 export class SchemaGuard implements MessageGuard {
+	private readonly outage: Outage;
+
 	private constructor(
 		private readonly client: NatsClient,
 		private readonly settings: SchemaSettings,
-		private readonly fallback: ResolvedSchema | undefined,
-	) {}
+		private readonly configured: ResolvedSchema,
+		logger: TransportLogger,
+	) {
+		this.outage = new Outage('The schema registry', logger);
+	}
 
 	/** Resolves the configured schema at activation, so a wrong reference fails there, not per message. */
-	static async create(client: NatsClient, settings: SchemaSettings): Promise<SchemaGuard> {
-		return new SchemaGuard(client, settings, await resolveSchema(client, settings.source));
+	static async create(client: NatsClient, settings: SchemaSettings, logger: TransportLogger): Promise<SchemaGuard> {
+		const configured = await resolveSchema(client, settings.source);
+		if (!configured) throw new Error('A schema guard needs a schema');
+		return new SchemaGuard(client, settings, configured, logger);
 	}
 
 	async check(message: DecodedMessage): Promise<GuardVerdict> {
 		const bucket = this.settings.source.kind === 'registry' ? this.settings.source.bucket : undefined;
-		let schema: ResolvedSchema | undefined;
+		let schema: ResolvedSchema;
 		try {
-			schema = await validatorForMessage(this.client, message.delivery.headers, this.fallback, bucket);
+			schema = await validatorForMessage(this.client, message.delivery.headers, this.configured, bucket);
 		} catch (error) {
-			return this.invalid(message, [{ path: '/', rule: 'schema', message: `it names a schema that cannot be used: ${(error as Error).message}` }], undefined);
+			if (error instanceof JetStreamNodeError && error.category === 'not-found') {
+				this.outage.ok();
+				return this.invalid(message, [{ path: '/', rule: 'schema', message: `it names a schema version that is not registered: ${error.message}` }], undefined);
+			}
+			this.outage.failed(error as Error);
+			return { action: 'wait', reason: `the schema registry cannot be reached (${(error as Error).message})`, retryInMs: 0, outage: true };
 		}
-		if (!schema) return { action: 'process' };
+		this.outage.ok();
 		const { payload } = message;
 		const data = payload.kind === 'json' ? payload.value : payload.kind === 'text' ? parse(payload.value) : NOT_JSON;
 		const violations = data === NOT_JSON ? [{ path: '/', rule: 'type', message: 'the message is not JSON' }] : schema.validate(data);
@@ -38,6 +54,8 @@ export class SchemaGuard implements MessageGuard {
 	async processed(): Promise<void> {}
 
 	async failed(): Promise<void> {}
+
+	timedOut(): void {}
 
 	private invalid(message: DecodedMessage, violations: Violation[], schema: ResolvedSchema | undefined): GuardVerdict {
 		const name = schema?.headerValue ?? (schema ? 'the trigger\'s schema' : 'its schema');

@@ -14,7 +14,11 @@ export class Ticker {
 
 	private timer?: NodeJS.Timeout;
 
-	constructor(private readonly resolutionMs = 50) {}
+	constructor(
+		private readonly resolutionMs = 50,
+		/** A task that throws is reported here; the other tasks of the tick still run. */
+		private readonly onError: (error: Error) => void = () => undefined,
+	) {}
 
 	/** Calls `fn` once, `ms` from now (give or take the resolution); returns the cancel. */
 	after(ms: number, fn: () => void): () => void {
@@ -50,7 +54,11 @@ export class Ticker {
 			if (now < task.due) continue;
 			if (task.every) task.due = now + task.every;
 			else this.tasks.delete(task);
-			task.fn();
+			try {
+				task.fn();
+			} catch (error) {
+				this.onError(error as Error);
+			}
 		}
 	}
 }

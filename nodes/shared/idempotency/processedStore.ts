@@ -24,7 +24,10 @@ export interface ProcessedStoreOptions {
 	keyPrefix?: string;
 	/** How long a processed key is remembered (the bucket's max age). Default 7 days. */
 	retentionMs?: number;
-	/** A claim older than this is considered abandoned (its process crashed) and may be taken over. Default 5 minutes. */
+	/**
+	 * A claim not renewed for this long is considered abandoned (its process stopped) and may be taken
+	 * over. The owner renews it while its execution runs (`renew`). Default 30 seconds.
+	 */
 	leaseMs?: number;
 	/** Create the bucket when missing (default true). False: bind only; needs no create rights. */
 	create?: boolean;
@@ -62,7 +65,11 @@ export interface IdempotencyStats {
 	released: number;
 	/** release() found the claim no longer ours (taken over or completed elsewhere). */
 	releaseConflicts: number;
+	/** Entries this store did not write (not JSON, unknown state): treated as not processed and taken over. */
+	unreadable: number;
 }
+
+export type RenewResult = { status: 'renewed'; claim: Claim } | { status: 'lost' };
 
 interface StoredClaim {
 	state: 'in-progress' | 'processed';
@@ -74,7 +81,7 @@ interface StoredClaim {
 
 const DAY_MS = 86_400_000;
 export const DEFAULT_RETENTION_MS = 7 * DAY_MS;
-export const DEFAULT_LEASE_MS = 5 * 60_000;
+export const DEFAULT_LEASE_MS = 30_000;
 /** Create → read → retry rounds when entries change under us (deleted, expired) before giving up. */
 const MAX_ROUNDS = 5;
 
@@ -90,15 +97,17 @@ function isRevisionConflict(error: unknown): boolean {
 	);
 }
 
+/** The stored claim, or undefined for an entry this store did not write (e.g. a key seeded by hand). */
 function parse(entry: KvEntry): StoredClaim | undefined {
+	let value: Partial<StoredClaim>;
 	try {
-		const value = JSON.parse(decoder.decode(entry.value)) as Partial<StoredClaim>;
-		if (value.state !== 'in-progress' && value.state !== 'processed') return undefined;
-		return { state: value.state, owner: String(value.owner ?? ''), at: Number(value.at ?? 0), leaseMs: Number(value.leaseMs ?? 0) };
+		value = JSON.parse(decoder.decode(entry.value)) as Partial<StoredClaim>;
 	} catch {
-		// Written by someone else (e.g. a key seeded by hand): handled by the caller as "processed".
+		// Not JSON: the caller treats it as "not processed" (running a message again is recoverable, skipping it is not).
 		return undefined;
 	}
+	if (value?.state !== 'in-progress' && value?.state !== 'processed') return undefined;
+	return { state: value.state, owner: String(value.owner ?? ''), at: Number(value.at ?? 0), leaseMs: Number(value.leaseMs ?? 0) };
 }
 
 export class ProcessedKeyStore {
@@ -110,6 +119,7 @@ export class ProcessedKeyStore {
 		completed: 0,
 		released: 0,
 		releaseConflicts: 0,
+		unreadable: 0,
 	};
 
 	private constructor(
@@ -175,7 +185,7 @@ export class ProcessedKeyStore {
 		}
 		// The lease ran out and someone else took the claim: the message *was* processed here, so record it.
 		const current = await this.read(claim.storageKey, claim.key);
-		if (current && current.operation === 'PUT' && parse(current)?.state !== 'in-progress') {
+		if (current && current.operation === 'PUT' && parse(current)?.state === 'processed') {
 			this.stats.completed++;
 			return { status: 'completed', takenOver: true };
 		}
@@ -186,6 +196,21 @@ export class ProcessedKeyStore {
 		}
 		this.stats.completed++;
 		return { status: 'completed', takenOver: true };
+	}
+
+	/**
+	 * Extends a claim while its execution runs, so a copy of the message elsewhere cannot take the key
+	 * over. 'lost' when the claim is no longer ours (its lease ran out and someone took it over).
+	 */
+	async renew(claim: Claim): Promise<RenewResult> {
+		const now = this.now();
+		try {
+			const revision = await this.kv.update(claim.storageKey, this.encode('in-progress', now), claim.revision);
+			return { status: 'renewed', claim: { ...claim, revision } };
+		} catch (error) {
+			if (isRevisionConflict(error)) return { status: 'lost' };
+			throw this.kvError(error, claim.key);
+		}
 	}
 
 	/**
@@ -208,7 +233,7 @@ export class ProcessedKeyStore {
 	async isProcessed(key: string): Promise<boolean> {
 		const entry = await this.read(storageKey(key, this.keyPrefix), key);
 		if (!entry || entry.operation !== 'PUT') return false;
-		return parse(entry)?.state !== 'in-progress';
+		return parse(entry)?.state === 'processed';
 	}
 
 	private async tryClaim(key: string, sk: string): Promise<ClaimResult | undefined> {
@@ -223,7 +248,11 @@ export class ProcessedKeyStore {
 		// Gone (released, expired) since our create failed: try again.
 		if (!entry || entry.operation !== 'PUT') return undefined;
 		const stored = parse(entry);
-		if (!stored || stored.state === 'processed') return { status: 'already-processed', processedAt: entry.created.toISOString() };
+		if (!stored) {
+			this.stats.unreadable++;
+			return await this.takeOver(key, sk, entry.revision, now);
+		}
+		if (stored.state === 'processed') return { status: 'already-processed', processedAt: entry.created.toISOString() };
 		// The server's write time, so every claimer judges the lease by the same clock reading.
 		const expiresAt = entry.created.getTime() + (stored.leaseMs || this.leaseMs);
 		if (now < expiresAt) return { status: 'in-progress', leaseExpiresAt: new Date(expiresAt).toISOString() };

@@ -55,8 +55,10 @@ function strictJson(message: RawMessage): DecodeResult {
 	try {
 		return { kind: 'json', value: JSON.parse(text) as unknown };
 	} catch (error) {
-		const preview = looseUtf8.decode(message.data.subarray(0, 60));
-		const reason = `${where} is not valid JSON (${(error as Error).message}); it starts with: ${preview}`;
+		// The parser's own message quotes the text: only where it stopped is said, no payload bytes.
+		const position = /at position (\d+)/.exec((error as Error).message)?.[1];
+		const at = position === undefined ? '' : `, first error at character ${position}`;
+		const reason = `${where} is not valid JSON (${message.data.length} bytes${at})`;
 		return { kind: 'poison', error: new PoisonMessageError(reason) };
 	}
 }

@@ -66,18 +66,24 @@ export async function resolveSchema(client: NatsClient, source: SchemaSource): P
 	}
 }
 
-/** The schema a consumed message claims (`Nats-Schema: name@version`), else `fallback`. */
+/**
+ * The schema to check a consumed message against: the version its producer named in `Nats-Schema`
+ * (`name@version`) when that is a version of the consumer's own registry schema, else the consumer's
+ * schema. A producer can pick another version of the same schema, never another schema: otherwise it
+ * could choose a lax schema and bypass the consumer's validation.
+ */
 export async function validatorForMessage(
 	client: NatsClient,
 	headers: Record<string, string | string[]>,
-	fallback: ResolvedSchema | undefined,
+	configured: ResolvedSchema,
 	bucket?: string,
-): Promise<ResolvedSchema | undefined> {
+): Promise<ResolvedSchema> {
 	const key = Object.keys(headers).find((k) => k.toLowerCase() === SCHEMA_HEADER.toLowerCase());
 	const raw = key === undefined ? undefined : headers[key];
 	const claimed = Array.isArray(raw) ? raw[0] : raw;
-	if (!claimed || !/@\d+$/.test(claimed)) return fallback;
-	return await resolveSchema(client, { kind: 'registry', ref: claimed, bucket });
+	const match = claimed ? /^(.+)@(\d+)$/.exec(claimed.trim()) : null;
+	if (!match || !configured.name || match[1] !== configured.name || Number(match[2]) === configured.version) return configured;
+	return await resolveSchema(client, { kind: 'registry', ref: claimed!.trim(), bucket }) ?? configured;
 }
 
 export function schemaFields(what = 'the payload'): INodeProperties[] {

@@ -1,5 +1,6 @@
 import { toNodeError } from '../errors';
 import type { NatsClient } from './client';
+import { answerKind, parseAckSubject, type AnswerKind } from './delivery';
 
 /**
  * JetStream's own report that it stopped delivering a message: every allowed delivery went out and
@@ -54,4 +55,39 @@ function parse(data: Uint8Array): MaxDeliveriesAdvisory | undefined {
 	}
 	if (typeof body.stream_seq !== 'number' || typeof body.stream !== 'string' || typeof body.consumer !== 'string') return undefined;
 	return { stream: body.stream, consumer: body.consumer, streamSequence: body.stream_seq, deliveries: Number(body.deliveries ?? 0) };
+}
+
+/**
+ * Sees every answer sent for a consumer's messages, from any connection: `$JS.ACK` subjects are plain
+ * subjects, so a subscriber gets a copy of each `+ACK`, `-NAK`, `+TERM`. The trigger uses it to learn
+ * what an Acknowledge node elsewhere in the workflow (maybe on a worker) answered. Rejects when the
+ * credential may not subscribe there.
+ */
+export async function watchAnswers(
+	client: NatsClient,
+	stream: string,
+	consumer: string,
+	onAnswer: (streamSequence: number, kind: AnswerKind) => void,
+): Promise<AdvisoryWatch> {
+	// Servers write ack subjects without (before 2.10, and usually still) or with domain and account tokens.
+	const subjects = [`$JS.ACK.${stream}.${consumer}.>`, `$JS.ACK.*.*.${stream}.${consumer}.>`];
+	let refused: Error | undefined;
+	const subs = subjects.map((subject) =>
+		client.nc.subscribe(subject, {
+			callback: (error, msg) => {
+				if (error) {
+					refused = error;
+					return;
+				}
+				const info = parseAckSubject(msg.subject);
+				if (info && info.stream === stream && info.consumer === consumer) onAnswer(info.streamSequence, answerKind(msg.data));
+			},
+		}),
+	);
+	await client.nc.flush();
+	if (refused) {
+		subs.forEach((s) => s.unsubscribe());
+		throw toNodeError(refused, { subject: subjects[0] });
+	}
+	return { stop: () => subs.forEach((s) => s.unsubscribe()) };
 }

@@ -2,6 +2,7 @@ import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManage
 import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 
+import { withinDeadline } from '../execution/sleep';
 import type { TransportLogger } from './connect';
 import { jetStreamTarget, type NatsCredentials } from './credentials';
 
@@ -44,15 +45,16 @@ export function createClient(nc: NatsConnection, credentials: NatsCredentials): 
 	};
 }
 
+/** The subject prefix of the JetStream API for these credentials (`$JS.API`, a domain's, or an imported one). */
+export function apiPrefix(credentials: NatsCredentials): string {
+	const target = jetStreamTarget(credentials);
+	if (target.domain) return `$JS.${target.domain}.API`;
+	return (target.apiPrefix ?? '$JS.API').replace(/\.+$/, '');
+}
+
 /** Drains a trigger's own connection (bounded), closing it outright if draining stalls. */
 export async function closeClient(client: NatsClient, logger: TransportLogger): Promise<void> {
-	const drained = client.nc.drain().then(
-		() => true,
-		(error: unknown) => {
-			logger.debug(`Draining the trigger connection reported: ${(error as Error).message}`);
-			return false;
-		},
-	);
-	const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), DRAIN_TIMEOUT_MS).unref());
-	if (!(await Promise.race([drained, timeout]))) await client.nc.close();
+	if (client.nc.isClosed()) return;
+	const drained = client.nc.drain().catch((error: unknown) => logger.debug(`Draining the trigger connection reported: ${(error as Error).message}`));
+	if (!(await withinDeadline(drained, DRAIN_TIMEOUT_MS)) && !client.nc.isClosed()) await client.nc.close();
 }

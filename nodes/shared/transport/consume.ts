@@ -1,48 +1,14 @@
-import {
-	AckPolicy,
-	DeliverPolicy,
-	type Consumer,
-	type ConsumerConfig,
-	type ConsumerInfo,
-	type ConsumerMessages,
-	type JsMsg,
-} from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, type Consumer, type ConsumerConfig, type ConsumerInfo } from '@nats-io/jetstream';
 
 import { toNodeError } from '../errors';
-import type { NatsClient } from './client';
+import { apiPrefix, type NatsClient } from './client';
+import { openPuller, type PullHandlers, type Puller } from './pull';
 
 /**
- * Pulling messages for the JetStream Trigger: binding to (or creating) a durable pull consumer, a
- * throwaway consumer for manual test runs, and `consume()` sessions whose messages come out as
+ * The consumer the JetStream Trigger reads from: binding to (or creating) a durable pull consumer, a
+ * throwaway consumer for manual test runs, and a `Puller` whose messages come out as
  * transport-neutral `Delivery` objects, so the trigger never touches the client library.
  */
-
-/** One delivered message and the four answers JetStream accepts for it. */
-export interface Delivery {
-	readonly subject: string;
-	readonly data: Uint8Array;
-	/** Header name → value; a header sent several times becomes an array. */
-	readonly headers: Record<string, string | string[]>;
-	readonly stream: string;
-	readonly consumer: string;
-	readonly streamSequence: number;
-	readonly consumerSequence: number;
-	/** 1 on the first delivery, 2 on the first redelivery… */
-	readonly deliveryCount: number;
-	/** When the message was stored, ISO 8601. */
-	readonly timestamp: string;
-	/** Messages still waiting for this consumer after this one (the lag). */
-	readonly pending: number;
-	/** The subject an ack is sent to; lets a later node acknowledge on another connection. */
-	readonly replySubject: string;
-	ack(): void;
-	/** Redeliver after `delayMs` (without a delay the server redelivers at once, ignoring the consumer's backoff). */
-	nak(delayMs?: number): void;
-	/** Never redeliver. Without a reason: server 2.9 ignores `+TERM <reason>`. */
-	term(): void;
-	/** Still processing: restart the ack-wait timer. */
-	working(): void;
-}
 
 /** What the trigger needs to know about the consumer it reads from. */
 export interface ConsumerFacts {
@@ -53,6 +19,8 @@ export interface ConsumerFacts {
 	backoffMs: number[];
 	/** -1 = unlimited. */
 	maxDeliver: number;
+	/** "explicit" for every consumer the trigger makes; a bound consumer may say otherwise. */
+	ackPolicy: string;
 	/** The durable's filter and start settings, copied for a manual test run in bind mode. */
 	config: Partial<ConsumerConfig>;
 }
@@ -62,24 +30,10 @@ export type ConsumerTarget =
 	| { kind: 'ensure'; stream: string; config: Partial<ConsumerConfig> }
 	| { kind: 'ephemeral'; stream: string; config: Partial<ConsumerConfig> };
 
-/** Consumer notifications the trigger reacts to; the rest is only logged. */
-export interface ConsumeStatus {
-	type: string;
-	description: string;
-}
-
-export interface ConsumeSession extends AsyncIterable<Delivery> {
-	/**
-	 * Stop pulling. Messages already delivered still come out of the iterator, which then ends; the
-	 * iterator must be read to the end for the session to finish, so this does not wait for it.
-	 */
-	close(): void;
-}
-
 export interface TriggerConsumer {
 	readonly facts: ConsumerFacts;
-	/** Starts pulling at most `maxMessages` at a time; `onStatus` sees consumer notifications. */
-	consume(maxMessages: number, onStatus: (status: ConsumeStatus) => void): Promise<ConsumeSession>;
+	/** Opens a pull subscription; nothing is asked for until `request()`. */
+	pull(handlers: PullHandlers): Puller;
 	/**
 	 * After the server reported the consumer missing: 'back' when it exists after all (a restarting
 	 * server), 'recreated' when it was gone and the node manages it, 'gone' otherwise.
@@ -92,61 +46,10 @@ export interface TriggerConsumer {
 const NANOS_PER_MS = 1_000_000;
 /** A throwaway consumer the server removes by itself if n8n dies before deleting it. */
 const EPHEMERAL_INACTIVE_MS = 60_000;
-/** How long one pull request stays open; heartbeats every half of it reveal a dead consumer. */
+/** How long one pull request stays open at the server. */
 const PULL_EXPIRES_MS = 10_000;
-
-function headerRecord(msg: JsMsg): Record<string, string | string[]> {
-	const out: Record<string, string | string[]> = {};
-	const headers = msg.headers;
-	if (!headers) return out;
-	for (const key of headers.keys()) {
-		const values = headers.values(key);
-		out[key] = values.length === 1 ? values[0] : values;
-	}
-	return out;
-}
-
-/**
- * Acknowledgements of one event-loop turn go out together. The client flushes its socket buffer in a
- * microtask, so acks issued from many separate promise chains were written one by one; collected
- * and sent in one go they share a write. An ack waits at most until the next turn of the loop.
- */
-const ackQueue: JsMsg[] = [];
-let ackFlushScheduled = false;
-
-export function flushAcks(): void {
-	ackFlushScheduled = false;
-	for (const msg of ackQueue.splice(0)) msg.ack();
-}
-
-function queueAck(msg: JsMsg): void {
-	ackQueue.push(msg);
-	if (ackFlushScheduled) return;
-	ackFlushScheduled = true;
-	setImmediate(flushAcks);
-}
-
-export function toDelivery(msg: JsMsg): Delivery {
-	const info = msg.info;
-	return {
-		subject: msg.subject,
-		data: msg.data,
-		headers: headerRecord(msg),
-		stream: info.stream,
-		consumer: info.consumer,
-		streamSequence: info.streamSequence,
-		consumerSequence: info.deliverySequence,
-		deliveryCount: info.deliveryCount,
-		timestamp: msg.timestamp,
-		pending: info.pending,
-		// `reply` exists on every delivered JetStream message but is not part of the public type.
-		replySubject: (msg as unknown as { reply?: string }).reply ?? '',
-		ack: () => queueAck(msg),
-		nak: (delayMs) => msg.nak(delayMs === undefined ? undefined : Math.max(1, Math.round(delayMs))),
-		term: () => msg.term(),
-		working: () => msg.working(),
-	};
-}
+/** The server's heartbeat for an open pull request: two missed ones mean the request was lost. */
+const PULL_HEARTBEAT_MS = 2_500;
 
 function factsOf(info: ConsumerInfo): ConsumerFacts {
 	const backoffMs = (info.config.backoff ?? []).map((n) => n / NANOS_PER_MS);
@@ -157,6 +60,7 @@ function factsOf(info: ConsumerInfo): ConsumerFacts {
 		ackWaitMs: backoffMs.length > 0 ? Math.min(ackWaitMs, ...backoffMs) : ackWaitMs,
 		backoffMs,
 		maxDeliver: info.config.max_deliver ?? -1,
+		ackPolicy: String(info.config.ack_policy ?? AckPolicy.Explicit),
 		config: info.config,
 	};
 }
@@ -164,6 +68,22 @@ function factsOf(info: ConsumerInfo): ConsumerFacts {
 function isNotFound(error: unknown): boolean {
 	const code = (error as { code?: unknown; api_error?: { err_code?: number } })?.api_error?.err_code;
 	return code === 10014 || /consumer not found/i.test(String((error as Error)?.message ?? ''));
+}
+
+function isStreamNotFound(error: unknown): boolean {
+	const code = (error as { api_error?: { err_code?: number } })?.api_error?.err_code;
+	return code === 10059 || /stream not found/i.test(String((error as Error)?.message ?? ''));
+}
+
+/** Whether the consumer still exists; undefined when the server cannot say (down, timing out). */
+async function lookUp(consumer: Consumer): Promise<'ok' | 'consumer_not_found' | 'stream_not_found' | undefined> {
+	try {
+		await consumer.info();
+		return 'ok';
+	} catch (error) {
+		if (isStreamNotFound(error)) return 'stream_not_found';
+		return isNotFound(error) ? 'consumer_not_found' : undefined;
+	}
 }
 
 async function bind(client: NatsClient, stream: string, durable: string): Promise<Consumer> {
@@ -229,26 +149,6 @@ function consumerName(target: ConsumerTarget): string | undefined {
 	return target.kind === 'ensure' ? target.config.durable_name : undefined;
 }
 
-async function watchStatus(messages: ConsumerMessages, onStatus: (status: ConsumeStatus) => void): Promise<void> {
-	for await (const s of messages.status()) {
-		if (s.type === 'next' || s.type === 'heartbeat' || s.type === 'discard') continue;
-		const description = 'description' in s ? String(s.description) : 'count' in s ? `count ${String(s.count)}` : '';
-		onStatus({ type: s.type, description });
-	}
-}
-
-function session(messages: ConsumerMessages): ConsumeSession {
-	return {
-		async *[Symbol.asyncIterator]() {
-			for await (const msg of messages) yield toDelivery(msg);
-		},
-		close: () => {
-			// The outcome of closing arrives through the iterator (it ends, or throws the error).
-			void messages.close().catch(() => undefined);
-		},
-	};
-}
-
 /** How often, and how far apart, a consumer reported missing is looked up before it counts as deleted. */
 const GONE_CHECKS = 3;
 const GONE_CHECK_PAUSE_MS = 1_000;
@@ -286,13 +186,15 @@ export async function openTriggerConsumer(client: NatsClient, target: ConsumerTa
 	const info = await consumer.info(true);
 	return {
 		facts: factsOf(info),
-		consume: async (maxMessages, onStatus) => {
-			const messages = await consumer.consume({ max_messages: maxMessages, expires: PULL_EXPIRES_MS });
-			watchStatus(messages, onStatus).catch((error: unknown) =>
-				onStatus({ type: 'status_error', description: String(error) }),
-			);
-			return session(messages);
-		},
+		pull: (handlers) =>
+			openPuller(
+				client,
+				apiPrefix(client.credentials),
+				info.stream_name,
+				info.name,
+				{ expiresMs: PULL_EXPIRES_MS, heartbeatMs: PULL_HEARTBEAT_MS, maxBatch: info.config.max_batch ?? 0, check: () => lookUp(consumer) },
+				handlers,
+			),
 		recover: async () => {
 			const name = consumerName(target);
 			if (target.kind === 'ephemeral' || !name) return 'gone';
@@ -306,7 +208,6 @@ export async function openTriggerConsumer(client: NatsClient, target: ConsumerTa
 			}
 		},
 		dispose: async () => {
-			flushAcks();
 			if (target.kind !== 'ephemeral') return;
 			try {
 				await consumer.delete();

@@ -21,4 +21,5 @@ export {
 } from './messaging';
 export { readStoredMessage, type HeaderRecord, type StoredMessage } from './deadLetterIo';
 export { serveRequests, type IncomingRequest, type RequestSubscription } from './serve';
-export { watchMaxDeliveries, type AdvisoryWatch, type MaxDeliveriesAdvisory } from './advisories';
+export { watchAnswers, watchMaxDeliveries, type AdvisoryWatch, type MaxDeliveriesAdvisory } from './advisories';
+export { type AnswerKind, type Delivery } from './delivery';

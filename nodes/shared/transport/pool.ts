@@ -1,3 +1,4 @@
+import { withinDeadline } from '../execution/sleep';
 import { createClient, type NatsClient } from './client';
 import { openConnection, type TransportLogger } from './connect';
 import { credentialsKey, type NatsCredentials } from './credentials';
@@ -66,7 +67,7 @@ export class ConnectionPool {
 		return { client, release: once(() => this.release(entry)) };
 	}
 
-	/** Drains every connection (bounded); used on process exit and by tests. */
+	/** Drains every connection (bounded); used by tests and benchmarks. */
 	async closeAll(): Promise<void> {
 		const entries = [...this.entries.values()];
 		this.entries.clear();
@@ -112,9 +113,7 @@ export class ConnectionPool {
 		clearTimeout(entry.idleTimer);
 		const client = await entry.client.catch(() => undefined);
 		if (!client || client.nc.isClosed()) return;
-		const drained = client.nc.drain().catch(() => client.nc.close());
-		const deadline = new Promise<void>((resolve) => setTimeout(resolve, this.options.drainMs).unref());
-		await Promise.race([drained, deadline]);
+		await withinDeadline(client.nc.drain(), this.options.drainMs);
 		if (!client.nc.isClosed()) await client.nc.close();
 	}
 }
@@ -130,19 +129,3 @@ function once(fn: () => void): () => void {
 
 /** The process-wide pool used by the action node. */
 export const connectionPool = new ConnectionPool();
-
-/**
- * Drain pooled connections when the host shuts down. If nobody else handles the signal (a plain
- * script), re-raise it afterwards so the default exit still happens; n8n has its own handlers.
- */
-function drainOnSignal(signal: NodeJS.Signals): void {
-	const handler = () => {
-		void connectionPool.closeAll().finally(() => {
-			if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
-		});
-	};
-	process.once(signal, handler);
-}
-
-drainOnSignal('SIGTERM');
-drainOnSignal('SIGINT');

@@ -1,6 +1,4 @@
-import { toDelivery } from '../../../nodes/shared/transport/consume';
 import {
-	createDeadLetterSink,
 	deadLetter,
 	deadLetterMsgId,
 	DlqHeaders,
@@ -129,24 +127,6 @@ describe('deadLetter()', () => {
 		const [copy] = await storedMessages(fx.jsm, fx.dlqStream);
 		expect(JSON.parse(new TextDecoder().decode(copy.data))).toEqual({ id: 9, card: { exp: '12/30' } });
 		expect(copy.header.get(DlqHeaders.RedactedFields)).toBe('password,card.number');
-	});
-
-	it('works through the trigger hook with a Delivery, mapping the trigger\'s kind to a reason', async () => {
-		fx = await dlqFixture(server, { ackWaitMs: 500 });
-		await fx.publish('not json {');
-		const [msg] = await fx.fetch();
-		const results: string[] = [];
-		const sink = createDeadLetterSink(fx.client, { subjectPrefix: fx.prefix, onResult: (r) => results.push(r.status) });
-
-		const stored = await sink.send(toDelivery(msg), new Error('Unexpected token'), 'poison');
-
-		expect(stored).toBe(true);
-		expect(results).toEqual(['dead-lettered']);
-		const [copy] = await storedMessages(fx.jsm, fx.dlqStream);
-		expect(copy.header.get(DlqHeaders.Reason)).toBe('parse-error');
-		expect(new TextDecoder().decode(copy.data)).toBe('not json {');
-		await sleep(900);
-		expect(await fx.fetch(1, 1_000)).toHaveLength(0);
 	});
 
 	it('dead-letters on the last allowed delivery and the consumer has nothing left', async () => {

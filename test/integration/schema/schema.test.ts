@@ -1,6 +1,6 @@
 import { jetstream, type StoredMsg } from '@nats-io/jetstream';
 
-import { SchemaRegistry, validatorForMessage } from '../../../nodes/shared/schema';
+import { resolveSchema, SchemaRegistry, validatorForMessage } from '../../../nodes/shared/schema';
 import { connectionPool, parseCredentials } from '../../../nodes/shared/transport';
 import { eventually } from '../../helpers/fakeTrigger';
 import { uniqueName } from '../../helpers/natsServer';
@@ -65,10 +65,11 @@ describe('schema registry (Schema resource)', () => {
 			await registry.setCompatibility('order.created', 'none');
 			await registry.register('order.created', { type: 'object', required: ['a'] });
 			await registry.register('order.created', { type: 'object', required: ['b'] });
-			const chosen = await validatorForMessage(client, { 'Nats-Schema': 'order.created@1' }, undefined, bucket);
-			expect(chosen?.headerValue).toBe('order.created@1');
-			expect(chosen?.validate({ a: 1 })).toEqual([]);
-			expect(chosen?.validate({ b: 1 })).toHaveLength(1);
+			const configured = await resolveSchema(client, { kind: 'registry', ref: 'order.created', bucket });
+			const chosen = await validatorForMessage(client, { 'Nats-Schema': 'order.created@1' }, configured!, bucket);
+			expect(chosen.headerValue).toBe('order.created@1');
+			expect(chosen.validate({ a: 1 })).toEqual([]);
+			expect(chosen.validate({ b: 1 })).toHaveLength(1);
 		});
 	});
 

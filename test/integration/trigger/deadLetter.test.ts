@@ -93,23 +93,25 @@ describe('JetStream Trigger dead-letter routing', () => {
 		expect(JSON.parse(new TextDecoder().decode(copy.data))).toEqual({ customer: 'x', card: { brand: 'visa' } });
 	});
 
-	it('hands the original back when the dead-letter publish fails, and stores it once the DLQ works again', async () => {
+	it('keeps a message whose dead-letter copy cannot be stored, without using up its deliveries, and stores it once the DLQ works again', async () => {
 		const durable = uniqueName('d');
 		const dlqSubject = `parked.${suite.stream.name.toLowerCase()}`;
 		await suite.stream.jsm.streams.add({ name: 'DLQ', subjects: ['parked.>'] });
 		const trigger = await suite.start(durable, {
 			params: { deadLetterOptions: { deadLetterSubject: dlqSubject, createDeadLetterStream: false } },
-			options: { content: 'json' },
+			options: { content: 'json', retryDelay: 0.2 },
 		});
 		await suite.stream.jsm.streams.delete('DLQ');
 		await suite.stream.publish(1, () => 'not json');
-		await eventually(
-			async () => (await suite.stream.consumer(durable)).num_redelivered > 0 || (await suite.stream.consumer(durable)).delivered.consumer_seq > 1,
-			20_000,
-			'the message delivered again',
-		);
-		await eventually(() => trigger.fake.logs.some((l) => /could not be dead-lettered; it comes back/.test(l.message)), 20_000, 'the hand-back logged');
+		await eventually(() => trigger.fake.logs.some((l) => l.level === 'warn' && /dead-letter stream cannot be reached/.test(l.message)), 10_000, 'the outage reported');
+		await pause(2_500);
+		const waiting = await suite.stream.consumer(durable);
+		// Held by the trigger and kept alive: never redelivered, its one delivery not used up.
+		expect(waiting.num_ack_pending).toBe(1);
+		expect(waiting.num_redelivered).toBe(0);
+		expect(waiting.delivered.consumer_seq).toBe(1);
 		expect(trigger.fake.failedExecutions).toHaveLength(0);
+		expect(trigger.fake.logs.filter((l) => /dead-letter stream cannot be reached/.test(l.message))).toHaveLength(1);
 		await suite.stream.jsm.streams.add({ name: 'DLQ', subjects: ['parked.>'] });
 		await eventually(async () => (await dlqCount().catch(() => 0)) === 1, 20_000, 'the copy once the DLQ is back');
 		await settledConsumer(durable);
@@ -117,27 +119,55 @@ describe('JetStream Trigger dead-letter routing', () => {
 		expect(await dlqCount()).toBe(1);
 		const [copy] = await storedMessages(suite.stream.jsm, 'DLQ');
 		expect(copy.subject).toBe(dlqSubject);
-		expect(Number(copy.header.get('X-Dlq-Deliveries'))).toBeGreaterThan(1);
+		expect(copy.header.get('X-Dlq-Deliveries')).toBe('1');
+		expect(trigger.fake.failedExecutions).toHaveLength(1);
+		expect(trigger.fake.logs.some((l) => /dead-letter stream answers again/.test(l.message))).toBe(true);
 	});
 
-	it('dead-letters a message whose last delivery is still running when the trigger closes, instead of dropping it', async () => {
+	it('hands a message waiting in line on its last delivery to the dead-letter stream when the trigger closes', async () => {
 		const durable = uniqueName('d');
 		const trigger = await suite.start(durable, {
 			params: { maxDeliver: 2 },
-			script: ({ items }) => (items[0].json.deliveryCount === 1 ? 'fail' : 'crash'),
-			options: { closeTimeout: 0.5 },
+			script: ({ items }) => (items[0].json.streamSequence === 1 && items[0].json.deliveryCount === 1 ? 'fail' : { succeedAfterMs: 3_000 }),
+			options: { parallelExecutions: 1, retryDelay: 0.1 },
 		});
-		await suite.stream.publish(1);
-		await eventually(() => trigger.fake.emissions.length === 2, 5_000, 'the second, last delivery running');
-		await trigger.close();
+		await suite.stream.publish(2);
+		// Message 1 failed once and came back (its last delivery) while message 2 holds the only slot.
+		await eventually(async () => (await suite.stream.consumer(durable)).num_redelivered === 1, 5_000, 'message 1 delivered again');
+		await pause(200);
+		expect(trigger.fake.emissions).toHaveLength(2);
+		await trigger.response.closeFunction?.();
 		// Closing waits for the copy: it is there as soon as close returns.
 		expect(await dlqCount().catch(() => 0)).toBe(1);
 		const [copy] = await storedMessages(suite.stream.jsm, 'DLQ');
 		expect(copy.header.get('X-Dlq-Reason')).toBe('max-deliveries');
-		expect(copy.header.get('X-Dlq-Deliveries')).toBe('2');
-		expect(copy.header.get('X-Dlq-Error')).toMatch(/last allowed delivery \(2 of 2\): the trigger closed while its execution was still running/);
+		expect(copy.header.get('X-Dlq-Sequence')).toBe('1');
+		expect(copy.header.get('X-Dlq-Error')).toMatch(/last allowed delivery \(2\): the trigger closed before it ran/);
+		await trigger.close();
 		await settledConsumer(durable);
-		expect(trigger.fake.logs.some((l) => l.level === 'warn' && /on its last allowed delivery \(2\).*dead-lettering it rather than dropping it/.test(l.message))).toBe(true);
+		expect(trigger.fake.emissions).toHaveLength(2);
+	});
+
+	it('dead-letters a running last delivery that outlives its execution timeout after the trigger closed', async () => {
+		const durable = uniqueName('d');
+		const trigger = await suite.start(durable, {
+			params: { maxDeliver: 2 },
+			script: ({ items }) => (items[0].json.deliveryCount === 1 ? 'fail' : 'crash'),
+			options: { executionTimeout: 1, retryDelay: 0.1 },
+		});
+		await suite.stream.publish(1);
+		await eventually(() => trigger.fake.emissions.length === 2, 5_000, 'the second, last delivery running');
+		const closing = Date.now();
+		await trigger.response.closeFunction?.();
+		expect(Date.now() - closing).toBeLessThan(1_000);
+		expect(await dlqCount().catch(() => 0)).toBe(0);
+		await trigger.close();
+		expect(await dlqCount()).toBe(1);
+		const [copy] = await storedMessages(suite.stream.jsm, 'DLQ');
+		expect(copy.header.get('X-Dlq-Reason')).toBe('max-deliveries');
+		expect(copy.header.get('X-Dlq-Deliveries')).toBe('2');
+		expect(copy.header.get('X-Dlq-Error')).toMatch(/did not finish within 1 s/);
+		await settledConsumer(durable);
 	});
 
 	it('dead-letters a message whose last delivery was never answered (lost in transit, or n8n stopped) from the server\'s advisory', async () => {

@@ -3,6 +3,7 @@ import { connect, headers as natsHeaders, type NatsConnection } from '@nats-io/t
 import type { ITriggerResponse } from 'n8n-workflow';
 
 import { JetStreamTrigger } from '../../../nodes/JetStreamTrigger/JetStreamTrigger.node';
+import { triggerSettled } from '../../../nodes/JetStreamTrigger/consumer/startTrigger';
 import { fakeTrigger, type FakeTrigger, type Script } from '../../helpers/fakeTrigger';
 import { startNatsServer, uniqueName, type NatsServer } from '../../helpers/natsServer';
 
@@ -98,6 +99,8 @@ export async function activate(server: NatsServer, stream: TestStream, durable: 
 			if (closed) return;
 			closed = true;
 			await response.closeFunction?.();
+			// Executions still running when it closed are answered when they end; the test waits for that.
+			await triggerSettled.get(response);
 		},
 	};
 }

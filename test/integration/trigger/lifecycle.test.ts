@@ -66,25 +66,30 @@ describe('JetStream Trigger lifecycle', () => {
 		expect(trigger.fake.emittedErrors).toHaveLength(0);
 	});
 
-	it('on close, acknowledges executions that finish in time and hands back the rest for redelivery', async () => {
+	it('on close, hands back at once what did not start, and answers running executions by their outcome when they end', async () => {
 		const name = uniqueName('d');
 		const first = await suite.start(name, {
-			script: ({ items }) => (Number(items[0].json.streamSequence) <= 2 ? { succeedAfterMs: 300 } : 'crash'),
-			options: { parallelExecutions: 4, closeTimeout: 1 },
+			script: ({ items }) => (Number(items[0].json.streamSequence) === 1 ? { succeedAfterMs: 1_500 } : { failAfterMs: 1_500 }),
+			params: { ackWaitSeconds: 10 },
+			options: { parallelExecutions: 2, retryDelay: 1 },
 		});
 		await suite.stream.publish(6);
-		await eventually(() => first.fake.emissions.length === 4, 5_000, 'four executions running');
+		await eventually(() => first.fake.emissions.length === 2, 5_000, 'two executions running, four read ahead');
 		const closing = Date.now();
-		await first.close();
-		expect(Date.now() - closing).toBeLessThan(3_000);
-		const info = await suite.stream.consumer(name);
-		expect(info.ack_floor.stream_seq).toBe(2);
+		await first.response.closeFunction?.();
+		expect(Date.now() - closing).toBeLessThan(1_000);
+		expect(first.fake.running()).toBe(2);
 
-		const second = await suite.start(name);
-		await eventually(async () => (await suite.stream.consumer(name)).ack_floor.stream_seq === 6, 5_000, 'the rest processed after reactivation');
-		// Acknowledged messages never come back; the rest come back at least once (a message that was
-		// in flight to the closed session may arrive twice: once handed back, once after its ack wait).
-		expect([...new Set(sequences(second.fake))].sort((a, b) => a - b)).toEqual([3, 4, 5, 6]);
+		// The four waiting ones went back at once: another trigger runs them long before their 10 s ack wait.
+		const second = await suite.start(name, { params: { ackWaitSeconds: 10 } });
+		await eventually(() => new Set(sequences(second.fake)).size === 4, 3_000, 'the handed-back messages run at once elsewhere');
+		expect(sequences(second.fake).every((s) => s >= 3)).toBe(true);
+		await first.close();
+		// The execution that succeeded after the close was acknowledged; the failed one comes back later.
+		await eventually(async () => (await suite.stream.consumer(name)).ack_floor.stream_seq === 6, 10_000, 'all six answered');
+		expect(sequences(first.fake)).toEqual([1, 2]);
+		expect(sequences(second.fake).filter((s) => s === 1)).toEqual([]);
+		expect(sequences(second.fake).filter((s) => s === 2)).toEqual([2]);
 	});
 
 	it('a test run ("Listen for test event") emits a message but leaves the durable untouched', async () => {

@@ -1,7 +1,7 @@
 import { readIdempotency, readDeadLetter } from '../../../nodes/JetStreamTrigger/featureSettings';
 import type { DecodedMessage } from '../../../nodes/JetStreamTrigger/consumer/hooks';
 import { keyReader } from '../../../nodes/JetStreamTrigger/consumer/idempotencyKey';
-import type { Delivery } from '../../../nodes/shared/transport/consume';
+import type { Delivery } from '../../../nodes/shared/transport/delivery';
 
 /** Where the trigger reads a message's idempotency key from, and how its settings are checked. */
 
