@@ -31,6 +31,11 @@ export interface ProcessorDeps {
 	park(tracked: Tracked, retryInMs: number): void;
 	/** True once the trigger is closing: admitted messages then go back instead of starting an execution. */
 	stopping(): boolean;
+	/**
+	 * "Later in the workflow": resolves once every answer the server sent this connection so far was
+	 * seen (a round trip), so an Acknowledge node's answer is not missed by a hair.
+	 */
+	seenAnswers(): Promise<void>;
 }
 
 const PROCESS: GuardVerdict = { action: 'process' };
@@ -252,8 +257,10 @@ export class UnitProcessor {
 				// "Later in the workflow": a message still held was not answered by an Acknowledge node
 				// (or its answer was not seen): it comes back after the retry delay, its key unrecorded.
 				if (outcome === 'success') {
-					await Promise.all(held.map((m) => this.deps.guard.failed(m)));
-					return held.forEach((m) => ledger.answer(m, 'nak', this.delay(m)));
+					if (held.length > 0) await this.deps.seenAnswers().catch(() => undefined);
+					const unanswered = held.filter((m) => ledger.isHeld(m));
+					await Promise.all(unanswered.map((m) => this.deps.guard.failed(m)));
+					return unanswered.forEach((m) => ledger.answer(m, 'nak', this.delay(m)));
 				}
 		}
 		await Promise.all(held.map((m) => this.retry(m, result)));

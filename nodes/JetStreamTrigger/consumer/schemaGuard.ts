@@ -1,5 +1,4 @@
-import { JetStreamNodeError } from '../../shared/errors';
-import { formatViolations, resolveSchema, validatorForMessage, type ResolvedSchema, type Violation } from '../../shared/schema';
+import { formatViolations, resolveSchema, SchemaNotRegisteredError, validatorForMessage, type ResolvedSchema, type Violation } from '../../shared/schema';
 import type { NatsClient } from '../../shared/transport/client';
 import type { TransportLogger } from '../../shared/transport/connect';
 import type { SchemaSettings } from '../featureSettings';
@@ -37,7 +36,8 @@ export class SchemaGuard implements MessageGuard {
 		try {
 			schema = await validatorForMessage(this.client, message.delivery.headers, this.configured, bucket);
 		} catch (error) {
-			if (error instanceof JetStreamNodeError && error.category === 'not-found') {
+			// Only a registry that answered "no such version" says something about the message.
+			if (error instanceof SchemaNotRegisteredError) {
 				this.outage.ok();
 				return this.invalid(message, [{ path: '/', rule: 'schema', message: `it names a schema version that is not registered: ${error.message}` }], undefined);
 			}

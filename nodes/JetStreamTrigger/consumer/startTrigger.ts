@@ -141,6 +141,7 @@ export async function startTrigger(ctx: ITriggerFunctions): Promise<ITriggerResp
 				ticker,
 				park: (tracked, retryInMs) => self.park(tracked, retryInMs),
 				stopping: () => self.stopped,
+				seenAnswers: async () => await client.nc.flush(),
 			}),
 		settings,
 		logger,

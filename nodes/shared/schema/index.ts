@@ -17,7 +17,7 @@ import { parseSchemaText, validatorFor } from './validator';
 import type { Violation } from './violations';
 
 export { checkCompatibility, type CompatibilityMode, type CompatibilityResult } from './compatibility';
-export { DEFAULT_SCHEMA_BUCKET, parseSchemaRef, SchemaRegistry, validateSchemaName, type SchemaMeta, type SchemaVersion } from './registry';
+export { DEFAULT_SCHEMA_BUCKET, parseSchemaRef, SchemaNotRegisteredError, SchemaRegistry, validateSchemaName, type SchemaMeta, type SchemaVersion } from './registry';
 export { compiledCount, parseSchemaText, schemaHash, validatorFor } from './validator';
 export { formatViolations, type Violation } from './violations';
 

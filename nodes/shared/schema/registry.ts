@@ -12,6 +12,14 @@ import { validatorFor } from './validator';
  */
 
 export const DEFAULT_SCHEMA_BUCKET = 'n8n_schemas';
+
+/** The registry answered, and it has no such schema or version (unlike a registry that cannot be read). */
+export class SchemaNotRegisteredError extends JetStreamNodeError {
+	constructor(message: string, hint: string) {
+		super('not-found', message, { hint });
+		this.name = 'SchemaNotRegisteredError';
+	}
+}
 const NAME = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
 const MAX_ROUNDS = 10;
 
@@ -111,7 +119,7 @@ export class SchemaRegistry {
 		const wanted = version ?? (await this.meta(name))?.meta.latest;
 		const entry = wanted ? await this.kv.get(`${name}.v${wanted}`) : null;
 		if (!entry || entry.operation !== 'PUT') {
-			throw new JetStreamNodeError('not-found', `Schema "${name}${version ? `@${version}` : ''}" is not registered in bucket "${this.bucket}"`, { hint: 'Check the name and version (Schema → List)' });
+			throw new SchemaNotRegisteredError(`Schema "${name}${version ? `@${version}` : ''}" is not registered in bucket "${this.bucket}"`, 'Check the name and version (Schema → List)');
 		}
 		return JSON.parse(decoder.decode(entry.value)) as SchemaVersion;
 	}

@@ -190,6 +190,49 @@ describe('JetStream Trigger dead-letter routing', () => {
 		expect(trigger.fake.failedExecutions).toHaveLength(1);
 	});
 
+	describe('a max-deliveries advisory about a message that was handled after all', () => {
+		/** What the server sends when it stops delivering a message (a late copy's ack wait ran out, say). */
+		const advisory = (durable: string, sequence: number) =>
+			suite.stream.nc.publish(
+				`$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.${suite.stream.name}.${durable}`,
+				JSON.stringify({ type: 'io.nats.jetstream.advisory.v1.max_deliver', stream: suite.stream.name, consumer: durable, stream_seq: sequence, deliveries: 4 }),
+			);
+
+		it('is ignored for a message this trigger acknowledged', async () => {
+			const durable = uniqueName('d');
+			const trigger = await suite.start(durable);
+			await suite.stream.publish(1);
+			await settledConsumer(durable);
+			advisory(durable, 1);
+			await eventually(() => trigger.fake.logs.some((l) => /stopped delivering message 1, which this trigger holds or answered/.test(l.message)), 5_000, 'the advisory seen');
+			await pause(300);
+			expect(await dlqCount().catch(() => 0)).toBe(0);
+		});
+
+		it('is ignored, after a restart, for a message whose idempotency key is recorded as processed', async () => {
+			const durable = uniqueName('d');
+			const keyed = { idempotency: 'payloadField', idempotencyField: 'orderId' };
+			const first = await suite.start(durable, { params: keyed });
+			await suite.stream.publish(1, () => JSON.stringify({ orderId: 'DONE-1' }));
+			await settledConsumer(durable);
+			await first.close();
+			const second = await suite.start(durable, { params: keyed });
+			advisory(durable, 1);
+			await eventually(() => second.fake.logs.some((l) => /stopped delivering message 1, but its idempotency key is recorded as processed/.test(l.message)), 5_000, 'the advisory checked');
+			await pause(300);
+			expect(await dlqCount().catch(() => 0)).toBe(0);
+		});
+
+		it('still dead-letters a message nobody handled (the same advisory, the key not processed)', async () => {
+			const durable = uniqueName('d');
+			await suite.stream.publish(1, () => JSON.stringify({ orderId: 'NEVER-RUN' }));
+			const trigger = await suite.start(durable, { params: { idempotency: 'payloadField', idempotencyField: 'orderId', deliverPolicy: 'new' } });
+			advisory(durable, 1);
+			await eventually(async () => (await dlqCount().catch(() => 0)) === 1, 5_000, 'the copy');
+			expect(trigger.fake.emissions).toHaveLength(0);
+		});
+	});
+
 	it('refuses to activate when no stream stores the dead letters and creating one is off', async () => {
 		await expect(
 			activate(suite.server, suite.stream, uniqueName('d'), { params: { deadLetterOptions: { createDeadLetterStream: false } } }),

@@ -53,4 +53,18 @@ describe('Ticker (one timer for many execution timeouts and working() calls)', (
 		jest.advanceTimersByTime(20);
 		expect(fired).toEqual(['a']);
 	});
+
+	it('runs the other tasks of a tick when one throws, and reports the error', () => {
+		const errors: string[] = [];
+		const ticker = new Ticker(10, (error) => errors.push(error.message));
+		const fired: string[] = [];
+		ticker.every(10, () => {
+			throw new Error('connection draining');
+		});
+		ticker.every(10, () => fired.push('b'));
+		jest.advanceTimersByTime(30);
+		expect(fired.length).toBeGreaterThanOrEqual(2);
+		expect(errors.length).toBe(fired.length);
+		expect(errors[0]).toBe('connection draining');
+	});
 });

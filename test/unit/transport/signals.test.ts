@@ -1,0 +1,13 @@
+/** n8n handles SIGTERM itself and waits for executions: loading the package must not add handlers. */
+describe('process signals', () => {
+	it('loading the nodes and the connection pool adds no SIGTERM or SIGINT listener', () => {
+		const before = [process.listenerCount('SIGTERM'), process.listenerCount('SIGINT')];
+		jest.isolateModules(() => {
+			require('../../../nodes/shared/transport/pool');
+			require('../../../nodes/JetStream/JetStream.node');
+			require('../../../nodes/JetStreamTrigger/JetStreamTrigger.node');
+			require('../../../nodes/NatsRequestTrigger/NatsRequestTrigger.node');
+		});
+		expect([process.listenerCount('SIGTERM'), process.listenerCount('SIGINT')]).toEqual(before);
+	});
+});
