@@ -53,6 +53,15 @@ export const properties: INodeProperties[] = [
 					'If the execution has not finished by then, the requester gets an error (code 504). Keep it below the requester\'s own timeout so it hears why.',
 			},
 			{
+				displayName: 'Max Wait for a Free Slot (Seconds)',
+				name: 'maxWait',
+				type: 'number',
+				default: 10,
+				typeOptions: { minValue: 0 },
+				description:
+					'When every execution slot is busy, how long a request may wait for one. After that — or at once when ten times the parallel limit are already waiting — it is answered "busy" (code 503). A request from the JetStream node whose requester has stopped waiting never starts an execution.',
+			},
+			{
 				displayName: 'Parallel Executions',
 				name: 'parallelExecutions',
 				type: 'number',

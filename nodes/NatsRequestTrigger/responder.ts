@@ -4,7 +4,7 @@ import { runExecution } from '../shared/execution/emitter';
 import { Slots } from '../shared/execution/slots';
 import { Ticker } from '../shared/execution/ticker';
 import { decodePayload, headerValue, type DecodedPayload } from '../shared/payload/decode';
-import { redact, type HeaderRecord, type IncomingRequest, type TransportLogger } from '../shared/transport';
+import { redact, REQUEST_DEADLINE_HEADER, type HeaderRecord, type IncomingRequest, type TransportLogger } from '../shared/transport';
 import { acceptedReply, errorReply, successReply, type OutgoingReply } from './reply';
 import type { RequestTriggerSettings } from './settings';
 
@@ -12,6 +12,16 @@ export type ResponderContext = Pick<ITriggerFunctions, 'emit' | 'helpers'>;
 
 /** Headers a reply carries back so the requester can match it and keep its trace. */
 const ECHOED_HEADERS = ['X-Correlation-Id', 'traceparent', 'tracestate'];
+/** Requests waiting for a slot, per slot: beyond this a new request is answered "busy" at once. */
+const WAITING_PER_SLOT = 10;
+
+/** When the asker stops waiting, if it said so (epoch ms or an ISO time); undefined otherwise. */
+function deadlineOf(request: IncomingRequest): number | undefined {
+	const raw = headerValue(request, REQUEST_DEADLINE_HEADER);
+	if (!raw) return undefined;
+	const at = /^\d+$/.test(raw.trim()) ? Number(raw) : Date.parse(raw);
+	return Number.isFinite(at) ? at : undefined;
+}
 
 /**
  * Turns each request into one execution and its outcome into the reply. At most `parallel`
@@ -58,15 +68,34 @@ export class Responder {
 			this.send(request, errorReply(400, payload.error.message, this.echoed(request)));
 			return;
 		}
-		if (!(await this.slots.acquire(this.stopping.signal))) {
-			this.send(request, errorReply(503, 'The n8n workflow answering this subject is stopping; send the request again', this.echoed(request)));
-			return;
-		}
+		if (!(await this.slot(request))) return;
 		try {
 			this.send(request, await this.execute(request, payload));
 		} finally {
 			this.slots.release();
 		}
+	}
+
+	/**
+	 * A free execution slot, waiting at most the configured time (or until the asker's deadline). A
+	 * request that cannot get one is answered "busy", or dropped when its asker has stopped waiting:
+	 * nobody would read the answer, and the execution would be wasted.
+	 */
+	private async slot(request: IncomingRequest): Promise<boolean> {
+		const deadline = deadlineOf(request);
+		const busy = (why: string) => this.send(request, errorReply(503, why, this.echoed(request)));
+		if (this.slots.waiting >= WAITING_PER_SLOT * this.settings.parallel) {
+			busy(`The n8n workflow answering this subject has ${this.slots.waiting} requests waiting already; send the request again later`);
+			return false;
+		}
+		const waitMs = Math.min(this.settings.maxWaitMs, deadline === undefined ? Infinity : deadline - Date.now());
+		const got = await this.slots.acquire(this.stopping.signal, Math.max(0, waitMs));
+		if (got && (deadline === undefined || Date.now() < deadline)) return true;
+		if (got) this.slots.release();
+		if (this.stopping.signal.aborted) busy('The n8n workflow answering this subject is stopping; send the request again');
+		else if (deadline !== undefined && Date.now() >= deadline) this.logger.debug(`A request on "${request.subject}" was not started: its requester stopped waiting while every slot was busy`);
+		else busy(`Every execution of the n8n workflow answering this subject stayed busy for ${this.settings.maxWaitMs / 1000} s; send the request again later`);
+		return false;
 	}
 
 	private async execute(request: IncomingRequest, payload: DecodedPayload): Promise<OutgoingReply | undefined> {

@@ -15,6 +15,8 @@ export interface RequestTriggerSettings {
 	content: ContentMode;
 	executionTimeoutMs: number;
 	parallel: number;
+	/** How long a request may wait for a free slot before it is answered "busy". */
+	maxWaitMs: number;
 	binaryProperty: string;
 	/** "Listen for test event": answer one request, then stop. */
 	manual: boolean;
@@ -41,6 +43,7 @@ export function readRequestSettings(ctx: Reader, warn: (message: string) => void
 		content: oneOf(options.content ?? 'auto', ['auto', 'json', 'text', 'binary'], 'Content'),
 		executionTimeoutMs: clamp(options.executionTimeout ?? 30, 'Execution Timeout', 0.1, 86_400, warn) * 1000,
 		parallel: Math.round(clamp(options.parallelExecutions ?? 10, 'Parallel Executions', 1, 1000, warn)),
+		maxWaitMs: clamp(options.maxWait ?? 10, 'Max Wait for a Free Slot', 0, 3600, warn) * 1000,
 		binaryProperty: String(options.binaryPropertyName ?? 'data').trim() || 'data',
 		manual: ctx.getMode() === 'manual',
 	};

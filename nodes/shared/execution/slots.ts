@@ -23,23 +23,41 @@ export class Slots {
 		this.wake();
 	}
 
-	/** Resolves true with a slot, or false when the signal aborts first. */
-	acquire(signal: AbortSignal): Promise<boolean> {
+	/** Callers waiting for a slot now. */
+	get waiting(): number {
+		return this.waiters.length;
+	}
+
+	/** Resolves true with a slot, or false when the signal aborts (or `timeoutMs` passes) first. */
+	acquire(signal: AbortSignal, timeoutMs?: number): Promise<boolean> {
 		if (signal.aborted) return Promise.resolve(false);
 		if (this.used < this.capacity) {
 			this.used++;
 			return Promise.resolve(true);
 		}
+		if (timeoutMs !== undefined && timeoutMs <= 0) return Promise.resolve(false);
 		return new Promise((resolve) => {
 			this.watch(signal);
-			this.waiters.push({
+			let timer: NodeJS.Timeout | undefined;
+			const waiter = {
 				signal,
 				grant: () => {
+					clearTimeout(timer);
 					this.used++;
 					resolve(true);
 				},
-				refuse: () => resolve(false),
-			});
+				refuse: () => {
+					clearTimeout(timer);
+					resolve(false);
+				},
+			};
+			this.waiters.push(waiter);
+			if (timeoutMs !== undefined) {
+				timer = setTimeout(() => {
+					this.waiters = this.waiters.filter((w) => w !== waiter);
+					resolve(false);
+				}, timeoutMs);
+			}
 		});
 	}
 

@@ -14,6 +14,7 @@ export {
 	readLastOnSubject,
 	requestReply,
 	SERVICE_ERROR_CODE_HEADER,
+	REQUEST_DEADLINE_HEADER,
 	SERVICE_ERROR_HEADER,
 	type OutgoingMessage,
 	type PublishOutcome,

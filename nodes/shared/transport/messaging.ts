@@ -105,6 +105,11 @@ export async function publishWindowed(
 /** The NATS services convention for an error reply (the NATS Request Trigger sends these). */
 export const SERVICE_ERROR_HEADER = 'Nats-Service-Error';
 export const SERVICE_ERROR_CODE_HEADER = 'Nats-Service-Error-Code';
+/**
+ * When the asker stops waiting (epoch milliseconds): a responder that could only start after it
+ * does not start at all. Sent by the JetStream node's Request; other clients may send it too.
+ */
+export const REQUEST_DEADLINE_HEADER = 'X-Request-Deadline';
 
 export interface Reply {
 	data: Uint8Array;
@@ -119,7 +124,8 @@ export interface Reply {
 export async function requestReply(client: NatsClient, subject: string, data: Uint8Array, headers: HeaderRecord, timeoutMs: number): Promise<Reply> {
 	let reply: Reply;
 	try {
-		const msg = await client.nc.request(subject, data, { timeout: timeoutMs, headers: toMsgHdrs(headers) });
+		const withDeadline = { ...headers, [REQUEST_DEADLINE_HEADER]: String(Date.now() + timeoutMs) };
+		const msg = await client.nc.request(subject, data, { timeout: timeoutMs, headers: toMsgHdrs(withDeadline) });
 		reply = { data: msg.data, headers: headerRecord(msg.headers) };
 	} catch (error) {
 		throw toNodeError(error, { subject, timeoutMs });

@@ -157,4 +157,41 @@ describe('NATS Request Trigger', () => {
 		await open.pop()?.closeFunction?.();
 		await expect(suite.run({ operation: 'request', subject, requestTimeoutMs: 1000 })).rejects.toThrow(/Nobody is listening on subject/);
 	});
+
+	describe('when every slot is busy', () => {
+		it('does not start an execution for a request whose asker (the JetStream node) has stopped waiting', async () => {
+			const subject = serviceSubject();
+			const fake = await listen({ subject, options: { parallelExecutions: 1 } }, () => ({ succeedAfterMs: 1_500 }));
+			const first = suite.nc.request(subject, '{"n":1}', { timeout: 3_000 });
+			await eventually(() => fake.emissions.length === 1, 2_000, 'the first request running');
+			// The node's request gives up after 500 ms, long before the slot frees.
+			await expect(suite.run({ operation: 'request', subject, requestTimeoutMs: 500 }, [{ json: { n: 2 } }])).rejects.toThrow(/No answer|500 ms/);
+			await first;
+			await new Promise((resolve) => setTimeout(resolve, 500));
+			expect(fake.emissions).toHaveLength(1);
+		});
+
+		it('answers "busy" (503) after Max Wait for a Free Slot, and at once beyond ten waiting per slot', async () => {
+			const subject = serviceSubject();
+			const fake = await listen({ subject, options: { parallelExecutions: 1, maxWait: 0.5 } }, () => ({ succeedAfterMs: 2_000 }));
+			const first = suite.nc.request(subject, '{}', { timeout: 5_000 });
+			await eventually(() => fake.emissions.length === 1, 2_000, 'the first request running');
+			const started = Date.now();
+			const waited = await suite.nc.request(subject, '{}', { timeout: 3_000 });
+			expect(Date.now() - started).toBeGreaterThanOrEqual(450);
+			expect(waited.headers?.get('Nats-Service-Error-Code')).toBe('503');
+			expect(waited.headers?.get('Nats-Service-Error')).toMatch(/stayed busy for 0.5 s/);
+			await first;
+			expect(fake.emissions).toHaveLength(1);
+
+			const crowded = await listen({ subject: serviceSubject(), queueGroup: '', options: { parallelExecutions: 1, maxWait: 30 } }, () => ({ succeedAfterMs: 1_500 }));
+			const crowdedSubject = String(crowded.context.getNodeParameter('subject', ''));
+			const pending = Array.from({ length: 12 }, () => suite.nc.request(crowdedSubject, '{}', { timeout: 20_000 }).catch((e: Error) => e));
+			const answers = await Promise.race([Promise.all(pending), new Promise((r) => setTimeout(r, 1_000, 'timeout'))]);
+			expect(answers).toBe('timeout');
+			// 1 running + 10 waiting: the twelfth was refused at once.
+			const refused = await Promise.race(pending.map(async (p) => await p));
+			expect((refused as { headers?: { get(k: string): string } }).headers?.get('Nats-Service-Error')).toMatch(/10 requests waiting already/);
+		}, 30_000);
+	});
 });
