@@ -13,7 +13,7 @@ const { jetstream, jetstreamManager } = require('@nats-io/jetstream');
 const { ensureRuntime } = require('../../scripts/lib/runtime');
 const { startNats, freePort } = require('../../scripts/lib/natsLocal');
 const { installPackage, N8n } = require('../../scripts/lib/n8nHost');
-const { ackLaterWorkflow, consumeWorkflow, publishWorkflow } = require('./workflows');
+const { ackLaterWorkflow, consumeWorkflow, publishWorkflow, slowWorkflow } = require('./workflows');
 
 const results = [];
 const pause = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -55,6 +55,22 @@ function example(file, credId) {
 	for (const n of wf.nodes) if (n.credentials?.natsApi) n.credentials.natsApi = { id: credId, name: 'NATS e2e' };
 	return { name: wf.name, nodes: wf.nodes, connections: wf.connections, settings: wf.settings ?? {} };
 }
+
+/** Each message's successful executions, by the key in its payload. */
+function runsPerOrder(executions) {
+	const runs = new Map();
+	for (const e of executions) {
+		const orderId = e.data?.resultData?.runData?.['JetStream Trigger']?.[0]?.data?.main?.[0]?.[0]?.json?.payload?.orderId;
+		if (orderId !== undefined) runs.set(orderId, (runs.get(orderId) ?? 0) + 1);
+	}
+	return runs;
+}
+
+async function publishOrders(js, subject, prefix, count) {
+	for (let i = 1; i <= count; i++) await js.publish(subject, JSON.stringify({ orderId: `${prefix}-${i}` }));
+}
+
+const ackFloor = async (jsm, stream, durable) => (await jsm.consumers.info(stream, durable).catch(() => undefined))?.ack_floor.stream_seq ?? 0;
 
 function triggeredSequences(executions) {
 	return executions.map((e) => e.data?.resultData?.runData?.['JetStream Trigger']?.[0]?.data?.main?.[0]?.[0]?.json?.streamSequence).filter((s) => s !== undefined);
@@ -164,6 +180,46 @@ async function main() {
 			await n8n.api('POST', `/workflows/${wf.id}/activate`);
 			await js.publish('later.x', JSON.stringify({ n: 1 }));
 			await eventually(async () => (await jsm.consumers.info('LATER', 'later').catch(() => undefined))?.ack_floor.stream_seq === 1, 30_000, 'acknowledged by the Acknowledge node');
+			await n8n.api('POST', `/workflows/${wf.id}/deactivate`);
+		});
+
+		await step('a slow workflow behind a backlog runs every message exactly once', async () => {
+			// 24 messages, 3 s executions, 4 at a time, 5 s ack wait: most wait longer than the ack wait.
+			await jsm.streams.add({ name: 'SLOW', subjects: ['slow.>'] });
+			await publishOrders(js, 'slow.orders', 'S', 24);
+			const wf = await n8n.api('POST', '/workflows', slowWorkflow(credId, 'SLOW', 'slow', { seconds: 3, parallel: 4, ackWaitSeconds: 5 }));
+			await n8n.api('POST', `/workflows/${wf.id}/activate`);
+			await eventually(async () => (await ackFloor(jsm, 'SLOW', 'slow')) === 24, 120_000, 'all 24 acknowledged');
+			const runs = runsPerOrder(await successfulExecutions(n8n, wf.id));
+			const twice = [...runs].filter(([, n]) => n > 1);
+			const info = await jsm.consumers.info('SLOW', 'slow');
+			console.log(`    slow backlog: ${runs.size} orders, ${[...runs.values()].reduce((a, b) => a + b, 0)} successful executions, ${info.delivered.consumer_seq} deliveries`);
+			expect(runs.size === 24 && twice.length === 0, `orders run twice: ${JSON.stringify(twice)}; orders seen ${runs.size}`);
+			expect(info.delivered.consumer_seq === 24, `${info.delivered.consumer_seq - 24} messages were delivered a second time`);
+			await n8n.api('POST', `/workflows/${wf.id}/deactivate`);
+		});
+
+		await step('a graceful n8n restart mid-stream (Skip Duplicates on) resumes within 30 s and runs no key twice', async () => {
+			await jsm.streams.add({ name: 'RESUME', subjects: ['resume.>'] });
+			await publishOrders(js, 'resume.orders', 'R', 60);
+			const wf = await n8n.api('POST', '/workflows', slowWorkflow(credId, 'RESUME', 'resume', { seconds: 1, parallel: 4, ackWaitSeconds: 10, idempotency: true }));
+			await n8n.api('POST', `/workflows/${wf.id}/activate`);
+			await eventually(async () => (await ackFloor(jsm, 'RESUME', 'resume')) >= 12, 60_000, 'a fifth of the messages done');
+			const stopping = Date.now();
+			await n8n.stop();
+			const stoppedInMs = Date.now() - stopping;
+			await n8n.start();
+			await n8n.signIn();
+			const ready = Date.now();
+			const floorAtStart = await ackFloor(jsm, 'RESUME', 'resume');
+			await eventually(async () => (await ackFloor(jsm, 'RESUME', 'resume')) > floorAtStart, 30_000, 'consumption to resume within 30 s');
+			const resumedInMs = Date.now() - ready;
+			await eventually(async () => (await ackFloor(jsm, 'RESUME', 'resume')) === 60, 120_000, 'all 60 acknowledged');
+			const runs = runsPerOrder(await successfulExecutions(n8n, wf.id));
+			const twice = [...runs].filter(([, n]) => n > 1);
+			console.log(`    graceful restart: n8n stopped in ${stoppedInMs} ms, the trigger resumed ${resumedInMs} ms after n8n was ready; ${runs.size} orders done, ${twice.length} twice`);
+			expect(twice.length === 0, `orders run twice: ${JSON.stringify(twice)}`);
+			expect(runs.size === 60, `${60 - runs.size} orders never ran`);
 			await n8n.api('POST', `/workflows/${wf.id}/deactivate`);
 		});
 

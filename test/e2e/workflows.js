@@ -1,4 +1,5 @@
 'use strict';
+const { randomUUID } = require('node:crypto');
 /** Workflows the e2e suite creates in n8n, built from our node types as n8n stores them. */
 
 const JS = 'n8n-nodes-jetstream.jetStream';
@@ -48,4 +49,18 @@ function ackLaterWorkflow(credId, stream, durable) {
 	};
 }
 
-module.exports = { publishWorkflow, consumeWorkflow, ackLaterWorkflow };
+/** JetStream Trigger → Wait (a slow SaaS call: under 65 s n8n waits in the execution itself). */
+function slowWorkflow(credId, stream, durable, { seconds, parallel, ackWaitSeconds, idempotency }) {
+	const keyed = idempotency ? { idempotency: 'payloadField', idempotencyField: 'orderId' } : {};
+	return {
+		name: `e2e slow ${durable}`,
+		nodes: [
+			node('JetStream Trigger', TRIGGER, { stream, consumerMode: 'createOrUpdate', durableName: durable, ackWaitSeconds, maxDeliver: 5, backoff: '', maxAckPending: 1000, ackMode: 'executionSucceeds', ...keyed, options: { parallelExecutions: parallel } }, [0, 0], { credentials: cred(credId) }),
+			node('Slow Call', 'n8n-nodes-base.wait', { resume: 'timeInterval', amount: seconds, unit: 'seconds' }, [220, 0], { typeVersion: 1.1, webhookId: randomUUID() }),
+		],
+		connections: link('JetStream Trigger', 'Slow Call'),
+		settings: { executionOrder: 'v1' },
+	};
+}
+
+module.exports = { publishWorkflow, consumeWorkflow, ackLaterWorkflow, slowWorkflow };

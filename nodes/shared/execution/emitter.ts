@@ -43,32 +43,26 @@ function resultOf(run: IRun | undefined): ExecutionResult {
 export interface WaitOptions {
 	/** How long to wait for n8n to report the end of the execution. */
 	timeoutMs: number;
-	/** Registers the one callback that ends the wait early (the trigger closed and handed the messages back). */
-	whenAbandoned?: (listener: () => void) => () => void;
 	/** The caller's shared timer: a trigger running thousands of executions holds one timer, not one each. */
 	ticker: Ticker;
 }
 
-const noop = () => undefined;
-
 /**
  * Starts one execution with `items` and waits (at most `timeoutMs`) for n8n to report how it ended.
  * n8n resolves the done promise with the finished run; a run carrying an error is a failure, and so is
- * a rejected promise (the execution could not even start). When the unit is abandoned, waiting ends at once.
+ * a rejected promise (the execution could not even start).
  */
 export async function runExecution(
 	ctx: Pick<ITriggerFunctions, 'emit' | 'helpers'>,
 	items: INodeExecutionData[],
-	{ timeoutMs, whenAbandoned, ticker }: WaitOptions,
+	{ timeoutMs, ticker }: WaitOptions,
 ): Promise<ExecutionResult> {
 	const done = ctx.helpers.createDeferredPromise<IRun>();
 	return await new Promise<ExecutionResult>((resolve, reject) => {
-		let stopWaiting: () => void = noop;
 		let finished = false;
 		const end = () => {
 			finished = true;
 			cancelTimeout();
-			stopWaiting();
 		};
 		const finish = (result: ExecutionResult) => {
 			if (finished) return;
@@ -77,7 +71,6 @@ export async function runExecution(
 		};
 		const timedOut = () => finish({ outcome: 'timeout', error: `The execution did not finish within ${timeoutMs / 1000} s` });
 		const cancelTimeout = ticker.after(timeoutMs, timedOut);
-		stopWaiting = whenAbandoned?.(timedOut) ?? noop;
 		done.promise.then(
 			(run) => finish(resultOf(run)),
 			(error: unknown) => finish({ outcome: 'failure', error: `The execution could not run: ${(error as Error)?.message ?? String(error)}` }),
