@@ -9,10 +9,34 @@ const { existsSync, readFileSync, readdirSync, writeFileSync } = require('node:f
 const { join } = require('node:path');
 
 const { ensureRuntime, say } = require('./lib/runtime');
-const { startNats } = require('./lib/natsLocal');
+const { describePort, freePort, startNats } = require('./lib/natsLocal');
+const { bestServer, newestServer } = require('./lib/natsServers');
 const { installPackage, N8n, OWNER } = require('./lib/n8nHost');
 
 const N8N_PORT = Number(process.env.N8N_PORT || 5678);
+const NATS_PORT = 4222;
+
+/**
+ * The NATS server n8n talks to: the one NATS_URL names, or our own on 4222 — on another port when
+ * something already listens there (a NATS server the user runs, a system service), saying so.
+ */
+async function localNats(home) {
+	if (process.env.NATS_URL) {
+		say(`Using the NATS server at ${process.env.NATS_URL} (NATS_URL); it needs JetStream enabled`);
+		return { url: process.env.NATS_URL, version: 'yours', stop: async () => undefined };
+	}
+	// The newest server this machine has; with Go, the current one is built once (about a minute).
+	newestServer({ build: true });
+	const server = bestServer();
+	let port = NATS_PORT;
+	const taken = await describePort(NATS_PORT);
+	if (taken) {
+		port = await freePort(0);
+		say(`Port ${NATS_PORT} is already taken by ${taken}; starting our own nats-server on port ${port} instead. To use that server, run: NATS_URL=nats://127.0.0.1:${NATS_PORT} npm run dev`);
+	}
+	say(`Starting nats-server ${server.version} with JetStream…`);
+	return await startNats({ dir: join(home, 'nats'), port, bin: server.bin });
+}
 
 async function firstRunSetup(n8n, natsUrl, stateFile) {
 	const state = existsSync(stateFile) ? JSON.parse(readFileSync(stateFile, 'utf8')) : {};
@@ -33,8 +57,7 @@ async function firstRunSetup(n8n, natsUrl, stateFile) {
 async function main() {
 	const runtime = ensureRuntime();
 	const home = join(runtime.cache, 'dev');
-	say('Starting nats-server with JetStream…');
-	const nats = await startNats({ dir: join(home, 'nats'), port: 4222 });
+	const nats = await localNats(home);
 	say(`Building and installing n8n-nodes-jetstream into n8n…`);
 	installPackage(join(home, 'n8n'));
 	const n8n = new N8n(runtime, join(home, 'n8n'), N8N_PORT);
@@ -55,7 +78,7 @@ async function main() {
 	console.log(`
   n8n:          http://127.0.0.1:${N8N_PORT}
   login:        ${OWNER.email} / ${OWNER.password}
-  NATS:         ${nats.url} (credential "NATS (local)"; JetStream store in ${join(home, 'nats')})
+  NATS:         ${nats.url} (nats-server ${nats.version}; credential "NATS (local)"; JetStream store in ${join(home, 'nats')})
   Ctrl-C stops both.
 `);
 	n8n.proc.once('exit', async (code) => {

@@ -30,6 +30,8 @@ export const JetStreamApiCodes = {
 	MessageTtlInvalid: 10165,
 	/** Server 2.11+: a Nats-TTL header on a stream (or KV bucket) without per-message TTL. */
 	MessageTtlDisabled: 10166,
+	/** "JetStream system temporarily unavailable": a cluster electing a leader. */
+	ClusterUnavailable: 10008,
 } as const;
 
 export type ErrorCategory =
@@ -309,6 +311,25 @@ export function toNodeError(error: unknown, ctx: ErrorContext = {}): JetStreamNo
 	}
 	const message = error instanceof Error ? error.message : String(error);
 	return new JetStreamNodeError('server', firstLine(message), { cause: error });
+}
+
+/**
+ * Why a JetStream request got no answer, when that is what happened: nobody listened ("no
+ * responders": no stream leader right now, or no stream at all), nobody answered in time, or
+ * JetStream said it is temporarily unavailable (a leader election). Undefined for a refusal.
+ */
+export function unansweredReason(error: unknown): 'no-responders' | 'timeout' | 'unavailable' | undefined {
+	const errors = chain(error);
+	const noResponders = errors.some(
+		(e) =>
+			e.name === 'NoRespondersError' ||
+			e.name === 'NoResponders' ||
+			(e.name === 'RequestError' && typeof (e as { isNoResponders?: () => boolean }).isNoResponders === 'function' && (e as { isNoResponders: () => boolean }).isNoResponders()),
+	);
+	if (noResponders) return 'no-responders';
+	if (findByName(errors, 'TimeoutError')) return 'timeout';
+	const unavailable = errors.some((e) => apiCode(e) === JetStreamApiCodes.ClusterUnavailable || /temporarily unavailable/i.test(e.api_error?.description ?? e.message ?? ''));
+	return unavailable ? 'unavailable' : undefined;
 }
 
 /** "message. hint" in one string, for places that have no separate description field. */

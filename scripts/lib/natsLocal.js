@@ -2,8 +2,10 @@
 /** A nats-server with JetStream on loopback, its store in `storeDir`. */
 const { spawn } = require('node:child_process');
 const { mkdirSync, writeFileSync } = require('node:fs');
-const { createServer } = require('node:net');
+const { createConnection, createServer } = require('node:net');
 const { join } = require('node:path');
+
+const { versionOf, compareVersions } = require('./natsServers');
 
 function freePort(preferred = 0) {
 	return new Promise((resolve) => {
@@ -16,16 +18,45 @@ function freePort(preferred = 0) {
 	});
 }
 
-async function startNats({ dir, port = 0 }) {
+/**
+ * What listens on a loopback port: undefined when nothing does, else a description ("a NATS server
+ * 2.10.4 with JetStream", "something that is not a NATS server"). A NATS server greets with INFO.
+ */
+function describePort(port) {
+	return new Promise((resolve) => {
+		const socket = createConnection({ host: '127.0.0.1', port });
+		let greeting = '';
+		const done = (what) => {
+			socket.destroy();
+			resolve(what);
+		};
+		socket.setTimeout(1_000, () => done(greeting ? 'something that is not a NATS server' : 'a program that does not greet like a NATS server'));
+		socket.on('error', (error) => done(error.code === 'ECONNREFUSED' ? undefined : `something unreachable (${error.code})`));
+		socket.on('data', (chunk) => {
+			greeting += chunk;
+			if (!greeting.includes('\n')) return;
+			const info = /^INFO\s+(\{.*\})/.exec(greeting);
+			if (!info) return done('something that is not a NATS server');
+			const parsed = JSON.parse(info[1]);
+			done(`a NATS server ${parsed.version ?? ''}${parsed.jetstream ? ' with JetStream' : ' without JetStream'}`.replace('  ', ' '));
+		});
+	});
+}
+
+/** A nats-server with JetStream; `bin` defaults to NATS_SERVER_BIN, then the one on the PATH. */
+async function startNats({ dir, port = 0, bin = process.env.NATS_SERVER_BIN || 'nats-server' }) {
 	mkdirSync(dir, { recursive: true });
-	const actual = await freePort(port);
+	const actual = port === 0 ? await freePort(0) : port;
 	const conf = join(dir, 'nats.conf');
-	writeFileSync(conf, `listen: 127.0.0.1:${actual}\njetstream { store_dir: "${join(dir, 'store')}" }\n`);
+	const version = versionOf(bin) ?? '0.0.0';
+	// Writes on disk before they are confirmed (2.10+), as the README advises for production.
+	const sync = compareVersions(version, '2.10.0') >= 0 ? ', sync_interval: always' : '';
+	writeFileSync(conf, `listen: 127.0.0.1:${actual}\njetstream { store_dir: "${join(dir, 'store')}"${sync} }\n`);
 	let proc;
 	let log = '';
 	const launch = () =>
 		new Promise((resolve, reject) => {
-			proc = spawn('nats-server', ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+			proc = spawn(bin, ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
 			const timer = setTimeout(() => reject(new Error(`nats-server did not start:\n${log}`)), 10_000);
 			proc.stderr.on('data', (d) => {
 				log += d;
@@ -46,6 +77,7 @@ async function startNats({ dir, port = 0 }) {
 	return {
 		url: `nats://127.0.0.1:${actual}`,
 		port: actual,
+		version,
 		stop,
 		async restart() {
 			await stop();
@@ -55,4 +87,4 @@ async function startNats({ dir, port = 0 }) {
 	};
 }
 
-module.exports = { startNats, freePort };
+module.exports = { startNats, freePort, describePort };

@@ -32,6 +32,10 @@ export interface NatsServer {
 	stop(signal?: NodeJS.Signals): Promise<void>;
 	/** Start again on the same port with the same store (messages survive). */
 	restart(): Promise<void>;
+	/** SIGSTOP: the process stays, its sockets stay open, but it answers nothing (a hung server). */
+	freeze(): void;
+	/** SIGCONT after `freeze`. */
+	thaw(): void;
 	/** Stop and delete the temporary directory. */
 	cleanup(): Promise<void>;
 	/** Server's stderr so far (for diagnosis in failed tests). */
@@ -40,6 +44,31 @@ export interface NatsServer {
 
 const BINARY = process.env.NATS_SERVER_BIN ?? 'nats-server';
 const READY_TIMEOUT_MS = 10_000;
+
+let probedVersion: string | undefined;
+
+/** The version of the server the tests run ("2.15.2"). */
+export function serverVersion(): string {
+	probedVersion ??= /(\d+\.\d+\.\d+)/.exec(requireNatsServerBinary())?.[1] ?? '0.0.0';
+	return probedVersion;
+}
+
+/** True when the server under test is at least `version` ("2.10"). */
+export function serverAtLeast(version: string): boolean {
+	const [a, b] = [serverVersion(), version].map((v) => v.split('.').map(Number));
+	for (let i = 0; i < 3; i++) if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) > (b[i] ?? 0);
+	return true;
+}
+
+/**
+ * JetStream settings of every test server. From 2.10 on, writes reach the disk before they are
+ * acknowledged (`sync_interval: always`), as the README advises for production: a SIGKILL then loses
+ * nothing the server confirmed. 2.9 has no such setting.
+ */
+export function jetStreamBlock(storeDir: string): string {
+	const sync = serverAtLeast('2.10.0') ? ', sync_interval: always' : '';
+	return `jetstream { store_dir: "${storeDir}", max_memory_store: 256MB, max_file_store: 2GB${sync} }`;
+}
 
 export function requireNatsServerBinary(): string {
 	const probe = spawnSync(BINARY, ['--version'], { encoding: 'utf8' });
@@ -68,9 +97,7 @@ export async function freePort(): Promise<number> {
 function configText(port: number, monitorPort: number | undefined, storeDir: string, options: NatsServerOptions): string {
 	const lines = [`listen: 127.0.0.1:${port}`, `server_name: test_${port}`, 'max_payload: 1MB'];
 	if (monitorPort) lines.push(`http: 127.0.0.1:${monitorPort}`);
-	if (options.jetstream !== false) {
-		lines.push(`jetstream { store_dir: "${storeDir}", max_memory_store: 256MB, max_file_store: 2GB }`);
-	}
+	if (options.jetstream !== false) lines.push(jetStreamBlock(storeDir));
 	if (options.config) lines.push(options.config);
 	return lines.join('\n') + '\n';
 }
@@ -150,6 +177,8 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
 			await stop();
 			await launch();
 		},
+		freeze: () => child?.kill('SIGSTOP'),
+		thaw: () => child?.kill('SIGCONT'),
 		cleanup: async () => {
 			await stop();
 			rmSync(dir, { recursive: true, force: true });

@@ -1,8 +1,9 @@
 import { AckPolicy, DeliverPolicy, StorageType, type JsMsg, type PurgeOpts, type StoredMsg, type StreamConfig } from '@nats-io/jetstream';
-import { headers as newHeaders, type MsgHdrs } from '@nats-io/transport-node';
+import type { MsgHdrs } from '@nats-io/transport-node';
 
 import { toNodeError } from '../errors';
 import type { NatsClient } from './client';
+import { publishStored } from './publish';
 
 /**
  * The NATS calls behind dead-lettering and dead-letter inspection: publish a copy with headers, read
@@ -57,14 +58,6 @@ export function headerRecord(headers: MsgHdrs | undefined): HeaderRecord {
 	return out;
 }
 
-function toMsgHdrs(record: HeaderRecord): MsgHdrs {
-	const h = newHeaders();
-	for (const [key, value] of Object.entries(record)) {
-		for (const v of Array.isArray(value) ? value : [value]) h.append(key, v);
-	}
-	return h;
-}
-
 /**
  * Publishes with headers and a Nats-Msg-Id, waiting for JetStream's acknowledgement. Errors come
  * back as JetStreamNodeError naming the subject ("No stream captures subject …").
@@ -78,8 +71,7 @@ export async function publishWithHeaders(
 	timeoutMs = 5_000,
 ): Promise<PublishReceipt> {
 	try {
-		const ack = await client.js.publish(subject, data, { headers: toMsgHdrs(headers), msgID: msgId, timeout: timeoutMs });
-		return { stream: ack.stream, sequence: ack.seq, duplicate: ack.duplicate };
+		return await publishStored(client, { subject, data, headers, msgId, timeoutMs });
 	} catch (error) {
 		throw toNodeError(error, { subject, timeoutMs });
 	}

@@ -1,8 +1,7 @@
-import { headers as newHeaders, type MsgHdrs } from '@nats-io/transport-node';
-
 import { JetStreamNodeError, toNodeError } from '../errors';
 import type { NatsClient } from './client';
 import { headerRecord, headerValue, type HeaderRecord, type PublishReceipt } from './deadLetterIo';
+import { publishStored, toMsgHdrs } from './publish';
 
 /**
  * Publishing many messages with a bounded window of acknowledgements in flight, core request/reply,
@@ -29,40 +28,12 @@ export interface WindowOptions {
 	stopOnError: boolean;
 }
 
-export function toMsgHdrs(record: HeaderRecord): MsgHdrs | undefined {
-	const keys = Object.keys(record);
-	if (keys.length === 0) return undefined;
-	const h = newHeaders();
-	for (const key of keys) {
-		const value = record[key];
-		for (const v of Array.isArray(value) ? value : [value]) h.append(key, v);
-	}
-	return h;
-}
-
 async function publishOne(client: NatsClient, message: OutgoingMessage, timeoutMs: number): Promise<PublishOutcome> {
 	try {
-		const ack = await client.js.publish(message.subject, message.data, {
-			headers: toMsgHdrs(message.headers),
-			msgID: message.msgId,
-			expect: message.expect,
-			timeout: timeoutMs,
-		});
-		return { ok: true, receipt: { stream: ack.stream, sequence: ack.seq, duplicate: ack.duplicate } };
+		return { ok: true, receipt: await publishStored(client, { ...message, timeoutMs }) };
 	} catch (error) {
-		const mapped = toNodeError(error, { subject: message.subject, stream: message.expect?.streamName, timeoutMs });
-		return { ok: false, error: mapped.category === 'timeout' ? unconfirmed(message, timeoutMs, error) : mapped };
+		return { ok: false, error: toNodeError(error, { subject: message.subject, stream: message.expect?.streamName, timeoutMs }) };
 	}
-}
-
-/** A publish whose acknowledgement never came: it may or may not be stored, and the user should know. */
-function unconfirmed(message: OutgoingMessage, timeoutMs: number, cause: unknown): JetStreamNodeError {
-	return new JetStreamNodeError('timeout', `JetStream did not confirm the message to "${message.subject}" within ${timeoutMs} ms`, {
-		hint: `The server may be down, restarting or overloaded, so the message may or may not be stored. ${
-			message.msgId ? 'Publishing it again with the same Idempotency Key stores it at most once' : 'Set an Idempotency Key so that publishing again cannot store it twice'
-		}`,
-		cause,
-	});
 }
 
 /**

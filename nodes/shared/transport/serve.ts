@@ -3,7 +3,7 @@ import type { Msg } from '@nats-io/transport-node';
 import { toNodeError } from '../errors';
 import type { NatsClient } from './client';
 import { headerRecord, type HeaderRecord } from './deadLetterIo';
-import { toMsgHdrs } from './messaging';
+import { toMsgHdrs } from './publish';
 
 /**
  * Answering core NATS requests: a (queue-group) subscription whose messages come out as

@@ -92,6 +92,28 @@ describe('JetStream Trigger lifecycle', () => {
 		expect(sequences(second.fake).filter((s) => s === 2)).toEqual([2]);
 	});
 
+	it('closes within its Close Timeout while the server answers nothing, and catches up once it does', async () => {
+		const name = uniqueName('d');
+		const trigger = await suite.start(name, {
+			params: { maxDeliver: 2 },
+			script: ({ items }) => (items[0].json.deliveryCount === 1 && items[0].json.streamSequence === 1 ? 'fail' : { succeedAfterMs: 2_000 }),
+			options: { parallelExecutions: 1, retryDelay: 0.1, closeTimeout: 1 },
+		});
+		await suite.stream.publish(3);
+		// Message 1 waits in line on its last delivery (its dead-letter copy is a publish that will hang).
+		await eventually(async () => (await suite.stream.consumer(name)).num_redelivered === 1, 5_000, 'message 1 delivered again');
+		suite.server.freeze();
+		try {
+			const closing = Date.now();
+			await trigger.response.closeFunction?.();
+			expect(Date.now() - closing).toBeLessThan(1_000 + 2_500);
+		} finally {
+			suite.server.thaw();
+		}
+		await trigger.close();
+		await eventually(async () => ((await suite.stream.jsm.streams.info('DLQ').catch(() => undefined))?.state.messages ?? 0) === 1, 10_000, 'the dead-letter copy after the server woke');
+	});
+
 	it('a test run ("Listen for test event") emits a message but leaves the durable untouched', async () => {
 		const name = uniqueName('d');
 		await addDurable(name);

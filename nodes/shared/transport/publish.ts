@@ -1,0 +1,109 @@
+import { headers as newHeaders, type MsgHdrs } from '@nats-io/transport-node';
+
+import { JetStreamNodeError, toNodeError, unansweredReason } from '../errors';
+import { sleep } from '../execution/sleep';
+import type { NatsClient } from './client';
+import type { HeaderRecord } from './deadLetterIo';
+
+/**
+ * One JetStream publish, waiting for the stream's acknowledgement, that rides out a leader election
+ * or a server restart: while nobody answers it tries again, for a bounded time, then says why. Every
+ * publish of the package goes through here (the JetStream node, dead letters, redrive).
+ */
+
+export interface StoredReceipt {
+	stream: string;
+	sequence: number;
+	/** True when the stream had already stored a message with this Nats-Msg-Id (nothing new written). */
+	duplicate: boolean;
+}
+
+export interface PublishRequest {
+	subject: string;
+	data: Uint8Array;
+	headers?: HeaderRecord;
+	/** Sent as Nats-Msg-Id: JetStream drops a repeat inside the stream's duplicate window. */
+	msgId?: string;
+	expect?: { streamName?: string; lastSequence?: number; lastSubjectSequence?: number };
+	/** How long one attempt waits for the acknowledgement. */
+	timeoutMs: number;
+}
+
+/** How long a publish keeps trying while nobody answers (a leader election takes a few seconds). */
+export const UNANSWERED_WINDOW_MS = 10_000;
+const FIRST_PAUSE_MS = 100;
+const MAX_PAUSE_MS = 2_000;
+
+export function toMsgHdrs(record: HeaderRecord | undefined): MsgHdrs | undefined {
+	const keys = Object.keys(record ?? {});
+	if (!record || keys.length === 0) return undefined;
+	const h = newHeaders();
+	for (const key of keys) {
+		const value = record[key];
+		for (const v of Array.isArray(value) ? value : [value]) h.append(key, v);
+	}
+	return h;
+}
+
+/**
+ * Publishes and waits for the acknowledgement. "No responders" (no stream leader right now) and "JetStream
+ * temporarily unavailable" are tried again within `UNANSWERED_WINDOW_MS`: nothing was stored. A timeout
+ * is tried again only with a Nats-Msg-Id, which makes a repeat harmless; without one the message may
+ * or may not be stored, and the caller is told so instead. Errors name the subject and what to do.
+ */
+export async function publishStored(client: NatsClient, request: PublishRequest): Promise<StoredReceipt> {
+	const deadline = Date.now() + UNANSWERED_WINDOW_MS;
+	const options = { headers: toMsgHdrs(request.headers), msgID: request.msgId, expect: request.expect, timeout: request.timeoutMs };
+	let storedBy: string | undefined;
+	for (let attempt = 0; ; attempt++) {
+		try {
+			const ack = await client.js.publish(request.subject, request.data, options);
+			return { stream: ack.stream, sequence: ack.seq, duplicate: ack.duplicate };
+		} catch (error) {
+			const reason = unansweredReason(error);
+			if (reason === 'no-responders' && storedBy === undefined) {
+				// Nobody answered: is there a stream for this subject at all? If not, say so at once.
+				const lookup = await streamOf(client, request.subject);
+				if (lookup.found === false) throw noStream(request.subject, error);
+				storedBy = lookup.found;
+			}
+			const retryable = reason === 'no-responders' || reason === 'unavailable' || (reason === 'timeout' && !!request.msgId);
+			const pause = Math.min(MAX_PAUSE_MS, FIRST_PAUSE_MS * 2 ** attempt);
+			if (!retryable || Date.now() + pause > deadline) throw explain(request, error, reason, storedBy);
+			await sleep(pause);
+		}
+	}
+}
+
+/** The stream that stores a subject; `found: false` when the server says none does, undefined when it cannot say now. */
+async function streamOf(client: NatsClient, subject: string): Promise<{ found: string | false | undefined }> {
+	try {
+		return { found: await (await client.jsm()).streams.find(subject) };
+	} catch (error) {
+		return { found: /no stream matches subject/i.test(String((error as Error)?.message)) ? false : undefined };
+	}
+}
+
+function noStream(subject: string, cause: unknown): JetStreamNodeError {
+	return new JetStreamNodeError('not-found', `No stream captures subject "${subject}"`, {
+		hint: 'Create a stream whose subjects include this subject (JetStream node → Stream → Create), or fix the subject',
+		cause,
+	});
+}
+
+/** Why a publish failed for good, in words that say whether the message may have been stored. */
+function explain(request: PublishRequest, error: unknown, reason: ReturnType<typeof unansweredReason>, stream: string | undefined): JetStreamNodeError {
+	if (reason === 'timeout') {
+		return new JetStreamNodeError('timeout', `JetStream did not confirm the message to "${request.subject}" within ${request.timeoutMs} ms`, {
+			hint: `The server may be down, restarting or overloaded, so the message may or may not be stored. ${
+				request.msgId ? 'Publishing it again with the same Idempotency Key stores it at most once' : 'Set an Idempotency Key so that publishing again cannot store it twice'
+			}`,
+			cause: error,
+		});
+	}
+	if (reason !== 'no-responders' && reason !== 'unavailable') return toNodeError(error, { subject: request.subject, stream: request.expect?.streamName, timeoutMs: request.timeoutMs });
+	return new JetStreamNodeError('server', `${stream ? `Stream "${stream}"` : 'JetStream'} did not answer for subject "${request.subject}" for ${UNANSWERED_WINDOW_MS / 1000} s; nothing was stored`, {
+		hint: 'Its servers are restarting or electing a leader, or too few of its replicas are up: try again shortly, and check the cluster (nats-server logs, /jsz)',
+		cause: error,
+	});
+}

@@ -1,0 +1,38 @@
+'use strict';
+/**
+ * npm test — the whole suite against the current nats-server (unit, integration, chaos, the
+ * three-node cluster run and end-to-end in real n8n), then the integration suite again against
+ * Debian's nats-server 2.9.10, the oldest supported. Without Go (to build the current server) it runs
+ * everything on the server it has, and says which versions it covered.
+ */
+const { spawnSync } = require('node:child_process');
+const { join } = require('node:path');
+
+const { serverMatrix } = require('./lib/natsServers');
+
+const ROOT = join(__dirname, '..');
+const JEST = join(ROOT, 'node_modules', '.bin', 'jest');
+
+function run(what, command, args, server) {
+	const started = Date.now();
+	process.stdout.write(`\n== ${what} — nats-server ${server.version}\n`);
+	const result = spawnSync(command, args, { cwd: ROOT, stdio: 'inherit', env: { ...process.env, NATS_SERVER_BIN: server.bin } });
+	const seconds = Math.round((Date.now() - started) / 1000);
+	return { what, version: server.version, ok: result.status === 0, seconds };
+}
+
+function main() {
+	const { current, floor } = serverMatrix({ build: true, install: process.env.CI === 'true' });
+	const runs = [
+		run('unit, integration, chaos and cluster tests', JEST, [], current),
+		run('end-to-end in real n8n', process.execPath, [join(ROOT, 'test', 'e2e', 'run.js')], current),
+	];
+	if (floor) runs.push(run('integration tests on the oldest supported server', JEST, ['--selectProjects', 'integration'], floor));
+	process.stdout.write('\n== Summary\n');
+	for (const r of runs) process.stdout.write(`  ${r.ok ? 'passed' : 'FAILED'}  ${r.what} on nats-server ${r.version} (${r.seconds} s)\n`);
+	const versions = [...new Set(runs.map((r) => r.version))];
+	process.stdout.write(`  nats-server versions covered: ${versions.join(', ')}${floor ? '' : ' (only one: build the current server with Go, or set NATS_SERVER_BIN, to cover more)'}\n`);
+	process.exit(runs.every((r) => r.ok) ? 0 : 1);
+}
+
+main();
