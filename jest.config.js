@@ -15,8 +15,8 @@ module.exports = {
 		project('integration', ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test/badInput/**/*.test.ts'], {
 			slowTestThreshold: 20,
 		}),
-		// 2 000 keys in `npm test`; `npm run test:chaos` runs 100 000.
-		project('chaos', ['<rootDir>/test/chaos/**/*.test.ts'], { slowTestThreshold: 120 }),
+		// 2 000 keys in `npm test`; `npm run test:chaos` runs 100 000. The cluster run needs 3 servers.
+		project('chaos', ['<rootDir>/test/chaos/**/*.test.ts', '<rootDir>/test/cluster/**/*.test.ts'], { slowTestThreshold: 120 }),
 	],
 	testTimeout: 30000,
 };

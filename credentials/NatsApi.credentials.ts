@@ -171,6 +171,15 @@ export class NatsApi implements ICredentialType {
 				'Only for leaf-node setups: the JetStream domain to use. Leave empty for a plain server or cluster.',
 		},
 		{
+			displayName: 'Replicas for Streams and Buckets the Nodes Create',
+			name: 'replicas',
+			type: 'number',
+			default: 1,
+			typeOptions: { minValue: 1, maxValue: 5 },
+			description:
+				'Copies kept of the dead-letter stream and the idempotency and schema-registry buckets when a node creates them. 1 on a single server; 3 on a cluster, so they survive the loss of a server. Streams and buckets you create with the JetStream node have their own setting.',
+		},
+		{
 			displayName: 'JetStream API Prefix',
 			name: 'jsApiPrefix',
 			type: 'string',

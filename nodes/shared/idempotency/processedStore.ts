@@ -143,7 +143,7 @@ export class ProcessedKeyStore {
 				kv = await client.kvm().open(bucket);
 				await kv.status();
 			} else {
-				kv = await client.kvm().create(bucket, { ttl: retentionMs, history: 1, description: 'Idempotency keys processed by n8n' });
+				kv = await client.kvm().create(bucket, { ttl: retentionMs, history: 1, replicas: client.credentials.replicas, description: 'Idempotency keys processed by n8n' });
 			}
 		} catch (error) {
 			throw bucketError(error, bucket, options.create === false);

@@ -67,7 +67,7 @@ export class SchemaRegistry {
 
 	static async open(client: NatsClient, bucket = DEFAULT_SCHEMA_BUCKET, create = true): Promise<SchemaRegistry> {
 		try {
-			const kv = create ? await client.kvm().create(bucket, { history: 1, description: 'JSON Schemas registered by n8n' }) : await client.kvm().open(bucket);
+			const kv = create ? await client.kvm().create(bucket, { history: 1, replicas: client.credentials.replicas, description: 'JSON Schemas registered by n8n' }) : await client.kvm().open(bucket);
 			if (!create) await kv.status();
 			return new SchemaRegistry(kv, bucket);
 		} catch (error) {

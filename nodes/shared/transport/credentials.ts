@@ -23,6 +23,8 @@ export interface NatsCredentials {
 	tlsVerify: boolean;
 	jsDomain?: string;
 	jsApiPrefix?: string;
+	/** Replicas of the streams and buckets the nodes create on their own (dead letters, idempotency, schemas). */
+	replicas: number;
 }
 
 const AUTH_TYPES: AuthType[] = ['none', 'userPassword', 'token', 'nkey', 'jwt', 'creds'];
@@ -182,6 +184,7 @@ export function parseCredentials(data: Record<string, unknown>): NatsCredentials
 		tlsVerify: data.tlsVerify !== false,
 		jsDomain: text(data, 'jsDomain'),
 		jsApiPrefix: text(data, 'jsApiPrefix'),
+		replicas: replicasOf(data.replicas),
 	};
 	if (tls) {
 		credentials.tlsCa = text(data, 'tlsCa');
@@ -198,6 +201,15 @@ export function parseCredentials(data: Record<string, unknown>): NatsCredentials
 		}
 	}
 	return credentials;
+}
+
+function replicasOf(value: unknown): number {
+	if (value === undefined || value === null || value === '') return 1;
+	const n = Number(value);
+	if (!Number.isInteger(n) || n < 1 || n > 5) {
+		throw new CredentialsError(`"Replicas" must be a whole number from 1 to 5, not "${String(value)}"`, 'Use 1 on a single server, 3 on a cluster of three or more');
+	}
+	return n;
 }
 
 /** The secret values in a credential, for redaction of anything we log or return. */

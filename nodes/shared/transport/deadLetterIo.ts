@@ -278,7 +278,7 @@ export async function ensureFileStream(client: NatsClient, request: EnsureStream
 			throw error;
 		});
 		if (!existing) {
-			const info = await jsm.streams.add({ name: request.name, subjects: request.subjects, storage: StorageType.File, ...limits });
+			const info = await jsm.streams.add({ name: request.name, subjects: request.subjects, storage: StorageType.File, num_replicas: client.credentials.replicas, ...limits });
 			return { created: true, stream: summary(info.config, info.state) };
 		}
 		const subjects = [...new Set([...(existing.config.subjects ?? []), ...request.subjects])];

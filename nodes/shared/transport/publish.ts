@@ -29,8 +29,8 @@ export interface PublishRequest {
 	timeoutMs: number;
 }
 
-/** How long a publish keeps trying while nobody answers (a leader election takes a few seconds). */
-export const UNANSWERED_WINDOW_MS = 10_000;
+/** How long a publish keeps trying while nobody answers: a leader election plus a reconnect can take 10–20 s. */
+export const UNANSWERED_WINDOW_MS = 30_000;
 const FIRST_PAUSE_MS = 100;
 const MAX_PAUSE_MS = 2_000;
 

@@ -39,7 +39,9 @@ describe('parseCredentials', () => {
 			connectionName: 'n8n',
 			tls: false,
 			tlsVerify: true,
+			replicas: 1,
 		});
+		expect(parseCredentials({ servers: 'nats://localhost:4222', replicas: 3 }).replicas).toBe(3);
 	});
 
 	it.each([
@@ -50,6 +52,8 @@ describe('parseCredentials', () => {
 		[{ authType: 'creds', credsFile: 'hello' }, /is not a \.creds file/],
 		[{ authType: 'kerberos' }, /Unknown authentication type "kerberos"/],
 		[{ tls: true, tlsCa: 'not pem' }, /"CA Certificate" is not in PEM format/],
+		[{ replicas: 0 }, /"Replicas" must be a whole number from 1 to 5, not "0"/],
+		[{ replicas: 2.5 }, /"Replicas" must be a whole number from 1 to 5/],
 		[{ tls: true, tlsCert: '-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----' }, /needs its key/],
 	])('refuses %p and names the field', (fields, message) => {
 		expect(() => parseCredentials({ servers: 'nats://h:4222', ...fields })).toThrow(message);
