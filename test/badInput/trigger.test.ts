@@ -2,7 +2,7 @@ import { AckPolicy } from '@nats-io/jetstream';
 
 import { JetStreamTrigger } from '../../nodes/JetStreamTrigger/JetStreamTrigger.node';
 import { eventually, fakeTrigger } from '../helpers/fakeTrigger';
-import { freePort, uniqueName } from '../helpers/natsServer';
+import { freePort, serverAtLeast, uniqueName } from '../helpers/natsServer';
 import { triggerParams, triggerSuite } from '../integration/trigger/harness';
 
 /**
@@ -42,13 +42,14 @@ const activationCases: Array<[string, Record<string, unknown>, RegExp]> = [
 	['a million backoff steps', { backoff: Array.from({ length: 1_000_000 }, () => '1').join(','), maxDeliver: 2_000_000 }, /"Backoff" has 1000000 delays; at most/],
 	['a backoff delay that is not a number', { backoff: '5, soon' }, /"Backoff" has "soon", which is not a positive number of seconds/],
 	['max deliver not above the backoff steps', { maxDeliver: 2, backoff: '1, 2' }, /"Max Deliver" \(2\) must be greater than the number of backoff delays \(2\)/],
-	['several filter subjects on server 2.9', { filterSubjects: 'a.x, a.y' }, /Several filter subjects on one consumer.*2\.10/],
 	['filter subject with an empty token', { filterSubjects: 'orders..created' }, /Filter Subject "orders\.\.created" has an empty token/],
 	['start time that is not a time', { deliverPolicy: 'byStartTime', startTime: 'yesterday' }, /"Start Time" must be a date and time, not "yesterday"/],
 	['wildcard dead-letter subject', { deadLetterOptions: { deadLetterSubject: 'dlq.>' } }, /wildcard/],
 	['idempotency header with a space', { idempotency: 'header', idempotencyHeader: 'Order Id' }, /"Order Id" is not a valid header name/],
 	['idempotency template that reads nothing from a message', { idempotency: 'payloadField', idempotencyField: '{{ $now }}' }, /cannot be read from a message/],
 	['unknown acknowledge mode', { ackMode: 'sometimes' }, /"Acknowledge" cannot be "sometimes"/],
+	// A feature of a newer server is refused, naming the version it needs and the one it found.
+	...(serverAtLeast('2.10.0') ? [] : [['several filter subjects on a server before 2.10', { filterSubjects: 'a.x, a.y' }, /Several filter subjects on one consumer needs NATS server 2\.10\.0 or newer; this server runs 2\.9/] as [string, Record<string, unknown>, RegExp]]),
 ];
 
 describe('JetStream Trigger refuses bad settings at activation and creates nothing', () => {

@@ -162,7 +162,7 @@ async function stillThere(client: NatsClient, stream: string, name: string): Pro
 	for (let check = 1; check <= GONE_CHECKS; check++) {
 		const found = await (await client.jsm()).consumers.info(stream, name).then(
 			() => true,
-			(error: unknown) => (isNotFound(error) ? false : undefined),
+			(error: unknown) => (isNotFound(error) || isStreamNotFound(error) ? false : undefined),
 		);
 		if (found) return true;
 		if (check < GONE_CHECKS) await new Promise((resolve) => setTimeout(resolve, GONE_CHECK_PAUSE_MS));

@@ -170,9 +170,10 @@ class PullerImpl implements Puller {
 			return;
 		}
 		if (code === 503) {
-			// JetStream is not answering (restarting, or a leader election): ask again shortly.
+			// Nobody takes pull requests for this consumer: JetStream restarting, a leader election, or
+			// the consumer (or its stream) is gone. Look it up, then ask again after a pause.
 			this.asked = 0;
-			setTimeout(() => this.handlers.credit(), NO_RESPONDERS_PAUSE_MS).unref();
+			this.verify(NO_RESPONDERS_PAUSE_MS);
 			return;
 		}
 		if (code === 409) {
@@ -208,6 +209,15 @@ class PullerImpl implements Puller {
 	private watch(): void {
 		if (this.closing || this.checking || this.asked === 0) return;
 		if (Date.now() - this.lastHeard < 2 * this.options.heartbeatMs + 500) return;
+		this.verify();
+	}
+
+	/**
+	 * Looks the consumer up: gone → reported; there → the open requests are forgotten (if nothing was
+	 * heard meanwhile) and asked for again, `retryMs` later.
+	 */
+	private verify(retryMs = 0): void {
+		if (this.closing || this.checking) return;
 		this.checking = true;
 		const heardBefore = this.lastHeard;
 		this.options
@@ -218,7 +228,8 @@ class PullerImpl implements Puller {
 					this.handlers.status({ type: result, description: 'the server no longer knows it' });
 					return;
 				}
-				if (result === 'ok' && this.lastHeard === heardBefore) this.lost();
+				if (this.lastHeard === heardBefore || retryMs > 0) this.lost();
+				if (retryMs > 0) setTimeout(() => this.handlers.credit(), retryMs).unref();
 			})
 			.catch((error: unknown) => this.handlers.status({ type: 'debug', description: `consumer check failed: ${(error as Error).message}` }))
 			.finally(() => {

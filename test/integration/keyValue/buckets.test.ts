@@ -172,19 +172,36 @@ describe('JetStream node → Key-Value buckets', () => {
 
 	const version = installedServerVersion();
 
-	(atLeast(version, '2.10.0') ? it.skip : it)('refuses compression on a server older than 2.10, naming the version needed', async () => {
-		const bucket = bucketName();
-		await expect(
-			run({ operation: 'createBucket', kvBucket: bucket, kvHistory: 1, kvTtlSeconds: 0, kvBucketOptions: { compression: true } }),
-		).rejects.toThrow(`Bucket compression needs NATS server 2.10.0 or newer; this server runs ${version}`);
-		await expect(raw.jsm.streams.info(`KV_${bucket}`)).rejects.toThrow(/stream not found/);
-	});
+	// Each version-bound feature: refused with the version it needs on an older server, working on a newer one.
+	if (atLeast(version, '2.10.0')) {
+		it('creates a compressed bucket on a 2.10+ server', async () => {
+			const bucket = bucketName();
+			await run({ operation: 'createBucket', kvBucket: bucket, kvHistory: 1, kvTtlSeconds: 0, kvBucketOptions: { compression: true } });
+			expect((await raw.jsm.streams.info(`KV_${bucket}`)).config.compression).toBe('s2');
+		});
+	} else {
+		it('refuses compression on a server older than 2.10, naming the version needed', async () => {
+			const bucket = bucketName();
+			await expect(
+				run({ operation: 'createBucket', kvBucket: bucket, kvHistory: 1, kvTtlSeconds: 0, kvBucketOptions: { compression: true } }),
+			).rejects.toThrow(`Bucket compression needs NATS server 2.10.0 or newer; this server runs ${version}`);
+			await expect(raw.jsm.streams.info(`KV_${bucket}`)).rejects.toThrow(/stream not found/);
+		});
+	}
 
-	(atLeast(version, '2.11.0') ? it.skip : it)('refuses per-key TTL on a server older than 2.11 instead of silently ignoring it', async () => {
-		const bucket = bucketName();
-		await expect(
-			run({ operation: 'ensureBucket', kvBucket: bucket, kvHistory: 1, kvTtlSeconds: 0, kvBucketOptions: { markerTtlSeconds: 30 } }),
-		).rejects.toThrow(`Per-key TTL (Per-Key TTL Marker) needs NATS server 2.11.0 or newer; this server runs ${version}`);
-		await expect(raw.jsm.streams.info(`KV_${bucket}`)).rejects.toThrow(/stream not found/);
-	});
+	if (atLeast(version, '2.11.0')) {
+		it('creates a bucket with per-key TTL markers on a 2.11+ server', async () => {
+			const bucket = bucketName();
+			await run({ operation: 'ensureBucket', kvBucket: bucket, kvHistory: 1, kvTtlSeconds: 0, kvBucketOptions: { markerTtlSeconds: 30 } });
+			expect((await raw.jsm.streams.info(`KV_${bucket}`)).config.allow_msg_ttl).toBe(true);
+		});
+	} else {
+		it('refuses per-key TTL on a server older than 2.11 instead of silently ignoring it', async () => {
+			const bucket = bucketName();
+			await expect(
+				run({ operation: 'ensureBucket', kvBucket: bucket, kvHistory: 1, kvTtlSeconds: 0, kvBucketOptions: { markerTtlSeconds: 30 } }),
+			).rejects.toThrow(`Per-key TTL (Per-Key TTL Marker) needs NATS server 2.11.0 or newer; this server runs ${version}`);
+			await expect(raw.jsm.streams.info(`KV_${bucket}`)).rejects.toThrow(/stream not found/);
+		});
+	}
 });

@@ -3,7 +3,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { JetStream } from '../../../nodes/JetStream/JetStream.node';
-import { requireNatsServerBinary, type NatsServer } from '../../helpers/natsServer';
+import { serverVersion, type NatsServer } from '../../helpers/natsServer';
 import { fakeExecute, type ParamValue } from '../../helpers/fakeExecute';
 
 /**
@@ -46,6 +46,4 @@ export async function inspector(server: NatsServer): Promise<Inspector> {
 }
 
 /** "2.9.10" from `nats-server --version`, to expect a refusal only where the server is too old. */
-export function installedServerVersion(): string {
-	return /v?(\d+\.\d+\.\d+)/.exec(requireNatsServerBinary())?.[1] ?? '0.0.0';
-}
+export const installedServerVersion = serverVersion;

@@ -301,10 +301,21 @@ describe('JetStream node → Key-Value keys', () => {
 
 	const version = installedServerVersion();
 
-	(atLeast(version, '2.11.0') ? it.skip : it)('refuses a per-key TTL on a server older than 2.11, and writes nothing', async () => {
-		await expect(
-			run({ operation: 'create', kvBucket: bucket, kvKey: 'session.1', kvValueFrom: 'text', kvValueText: 'x', kvCreateOptions: { keyTtlSeconds: 30 } }),
-		).rejects.toThrow(`Key TTL (per-key expiry) needs NATS server 2.11.0 or newer; this server runs ${version}`);
-		await expect(get('session.1')).rejects.toThrow(/was not found/);
-	});
+	if (atLeast(version, '2.11.0')) {
+		it('writes a key that expires on its own on a 2.11+ server, in a bucket with per-key TTL', async () => {
+			// A marker TTL above the key's TTL would raise it (2.15 stores the larger one).
+			await run({ operation: 'ensureBucket', kvBucket: bucket, kvHistory: 10, kvTtlSeconds: 0, kvBucketOptions: { markerTtlSeconds: 1 } });
+			await run({ operation: 'create', kvBucket: bucket, kvKey: 'session.1', kvValueFrom: 'text', kvValueText: 'x', kvCreateOptions: { keyTtlSeconds: 1 } });
+			expect(await get('session.1')).toMatchObject({ value: 'x' });
+			await new Promise((resolve) => setTimeout(resolve, 2_500));
+			await expect(get('session.1')).rejects.toThrow(/was not found/);
+		});
+	} else {
+		it('refuses a per-key TTL on a server older than 2.11, and writes nothing', async () => {
+			await expect(
+				run({ operation: 'create', kvBucket: bucket, kvKey: 'session.1', kvValueFrom: 'text', kvValueText: 'x', kvCreateOptions: { keyTtlSeconds: 30 } }),
+			).rejects.toThrow(`Key TTL (per-key expiry) needs NATS server 2.11.0 or newer; this server runs ${version}`);
+			await expect(get('session.1')).rejects.toThrow(/was not found/);
+		});
+	}
 });
