@@ -34,6 +34,7 @@ export const properties: INodeProperties[] = [
 			{ name: 'All Items of the Last Node', value: 'allItems', description: 'A JSON array of every item the last node produced, when the execution finishes' },
 			{ name: 'Empty Reply When Done', value: 'empty', description: 'An empty reply once the execution succeeded: a confirmation, no data' },
 			{ name: 'Acknowledgement at Once', value: 'immediately', description: 'Reply {"accepted": true} before the workflow runs; the requester does not wait for it (and hears nothing of a failure)' },
+			{ name: 'Reply Node', value: 'replyNode', description: 'A JetStream node (Message → Reply) in the workflow sends the answer; a failed execution is still answered with an error. Needed in queue mode.' },
 		],
 	},
 	{

@@ -107,7 +107,8 @@ export class Responder {
 			return undefined;
 		}
 		const result = await runExecution(this.ctx, [item], { timeoutMs: this.settings.executionTimeoutMs, ticker: this.ticker });
-		if (result.outcome === 'success') return successReply(this.settings.replyWith, result, echoed);
+		// With a Reply node the workflow answered itself; only a failure is still answered here.
+		if (result.outcome === 'success') return this.settings.replyWith === 'replyNode' ? undefined : successReply(this.settings.replyWith, result, echoed);
 		const error = redact(result.error ?? 'The workflow failed', this.secrets);
 		this.logger.warn(`The execution for a request on "${request.subject}" ${result.outcome === 'timeout' ? 'timed out' : 'failed'}; answered with an error`);
 		return errorReply(result.outcome === 'timeout' ? 504 : 500, error, echoed, result.failedNode);
@@ -120,6 +121,7 @@ export class Responder {
 			headers: request.headers,
 			correlationId: headerValue(request, 'X-Correlation-Id') ?? null,
 			expectsReply: request.expectsReply,
+			replyTo: request.replySubject,
 		};
 		if (payload.kind !== 'binary') return { json };
 		const file = await this.ctx.helpers.prepareBinaryData(payload.value, 'request', payload.mimeType);

@@ -4,7 +4,7 @@ import { InvalidParameterError } from '../shared/errors';
 import type { ContentMode } from '../shared/payload/decode';
 import { clamp, oneOf, validateSubjectFilter } from '../shared/validation';
 
-export type ReplyWith = 'firstItem' | 'allItems' | 'empty' | 'immediately';
+export type ReplyWith = 'firstItem' | 'allItems' | 'empty' | 'immediately' | 'replyNode';
 
 /** Every parameter of the request trigger, read once at activation. */
 export interface RequestTriggerSettings {
@@ -33,13 +33,30 @@ function queueGroupOf(value: unknown): string | undefined {
 	return group;
 }
 
+/**
+ * In queue mode n8n hands a worker's result back to the main process without the nodes' output, so
+ * the last node's items cannot become the reply there: the workflow answers with a Reply node.
+ */
+function replyWithOf(ctx: Reader): ReplyWith {
+	const replyWith = oneOf(ctx.getNodeParameter('replyWith', 'firstItem'), ['firstItem', 'allItems', 'empty', 'immediately', 'replyNode'], 'Reply With');
+	const queueMode = process.env.EXECUTIONS_MODE === 'queue' && ctx.getMode() !== 'manual';
+	if (queueMode && (replyWith === 'firstItem' || replyWith === 'allItems')) {
+		throw new InvalidParameterError(
+			'replyWith',
+			'In queue mode the reply cannot be taken from the last node: n8n does not hand a worker\'s output back to the trigger',
+			'Set "Reply With" to "Reply Node" and end the workflow with a JetStream node: Message → Reply',
+		);
+	}
+	return replyWith;
+}
+
 /** Reads and checks the parameters; `warn` receives a line for each number it had to adjust. */
 export function readRequestSettings(ctx: Reader, warn: (message: string) => void): RequestTriggerSettings {
 	const options = (ctx.getNodeParameter('options', {}) ?? {}) as Record<string, unknown>;
 	return {
 		subject: validateSubjectFilter(String(ctx.getNodeParameter('subject', '')), 'Subject'),
 		queueGroup: queueGroupOf(ctx.getNodeParameter('queueGroup', 'n8n')),
-		replyWith: oneOf(ctx.getNodeParameter('replyWith', 'firstItem'), ['firstItem', 'allItems', 'empty', 'immediately'], 'Reply With'),
+		replyWith: replyWithOf(ctx),
 		content: oneOf(options.content ?? 'auto', ['auto', 'json', 'text', 'binary'], 'Content'),
 		executionTimeoutMs: clamp(options.executionTimeout ?? 30, 'Execution Timeout', 0.1, 86_400, warn) * 1000,
 		parallel: Math.round(clamp(options.parallelExecutions ?? 10, 'Parallel Executions', 1, 1000, warn)),

@@ -40,53 +40,120 @@ function installPackage(userFolder) {
 	sh('npm', ['install', '--ignore-scripts', '--omit=dev', '--no-audit', '--no-fund', '--loglevel=error'], target);
 }
 
-class N8n {
-	constructor(runtime, userFolder, port) {
-		Object.assign(this, { runtime, userFolder, port, base: `http://127.0.0.1:${port}` });
-		this.cookie = '';
-		this.apiKey = '';
+/** The environment every n8n process of one installation shares (database, key, queue). */
+function baseEnv(runtime, userFolder, extra) {
+	return {
+		...process.env,
+		PATH: `${join(runtime.node.dir, 'bin')}:${process.env.PATH}`,
+		N8N_USER_FOLDER: userFolder,
+		N8N_LISTEN_ADDRESS: '127.0.0.1',
+		N8N_HOST: '127.0.0.1',
+		N8N_SECURE_COOKIE: 'false',
+		N8N_DIAGNOSTICS_ENABLED: 'false',
+		N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
+		N8N_TEMPLATES_ENABLED: 'false',
+		N8N_PERSONALIZATION_ENABLED: 'false',
+		N8N_ENCRYPTION_KEY: 'n8n-nodes-jetstream-local-key',
+		DB_TYPE: 'sqlite',
+		N8N_DISABLED_MODULES: 'mcp-registry,instance-ai,agents,chat-hub,insights,workflow-builder,agent-evals',
+		N8N_LOG_LEVEL: process.env.N8N_LOG_LEVEL || 'info',
+		...extra,
+	};
+}
+
+/**
+ * Queue mode (main + workers + Redis): what every process needs to find the queue. The stall check
+ * is shortened the way the README's Deployment section advises, so a lost worker is noticed in seconds.
+ */
+function queueEnv(redisPort) {
+	return {
+		EXECUTIONS_MODE: 'queue',
+		QUEUE_BULL_REDIS_HOST: '127.0.0.1',
+		QUEUE_BULL_REDIS_PORT: String(redisPort),
+		QUEUE_WORKER_LOCK_DURATION: '10000',
+		QUEUE_WORKER_LOCK_RENEW_TIME: '2000',
+		QUEUE_WORKER_STALLED_INTERVAL: '5000',
+	};
+}
+
+/** One n8n process: spawned, its output kept, stopped with a signal. */
+class N8nProcess {
+	constructor(label) {
+		this.label = label;
 		this.log = '';
 	}
 
-	async start() {
-		const env = {
-			...process.env,
-			PATH: `${join(this.runtime.node.dir, 'bin')}:${process.env.PATH}`,
-			N8N_USER_FOLDER: this.userFolder,
-			N8N_PORT: String(this.port),
-			N8N_LISTEN_ADDRESS: '127.0.0.1',
-			N8N_HOST: '127.0.0.1',
-			N8N_SECURE_COOKIE: 'false',
-			N8N_DIAGNOSTICS_ENABLED: 'false',
-			N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
-			N8N_TEMPLATES_ENABLED: 'false',
-			N8N_PERSONALIZATION_ENABLED: 'false',
-			N8N_ENCRYPTION_KEY: 'n8n-nodes-jetstream-local-key',
-			N8N_RUNNERS_BROKER_PORT: String(this.brokerPort ?? (this.brokerPort = await freePort())),
-			DB_TYPE: 'sqlite',
-			N8N_DISABLED_MODULES: 'mcp-registry,instance-ai,agents,chat-hub,insights,workflow-builder,agent-evals',
-			N8N_LOG_LEVEL: process.env.N8N_LOG_LEVEL || 'info',
-		};
-		this.proc = spawn(this.runtime.node.bin, [this.runtime.n8n.bin, 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+	spawn(runtime, args, env) {
+		this.proc = spawn(runtime.node.bin, [runtime.n8n.bin, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
 		this.proc.stdout.on('data', (d) => (this.log += d));
 		this.proc.stderr.on('data', (d) => (this.log += d));
+	}
+
+	async waitReady(url) {
 		const deadline = Date.now() + 120_000;
 		while (Date.now() < deadline) {
-			if (this.proc.exitCode !== null) throw new Error(`n8n exited with ${this.proc.exitCode}:\n${this.log.slice(-3000)}`);
-			const ok = await fetch(`${this.base}/healthz/readiness`).then((r) => r.ok, () => false);
+			if (this.proc.exitCode !== null) throw new Error(`${this.label} exited with ${this.proc.exitCode}:\n${this.log.slice(-3000)}`);
+			const ok = await fetch(url).then((r) => r.ok, () => false);
 			if (ok) return;
 			await new Promise((r) => setTimeout(r, 500));
 		}
-		throw new Error(`n8n did not become ready in 120 s:\n${this.log.slice(-3000)}`);
+		throw new Error(`${this.label} did not become ready in 120 s:\n${this.log.slice(-3000)}`);
 	}
 
-	async stop() {
-		if (!this.proc || this.proc.exitCode !== null) return;
+	/** SIGTERM (n8n's graceful shutdown, bounded by SIGKILL after 40 s) or SIGKILL at once. */
+	async stop(signal = 'SIGTERM') {
+		if (!this.proc || this.proc.exitCode !== null || this.proc.signalCode !== null) return;
 		const exited = new Promise((r) => this.proc.once('exit', r));
-		this.proc.kill('SIGTERM');
-		const timer = setTimeout(() => this.proc.kill('SIGKILL'), 20_000);
+		this.proc.kill(signal);
+		const timer = setTimeout(() => this.proc.kill('SIGKILL'), 40_000);
 		await exited;
 		clearTimeout(timer);
+	}
+}
+
+/** `n8n worker`: runs the executions main puts in the queue. */
+class N8nWorker extends N8nProcess {
+	constructor(runtime, userFolder, redisPort, name) {
+		super(`n8n worker ${name}`);
+		Object.assign(this, { runtime, userFolder, redisPort, name });
+	}
+
+	async start() {
+		this.brokerPort ??= await freePort();
+		this.healthPort ??= await freePort();
+		const env = baseEnv(this.runtime, this.userFolder, {
+			...queueEnv(this.redisPort),
+			N8N_RUNNERS_BROKER_PORT: String(this.brokerPort),
+			QUEUE_HEALTH_CHECK_ACTIVE: 'true',
+			QUEUE_HEALTH_CHECK_PORT: String(this.healthPort),
+		});
+		this.spawn(this.runtime, ['worker', '--concurrency=10'], env);
+		await this.waitReady(`http://127.0.0.1:${this.healthPort}/healthz/readiness`);
+	}
+}
+
+/** `n8n start`: the editor, the public API and the triggers; in queue mode it hands executions to workers. */
+class N8n extends N8nProcess {
+	constructor(runtime, userFolder, port, { redisPort } = {}) {
+		super('n8n');
+		Object.assign(this, { runtime, userFolder, port, redisPort, base: `http://127.0.0.1:${port}` });
+		this.cookie = '';
+		this.apiKey = '';
+	}
+
+	get queueMode() {
+		return this.redisPort !== undefined;
+	}
+
+	async start() {
+		this.brokerPort ??= await freePort();
+		const env = baseEnv(this.runtime, this.userFolder, {
+			...(this.queueMode ? queueEnv(this.redisPort) : {}),
+			N8N_PORT: String(this.port),
+			N8N_RUNNERS_BROKER_PORT: String(this.brokerPort),
+		});
+		this.spawn(this.runtime, ['start'], env);
+		await this.waitReady(`${this.base}/healthz/readiness`);
 	}
 
 	async rest(method, path, body) {
@@ -129,4 +196,4 @@ class N8n {
 	}
 }
 
-module.exports = { installPackage, N8n, OWNER };
+module.exports = { installPackage, N8n, N8nWorker, OWNER };

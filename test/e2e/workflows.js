@@ -49,18 +49,22 @@ function ackLaterWorkflow(credId, stream, durable) {
 	};
 }
 
-/** JetStream Trigger → Wait (a slow SaaS call: under 65 s n8n waits in the execution itself). */
-function slowWorkflow(credId, stream, durable, { seconds, parallel, ackWaitSeconds, idempotency }) {
+/**
+ * JetStream Trigger → Wait (a slow SaaS call: under 65 s n8n waits in the execution itself), and with
+ * `acknowledgeAtEnd` → JetStream Acknowledge, the message answered by the workflow (on the worker in queue mode).
+ */
+function slowWorkflow(credId, stream, durable, { seconds, parallel, ackWaitSeconds, idempotency, acknowledgeAtEnd }) {
 	const keyed = idempotency ? { idempotency: 'payloadField', idempotencyField: 'orderId' } : {};
-	return {
-		name: `e2e slow ${durable}`,
-		nodes: [
-			node('JetStream Trigger', TRIGGER, { stream, consumerMode: 'createOrUpdate', durableName: durable, ackWaitSeconds, maxDeliver: 5, backoff: '', maxAckPending: 1000, ackMode: 'executionSucceeds', ...keyed, options: { parallelExecutions: parallel } }, [0, 0], { credentials: cred(credId) }),
-			node('Slow Call', 'n8n-nodes-base.wait', { resume: 'timeInterval', amount: seconds, unit: 'seconds' }, [220, 0], { typeVersion: 1.1, webhookId: randomUUID() }),
-		],
-		connections: link('JetStream Trigger', 'Slow Call'),
-		settings: { executionOrder: 'v1' },
-	};
+	const nodes = [
+		node('JetStream Trigger', TRIGGER, { stream, consumerMode: 'createOrUpdate', durableName: durable, ackWaitSeconds, maxDeliver: 5, backoff: '', maxAckPending: 1000, ackMode: acknowledgeAtEnd ? 'later' : 'executionSucceeds', ...keyed, options: { parallelExecutions: parallel } }, [0, 0], { credentials: cred(credId) }),
+		node('Slow Call', 'n8n-nodes-base.wait', { resume: 'timeInterval', amount: seconds, unit: 'seconds' }, [220, 0], { typeVersion: 1.1, webhookId: randomUUID() }),
+	];
+	let connections = link('JetStream Trigger', 'Slow Call');
+	if (acknowledgeAtEnd) {
+		nodes.push(node('Acknowledge', JS, { resource: 'message', operation: 'acknowledge', ackToken: "={{ $('JetStream Trigger').item.json.ackToken }}", ackAction: 'ack' }, [440, 0], { credentials: cred(credId) }));
+		connections = { ...connections, ...link('Slow Call', 'Acknowledge') };
+	}
+	return { name: `e2e slow ${durable}`, nodes, connections, settings: { executionOrder: 'v1' } };
 }
 
 module.exports = { publishWorkflow, consumeWorkflow, ackLaterWorkflow, slowWorkflow };

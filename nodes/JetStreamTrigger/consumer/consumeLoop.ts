@@ -54,6 +54,9 @@ export class ConsumeLoop {
 
 	private puller?: Puller;
 
+	/** Made at start(): it needs the loop's ledger and parking lot. */
+	private processor!: UnitProcessor;
+
 	private dispatching: Promise<void> = Promise.resolve();
 
 	private closing?: Promise<void>;
@@ -87,8 +90,6 @@ export class ConsumeLoop {
 				logger.debug(`Message ${tracked.sequence} came again (delivery ${tracked.delivery.deliveryCount} after ${previous}) while the trigger holds it; it is answered once`),
 		});
 	}
-
-	private processor!: UnitProcessor;
 
 	get stopped(): boolean {
 		return this.stopping.signal.aborted;
@@ -152,17 +153,19 @@ export class ConsumeLoop {
 	/** An Acknowledge node in the workflow answered a message the trigger holds ("Later in the workflow"). */
 	answeredInWorkflow(sequence: number, kind: 'ack' | 'nak' | 'term'): void {
 		const tracked = this.ledger.get(sequence);
-		if (!tracked) return;
-		const done = this.processor
-			.answeredInWorkflow(tracked, kind)
-			.catch((error: unknown) => this.logger.error(`Recording the Acknowledge node's answer for message ${sequence} failed: ${(error as Error).message}`))
-			.finally(() => this.units.delete(done));
+		if (tracked) this.track(this.processor.answeredInWorkflow(tracked, kind), `Recording the Acknowledge node's answer for message ${sequence}`);
+	}
+
+	/** Work on held messages outside an execution slot; settled() waits for it, and a failure is logged, never thrown. */
+	private track(work: Promise<void>, what: string): void {
+		const done = work.catch((error: unknown) => this.logger.error(`${what} failed unexpectedly: ${(error as Error).message}`)).finally(() => this.units.delete(done));
 		this.units.add(done);
 	}
 
 	/** Sets a message aside until `retryInMs` from now, still held and kept alive, without a slot. */
 	park(tracked: Tracked, retryInMs: number): void {
-		tracked.dueAt = Date.now() + retryInMs;
+		// Once closing, a message set aside goes back at the next look (unless its dead-letter copy is due).
+		tracked.dueAt = Date.now() + (this.stopped && !tracked.pendingDeadLetter ? 0 : retryInMs);
 		this.ledger.move(tracked, 'parked');
 		this.stopParkCheck ??= this.ticker.every(PARK_CHECK_MS, () => this.unpark());
 		this.topUp();
@@ -183,12 +186,9 @@ export class ConsumeLoop {
 	}
 
 	private arrived(delivery: Delivery): void {
+		// A copy of a message already held is merged into it by the ledger: nothing new to line up.
 		const tracked = this.ledger.receive(delivery);
-		if (!tracked) {
-			this.topUp();
-			return;
-		}
-		this.ready.push(tracked);
+		if (tracked) this.ready.push(tracked);
 		this.topUp();
 	}
 
@@ -286,7 +286,10 @@ export class ConsumeLoop {
 		await Promise.all(unit.map(async (t) => await this.processor.handBack(t, 'processing it failed unexpectedly')));
 	}
 
-	/** Parked messages whose time has come: dead-letter copies are tried again, the rest get back in line. */
+	/**
+	 * Parked messages whose time has come: dead-letter copies are tried again, the rest get back in
+	 * line — or, once the trigger is closing, are handed back.
+	 */
 	private unpark(): void {
 		const now = Date.now();
 		let parked = 0;
@@ -296,12 +299,11 @@ export class ConsumeLoop {
 			if (tracked.dueAt > now) continue;
 			if (tracked.pendingDeadLetter) {
 				this.ledger.move(tracked, 'running');
-				const retried = this.processor
-					.retryDeadLetter(tracked)
-					.catch((error: unknown) => this.logger.error(`Dead-lettering message ${tracked.sequence} failed unexpectedly: ${(error as Error).message}`))
-					.finally(() => this.units.delete(retried));
-				this.units.add(retried);
-			} else if (!this.stopped) {
+				this.track(this.processor.retryDeadLetter(tracked), `Dead-lettering message ${tracked.sequence}`);
+			} else if (this.stopped) {
+				this.ledger.move(tracked, 'running');
+				this.track(this.processor.handBack(tracked, 'the trigger closed while it waited'), `Handing message ${tracked.sequence} back`);
+			} else {
 				this.ledger.move(tracked, 'waiting');
 				this.ready.unshift(tracked);
 			}

@@ -13,6 +13,7 @@ export {
 	publishWindowed,
 	readLastOnSubject,
 	requestReply,
+	sendReplies,
 	SERVICE_ERROR_CODE_HEADER,
 	REQUEST_DEADLINE_HEADER,
 	SERVICE_ERROR_HEADER,

@@ -112,6 +112,19 @@ export async function requestReply(client: NatsClient, subject: string, data: Ui
 }
 
 /**
+ * Sends replies (core NATS, not stored) and waits until the server has them: a workflow that replies
+ * and ends must not let its execution finish before the reply left.
+ */
+export async function sendReplies(client: NatsClient, replies: OutgoingMessage[]): Promise<void> {
+	try {
+		for (const reply of replies) client.nc.publish(reply.subject, reply.data, { headers: toMsgHdrs(reply.headers) });
+		await client.nc.flush();
+	} catch (error) {
+		throw toNodeError(error, { subject: replies[0]?.subject });
+	}
+}
+
+/**
  * Answers a delivered JetStream message through its ack subject (the trigger's `ackToken`), waiting
  * for the server to confirm, so a workflow knows the acknowledgement landed.
  */

@@ -17,6 +17,8 @@ export interface IncomingRequest {
 	readonly headers: HeaderRecord;
 	/** False for a message published without a reply subject: there is no one to answer. */
 	readonly expectsReply: boolean;
+	/** Where the answer goes ('' without one): a Reply node elsewhere in the workflow may send it. */
+	readonly replySubject: string;
 	/** Sends the reply; false when there was no one to answer. */
 	respond(data: Uint8Array, headers: HeaderRecord): boolean;
 }
@@ -34,6 +36,7 @@ function toRequest(msg: Msg): IncomingRequest {
 		data: msg.data,
 		headers: headerRecord(msg.headers),
 		expectsReply: !!msg.reply,
+		replySubject: msg.reply ?? '',
 		respond: (data, headers) => msg.respond(data, { headers: toMsgHdrs(headers) }),
 	};
 }

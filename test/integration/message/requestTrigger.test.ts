@@ -194,4 +194,49 @@ describe('NATS Request Trigger', () => {
 			expect((refused as { headers?: { get(k: string): string } }).headers?.get('Nats-Service-Error')).toMatch(/10 requests waiting already/);
 		}, 30_000);
 	});
+
+	describe('Reply With: Reply Node (how a workflow answers in queue mode)', () => {
+		it('the JetStream node\'s Reply answers the request; the trigger sends nothing more, and answers a failure itself', async () => {
+			const subject = serviceSubject();
+			const fake = await listen({ subject, replyWith: 'replyNode' }, async ({ items }) => {
+				const sku = (items[0].json.payload as { sku?: string }).sku;
+				if (!sku) return { failWith: 'The request needs a sku', node: 'Check' };
+				// What the Reply node at the end of the workflow does, with the trigger's item as input.
+				await suite.run({ operation: 'reply', replyTo: items[0].json.replyTo, payloadSource: 'json' }, [{ json: { sku, price: 19 } }]);
+				return 'succeed';
+			});
+			// A raw inbox counts every answer sent for the request, not only the first.
+			const inbox = `_INBOX.${uniqueName('r').toLowerCase()}`;
+			const answers: string[] = [];
+			const sub = suite.nc.subscribe(inbox, {
+				callback: (_e, msg) => {
+					answers.push(decode(msg.data));
+				},
+			});
+			suite.nc.publish(subject, '{"sku":"A-1"}', { reply: inbox });
+			await eventually(() => fake.emissions.length === 1 && fake.emissions[0].outcome === 'succeeded', 3_000, 'the execution');
+			await new Promise((resolve) => setTimeout(resolve, 300));
+			expect(answers.map((a) => JSON.parse(a))).toEqual([{ sku: 'A-1', price: 19 }]);
+			expect(fake.items()[0].json.replyTo).toBe(inbox);
+			sub.unsubscribe();
+			const failed = await suite.nc.request(subject, '{}', { timeout: 3000 });
+			expect(failed.headers?.get('Nats-Service-Error')).toBe('The request needs a sku');
+		});
+
+		it('Reply refuses an empty reply subject, saying where it should come from', async () => {
+			await expect(suite.run({ operation: 'reply', replyTo: '', payloadSource: 'json' })).rejects.toThrow(/"Reply To" is empty for item 0/);
+		});
+
+		it('in queue mode, refuses to take the reply from the last node (n8n does not return a worker\'s output) and names the fix', async () => {
+			const before = process.env.EXECUTIONS_MODE;
+			process.env.EXECUTIONS_MODE = 'queue';
+			try {
+				await expect(listen({ subject: serviceSubject(), replyWith: 'firstItem' })).rejects.toThrow(/In queue mode the reply cannot be taken from the last node/);
+				await listen({ subject: serviceSubject(), replyWith: 'replyNode' });
+			} finally {
+				if (before === undefined) delete process.env.EXECUTIONS_MODE;
+				else process.env.EXECUTIONS_MODE = before;
+			}
+		});
+	});
 });

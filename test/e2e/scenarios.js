@@ -1,0 +1,284 @@
+'use strict';
+/**
+ * The end-to-end scenarios. Each gets the stack it runs on: `s.mode` ('regular' or 'queue'), the n8n
+ * main process, the workers (queue mode), nats-server, a test-side NATS connection and the credential.
+ * General scenarios run once (regular mode); trigger scenarios run in both modes; queue scenarios only
+ * in queue mode.
+ */
+const { freePort } = require('../../scripts/lib/natsLocal');
+const { eventually, expect, executions, successfulExecutions, runsPerOrder, triggeredSequences, triggerItemOf, publishOrders, ackFloor, example, pause } = require('./lib');
+const { ackLaterWorkflow, consumeWorkflow, publishWorkflow, slowWorkflow } = require('./workflows');
+
+/** Records when each message of a consumer was acknowledged, from anyone (the ack subjects are plain subjects). */
+function watchAcks(nc, stream, durable) {
+	const acked = new Map();
+	const sub = nc.subscribe(`$JS.ACK.${stream}.${durable}.>`, {
+		callback: (_error, msg) => {
+			if (!new TextDecoder().decode(msg.data).startsWith('+ACK')) return;
+			const seq = Number(msg.subject.split('.')[5]);
+			if (!acked.has(seq)) acked.set(seq, Date.now());
+		},
+	});
+	return { acked, stop: () => sub.unsubscribe() };
+}
+
+async function activate(s, workflow) {
+	const wf = await s.n8n.api('POST', '/workflows', workflow);
+	await s.n8n.api('POST', `/workflows/${wf.id}/activate`);
+	return wf;
+}
+
+const deactivate = (s, wf) => s.n8n.api('POST', `/workflows/${wf.id}/deactivate`);
+
+/** Keys run more than once, and keys never run, among `count` orders `<prefix>-1…n`. */
+function audit(runs, prefix, count) {
+	const twice = [...runs].filter(([, n]) => n > 1).map(([k, n]) => `${k}×${n}`);
+	const missing = Array.from({ length: count }, (_, i) => `${prefix}-${i + 1}`).filter((k) => !runs.has(k));
+	return { twice, missing };
+}
+
+/**
+ * A restart of n8n in the middle of a backlog (Skip Duplicates on): stop (SIGTERM or SIGKILL), start
+ * again, then how long until the trigger acknowledged again, and what ran how often.
+ */
+async function restartMidStream(s, { stream, signal, count, acknowledgeAtEnd }) {
+	const subject = `${stream.toLowerCase()}.orders`;
+	await s.jsm.streams.add({ name: stream, subjects: [`${stream.toLowerCase()}.>`] });
+	await publishOrders(s.js, subject, stream, count);
+	const wf = await activate(s, slowWorkflow(s.credId, stream, 'resume', { seconds: 1, parallel: 4, ackWaitSeconds: 10, idempotency: true, acknowledgeAtEnd }));
+	await eventually(async () => (await ackFloor(s.jsm, stream, 'resume')) >= count / 5, 60_000, 'a fifth of the messages done');
+	const stopping = Date.now();
+	await s.n8n.stop(signal);
+	const stoppedInMs = Date.now() - stopping;
+	await s.n8n.start();
+	await s.n8n.signIn();
+	const ready = Date.now();
+	const floorAtStart = await ackFloor(s.jsm, stream, 'resume');
+	await eventually(async () => (await ackFloor(s.jsm, stream, 'resume')) > floorAtStart, 30_000, 'consumption to resume within 30 s');
+	const resumedInMs = Date.now() - ready;
+	await eventually(async () => (await ackFloor(s.jsm, stream, 'resume')) === count, 180_000, `all ${count} acknowledged`);
+	const doneInMs = Date.now() - ready;
+	const { twice, missing } = audit(runsPerOrder(await successfulExecutions(s.n8n, wf.id)), stream, count);
+	await deactivate(s, wf);
+	return { stoppedInMs, resumedInMs, doneInMs, twice, missing };
+}
+
+const general = [
+	{
+		name: 'the credential test succeeds, and fails for a wrong port saying why',
+		async run(s) {
+			const test = (servers) => s.n8n.rest('POST', '/credentials/test', { credentials: { id: s.credId, name: 'NATS e2e', type: 'natsApi', data: { servers, authType: 'none', tls: false } } });
+			const good = await test(s.nats.url);
+			expect(good.data.status === 'OK', `expected OK, got ${JSON.stringify(good.data)}`);
+			const bad = await test(`nats://127.0.0.1:${await freePort()}`);
+			expect(bad.data.status === 'Error' && /127\.0\.0\.1:\d+/.test(bad.data.message), `expected a clear error, got ${JSON.stringify(bad.data)}`);
+		},
+	},
+	{
+		name: 'publish with idempotency keys stores each order once, also when the run is repeated',
+		async run(s) {
+			await s.jsm.streams.add({ name: 'ORDERS', subjects: ['orders.>'] });
+			const wf = await activate(s, publishWorkflow(s.credId, 'e2e-publish', 'orders.created'));
+			const post = () => fetch(`${s.n8n.base}/webhook/e2e-publish`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ orders: [{ orderId: 'A-1' }, { orderId: 'A-2' }, { orderId: 'A-3' }] }) });
+			// Activation registers the webhook asynchronously in some n8n versions: wait until it answers.
+			const call = async () => {
+				let res;
+				await eventually(async () => (res = await post()).status !== 404, 15_000, 'the webhook to be registered');
+				expect(res.ok, `webhook answered ${res.status}: ${await res.clone().text()}`);
+				return await res.json();
+			};
+			const first = await call();
+			const second = await call();
+			expect(first.length === 3 && first.every((o) => o.duplicate === false), `first run: ${JSON.stringify(first)}`);
+			expect(second.every((o) => o.duplicate === true), `second run: ${JSON.stringify(second)}`);
+			const info = await s.jsm.streams.info('ORDERS');
+			expect(info.state.messages === 3, `stream holds ${info.state.messages} messages`);
+			await deactivate(s, wf);
+		},
+	},
+	{
+		name: 'every example workflow imports and activates (its trigger starts for real)',
+		async run(s) {
+			const { readdirSync } = require('node:fs');
+			const dir = require('node:path').join(__dirname, '..', '..', 'examples');
+			const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+			expect(files.length > 0, 'no examples found');
+			const refused = [];
+			for (const file of files) {
+				const created = await s.n8n.api('POST', '/workflows', example(file, s.credId));
+				expect(created.id, `${file} was not imported`);
+				// Activation starts its trigger for real (consumer created or bound, schedule set): it runs.
+				const activated = await s.n8n.api('POST', `/workflows/${created.id}/activate`).then(() => true, (error) => refused.push(`${file}: ${error.message}`));
+				if (activated === true) await s.n8n.api('POST', `/workflows/${created.id}/deactivate`);
+			}
+			expect(refused.length === 0, `examples that would not activate:\n${refused.join('\n')}`);
+		},
+	},
+];
+
+const trigger = [
+	{
+		name: 'request/reply between two workflows (the request/reply examples; in queue mode the service answers with a Reply node)',
+		async run(s) {
+			const service = await activate(s, example(s.mode === 'queue' ? 'pricing-service-reply-node.json' : 'pricing-service.json', s.credId));
+			const asker = await activate(s, example('request-reply.json', s.credId));
+			const ask = (body) => fetch(`${s.n8n.base}/webhook/quote`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+			let res;
+			await eventually(async () => (res = await ask({ sku: 'A-1', qty: 2 })).status !== 404, 15_000, 'the webhook to be registered');
+			const answer = await res.json();
+			expect(res.ok && answer.body?.sku === 'A-1' && answer.body?.price === 19, `reply: ${res.status} ${JSON.stringify(answer)}`);
+			// A request the service cannot answer fails the asking execution with the service's reason.
+			const failed = await ask({ qty: 1 });
+			expect(!failed.ok, `a request without sku answered ${failed.status}`);
+			const reason = await eventually(async () => {
+				const page = await s.n8n.api('GET', `/executions?workflowId=${asker.id}&status=error&includeData=true&limit=5`);
+				return page.data.map((e) => e.data?.resultData?.error?.message).find((m) => m);
+			}, 15_000, 'the failed asking execution');
+			expect(/replied with an error \(code 500\): .*The request needs a sku/.test(reason), `asking execution failed with: ${reason}`);
+			await deactivate(s, asker);
+			await deactivate(s, service);
+		},
+	},
+	{
+		name: 'trigger: good messages run once and are acknowledged only after their execution finished, failing ones retried then dead-lettered',
+		async run(s) {
+			await s.jsm.streams.add({ name: 'WORK', subjects: ['work.>'] });
+			const acks = watchAcks(s.nc, 'WORK', 'workers');
+			const wf = await activate(s, consumeWorkflow(s.credId, 'WORK', 'workers'));
+			s.consumeId = wf.id;
+			for (const [orderId, fail] of [['W-1', false], ['W-2', true], ['W-3', false], ['W-4', true], ['W-5', false]]) {
+				await s.js.publish('work.orders', JSON.stringify({ orderId, fail }));
+			}
+			await eventually(async () => ((await s.jsm.streams.info('DLQ').catch(() => undefined))?.state.messages ?? 0) === 2, 60_000, 'two dead letters');
+			const dead = [await s.jsm.streams.getMessage('DLQ', { seq: 1 }), await s.jsm.streams.getMessage('DLQ', { seq: 2 })];
+			expect(dead.every((m) => m.header.get('X-Dlq-Reason') === 'max-deliveries' && m.header.get('X-Dlq-Failed-Node') === 'Work'), 'dead letters carry the reason and the failing node');
+			const done = await eventually(async () => {
+				const list = await successfulExecutions(s.n8n, wf.id);
+				return list.length >= 3 ? list : undefined;
+			}, 30_000, 'three successful executions');
+			expect(JSON.stringify(triggeredSequences(done).sort()) === JSON.stringify([1, 3, 5]), `successful sequences ${triggeredSequences(done)}`);
+			// Evidence that each acknowledgement followed the end of its execution (on the worker in queue mode).
+			await eventually(() => [1, 3, 5].every((seq) => acks.acked.has(seq)), 5_000, 'the three acknowledgements seen');
+			const early = done.filter((e) => acks.acked.get(triggeredSequences([e])[0]) < Date.parse(e.stoppedAt));
+			acks.stop();
+			expect(early.length === 0, `acknowledged before the execution ended: ${early.map((e) => e.id)}`);
+			const info = await s.jsm.consumers.info('WORK', 'workers');
+			expect(info.num_pending === 0 && info.num_ack_pending === 0, `consumer still has work: ${JSON.stringify(info.ack_floor)}`);
+		},
+	},
+	{
+		name: 'trigger keeps consuming after nats-server restarts',
+		async run(s) {
+			await s.nats.restart();
+			await eventually(() => !s.nc.isClosed() && s.nc.info, 10_000, 'test connection back');
+			await eventually(async () => s.js.publish('work.orders', JSON.stringify({ orderId: 'R-1' })).then(() => true, () => false), 20_000, 'publishing again');
+			await eventually(async () => triggeredSequences(await successfulExecutions(s.n8n, s.consumeId)).includes(6), 30_000, 'message 6 processed');
+		},
+	},
+	{
+		name: 'after n8n restarts, the workflow is still active, unacked messages arrive and acked ones do not repeat',
+		async run(s) {
+			await s.n8n.stop();
+			await s.js.publish('work.orders', JSON.stringify({ orderId: 'N-1' }));
+			await s.js.publish('work.orders', JSON.stringify({ orderId: 'N-2' }));
+			await s.n8n.start();
+			await s.n8n.signIn();
+			const seqs = await eventually(async () => {
+				const found = triggeredSequences(await successfulExecutions(s.n8n, s.consumeId));
+				return found.includes(7) && found.includes(8) ? found : undefined;
+			}, 60_000, 'messages 7 and 8 processed after the restart');
+			expect(new Set(seqs).size === seqs.length, `a message was processed twice: ${seqs}`);
+			await deactivate(s, { id: s.consumeId });
+		},
+	},
+	{
+		name: 'acknowledge later in the workflow with the JetStream node',
+		async run(s) {
+			await s.jsm.streams.add({ name: 'LATER', subjects: ['later.>'] });
+			const wf = await activate(s, ackLaterWorkflow(s.credId, 'LATER', 'later'));
+			await s.js.publish('later.x', JSON.stringify({ n: 1 }));
+			await eventually(async () => (await s.jsm.consumers.info('LATER', 'later').catch(() => undefined))?.ack_floor.stream_seq === 1, 30_000, 'acknowledged by the Acknowledge node');
+			await deactivate(s, wf);
+		},
+	},
+	{
+		name: 'a slow workflow behind a backlog runs every message exactly once',
+		async run(s) {
+			// 24 messages, 3 s executions, 4 at a time, 5 s ack wait: most wait longer than the ack wait.
+			await s.jsm.streams.add({ name: 'SLOW', subjects: ['slow.>'] });
+			await publishOrders(s.js, 'slow.orders', 'S', 24);
+			const wf = await activate(s, slowWorkflow(s.credId, 'SLOW', 'slow', { seconds: 3, parallel: 4, ackWaitSeconds: 5 }));
+			await eventually(async () => (await ackFloor(s.jsm, 'SLOW', 'slow')) === 24, 120_000, 'all 24 acknowledged');
+			const runs = runsPerOrder(await successfulExecutions(s.n8n, wf.id));
+			const { twice, missing } = audit(runs, 'S', 24);
+			const info = await s.jsm.consumers.info('SLOW', 'slow');
+			console.log(`    slow backlog (${s.mode}): ${runs.size} orders, ${[...runs.values()].reduce((a, b) => a + b, 0)} successful executions, ${info.delivered.consumer_seq} deliveries`);
+			expect(twice.length === 0 && missing.length === 0, `run twice: ${twice}; never run: ${missing}`);
+			expect(info.delivered.consumer_seq === 24, `${info.delivered.consumer_seq - 24} messages were delivered a second time`);
+			await deactivate(s, wf);
+		},
+	},
+	{
+		name: 'a graceful n8n restart mid-stream (Skip Duplicates on) resumes within 30 s and runs no key twice',
+		async run(s) {
+			const r = await restartMidStream(s, { stream: 'RESUME', signal: 'SIGTERM', count: 60 });
+			console.log(`    graceful restart (${s.mode}): n8n stopped in ${r.stoppedInMs} ms, the trigger resumed ${r.resumedInMs} ms after n8n was ready, all done after ${r.doneInMs} ms; ${r.twice.length} twice, ${r.missing.length} never`);
+			expect(r.twice.length === 0 && r.missing.length === 0, `run twice: ${r.twice}; never run: ${r.missing}`);
+		},
+	},
+	{
+		name: 'n8n killed (SIGKILL) mid-stream (Skip Duplicates on) resumes by itself and loses nothing',
+		async run(s) {
+			// In queue mode the workflow acknowledges its message itself (on the worker): a killed main
+			// cannot learn that a worker finished, but the message is answered anyway.
+			const r = await restartMidStream(s, { stream: 'KILLED', signal: 'SIGKILL', count: 60, acknowledgeAtEnd: s.mode === 'queue' });
+			console.log(`    SIGKILL of n8n (${s.mode}${s.mode === 'queue' ? ', Acknowledge node at the end' : ''}): the trigger resumed ${r.resumedInMs} ms after n8n was ready, all done after ${r.doneInMs} ms; ${r.twice.length} twice, ${r.missing.length} never`);
+			expect(r.missing.length === 0, `never run: ${r.missing}`);
+			expect(r.twice.length === 0, `run twice: ${r.twice}`);
+		},
+	},
+];
+
+const queue = [
+	{
+		name: 'queue mode: n8n main killed while workers finish, acknowledging when the execution succeeds — what runs again (measured)',
+		async run(s) {
+			const r = await restartMidStream(s, { stream: 'KILLDEF', signal: 'SIGKILL', count: 60 });
+			console.log(`    SIGKILL of main (queue, acknowledged when the execution succeeds): resumed ${r.resumedInMs} ms after ready, all done after ${r.doneInMs} ms; ${r.twice.length} run twice (${r.twice.join(', ') || 'none'}), ${r.missing.length} never`);
+			expect(r.missing.length === 0, `never run: ${r.missing}`);
+		},
+	},
+	{
+		name: 'queue mode: a worker killed with -9 mid-run — nothing lost, nothing twice, the trigger recovers in seconds',
+		async run(s) {
+			await s.jsm.streams.add({ name: 'LOST', subjects: ['lost.>'] });
+			await publishOrders(s.js, 'lost.orders', 'L', 40);
+			const [victim] = s.workers;
+			const startedBefore = (victim.log.match(/started execution/gi) ?? []).length;
+			const wf = await activate(s, slowWorkflow(s.credId, 'LOST', 'lost', { seconds: 4, parallel: 8, ackWaitSeconds: 10, idempotency: true }));
+			await eventually(() => (victim.log.match(/started execution/gi) ?? []).length >= startedBefore + 2, 30_000, 'the victim worker running executions');
+			await pause(1_000);
+			const killed = Date.now();
+			await victim.stop('SIGKILL');
+			await eventually(async () => (await ackFloor(s.jsm, 'LOST', 'lost')) === 40, 180_000, 'all 40 acknowledged');
+			const doneAfterKillMs = Date.now() - killed;
+			const all = await executions(s.n8n, wf.id);
+			const failedByKill = all.filter((e) => e.status !== 'success').length;
+			const { twice, missing } = audit(runsPerOrder(all.filter((e) => e.status === 'success')), 'L', 40);
+			// The lost executions' messages came back as second deliveries: when did the first of them start again?
+			const reruns = all.filter((e) => (triggerItemOf(e)?.deliveryCount ?? 1) > 1).map((e) => Date.parse(e.startedAt));
+			const recoveredAfterMs = reruns.length ? Math.min(...reruns) - killed : NaN;
+			const othersMeanwhile = all.filter((e) => e.status === 'success' && Date.parse(e.stoppedAt) > killed && (triggerItemOf(e)?.deliveryCount ?? 1) === 1).length;
+			console.log(
+				`    worker killed (-9): ${failedByKill} executions lost with it; their messages ran again ${recoveredAfterMs} ms after the kill (n8n's stall check: lock 10 s, checked every 5 s, then n8n re-reads the execution for up to 30 s), ` +
+					`${othersMeanwhile} other messages done after the kill (the other slots kept working); all 40 done ${doneAfterKillMs} ms after the kill; ${twice.length} twice, ${missing.length} never`,
+			);
+			expect(missing.length === 0 && twice.length === 0, `run twice: ${twice}; never run: ${missing}`);
+			expect(failedByKill > 0, 'the killed worker ran none of the executions: the scenario did not test a lost worker');
+			await victim.start();
+			await deactivate(s, wf);
+		},
+	},
+];
+
+module.exports = { general, trigger, queue };
