@@ -11,6 +11,7 @@ import { CircuitBreaker } from './circuitBreaker';
 import { Ledger, type Answer, type Tracked } from './ledger';
 import type { UnitProcessor } from './processor';
 import { RateLimiter } from './rateLimiter';
+import { RateMeter } from './rateMeter';
 import { ReadyQueue } from './readyQueue';
 import { RecentAnswers } from './recentAnswers';
 
@@ -23,6 +24,10 @@ export interface LoopEvents {
 
 /** How often parked messages are looked at. */
 const PARK_CHECK_MS = 100;
+/** Read ahead what the slots take in this long at the current pace (when that is more than twice the limit)… */
+const READ_AHEAD_WINDOW_S = 0.1;
+/** …but never more than this many messages. */
+const MAX_READ_AHEAD = 512;
 /** How long closing waits for the messages already on their way to arrive (then hands them back too). */
 const DRAIN_MS = 2_000;
 
@@ -51,6 +56,9 @@ export class ConsumeLoop {
 	private readonly ready = new ReadyQueue();
 
 	private readonly recent = new RecentAnswers();
+
+	/** Units finished per second: sizes the read-ahead for fast executions. */
+	private readonly pace = new RateMeter();
 
 	private puller?: Puller;
 
@@ -96,14 +104,18 @@ export class ConsumeLoop {
 	}
 
 	/**
-	 * Messages read ahead of the execution slots: twice what the slots take at once, so the next ones
-	 * are at hand when a slot frees (with fewer the loop waits on the server: bench/). Kept alive while
-	 * they wait, so the total unacknowledged stays parallel + read-ahead, whatever the load.
+	 * Messages read ahead of the execution slots, so the next ones are at hand when a slot frees (with
+	 * too few the loop waits on the server: bench/): twice what the slots take at once, or — when
+	 * executions are fast — what they take in the next 100 ms at the current pace, up to 512. Slow
+	 * executions therefore get a small read-ahead and no message waits in line for long; all of them
+	 * are kept alive while they wait, and the total unacknowledged stays parallel + read-ahead.
 	 */
 	get readAhead(): number {
 		const unit = this.settings.batch?.size ?? 1;
 		if (this.settings.manual) return unit;
-		return 2 * (this.settings.batch ? unit : this.settings.parallel);
+		const base = 2 * (this.settings.batch ? unit : this.settings.parallel);
+		const paced = Math.ceil(this.pace.perSecond() * unit * READ_AHEAD_WINDOW_S);
+		return Math.max(base, Math.min(MAX_READ_AHEAD, paced));
 	}
 
 	start(): void {
@@ -265,6 +277,7 @@ export class ConsumeLoop {
 			.catch((error: unknown) => this.unitFailed(unit, error as Error))
 			.finally(() => {
 				this.units.delete(done);
+				this.pace.record();
 				this.slots.release();
 				this.topUp();
 			});
