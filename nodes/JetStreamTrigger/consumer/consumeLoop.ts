@@ -26,8 +26,11 @@ export interface LoopEvents {
 const PARK_CHECK_MS = 100;
 /** Read ahead what the slots take in this long at the current pace (when that is more than twice the limit)… */
 const READ_AHEAD_WINDOW_S = 0.1;
-/** …but never more than this many messages. */
-const MAX_READ_AHEAD = 512;
+/**
+ * …but not more than this many (or twice the limit, if that is more): the pace gains little beyond it,
+ * and a million-message drain keeps its memory growth under 50 MB (bench/RESULTS.md: 128 → 124 MB).
+ */
+const MAX_READ_AHEAD = 64;
 /** How long closing waits for the messages already on their way to arrive (then hands them back too). */
 const DRAIN_MS = 2_000;
 
@@ -106,7 +109,7 @@ export class ConsumeLoop {
 	/**
 	 * Messages read ahead of the execution slots, so the next ones are at hand when a slot frees (with
 	 * too few the loop waits on the server: bench/): twice what the slots take at once, or — when
-	 * executions are fast — what they take in the next 100 ms at the current pace, up to 512. Slow
+	 * executions are fast — what they take in the next 100 ms at the current pace, up to 64. Slow
 	 * executions therefore get a small read-ahead and no message waits in line for long; all of them
 	 * are kept alive while they wait, and the total unacknowledged stays parallel + read-ahead.
 	 */

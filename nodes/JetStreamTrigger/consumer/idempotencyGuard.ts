@@ -71,6 +71,11 @@ export class IdempotencyGuard implements MessageGuard {
 		this.outage.ok();
 		switch (result.status) {
 			case 'claimed':
+				if (result.replacedUnreadable) {
+					this.logger.warn(
+						`The entry for idempotency key "${key}" in bucket "${this.store.bucket}" was not written by this trigger (not JSON, or an unknown state); it counts as not processed, so message ${message.delivery.streamSequence} runs`,
+					);
+				}
 				this.claims.set(message, { claim: result.claim });
 				this.renewWhileRunning();
 				return { action: 'process' };

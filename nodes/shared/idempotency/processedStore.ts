@@ -46,7 +46,14 @@ export interface Claim {
 }
 
 export type ClaimResult =
-	| { status: 'claimed'; claim: Claim; /** True when an expired claim of a crashed process was taken over. */ takenOver: boolean }
+	| {
+			status: 'claimed';
+			claim: Claim;
+			/** True when an expired claim of a crashed process was taken over. */
+			takenOver: boolean;
+			/** True when the entry was not one this store writes (not JSON, unknown state): read as "not processed". */
+			replacedUnreadable?: boolean;
+	  }
 	| { status: 'already-processed'; processedAt: string }
 	| { status: 'in-progress'; /** When the current claim expires and can be taken over. */ leaseExpiresAt: string };
 
@@ -250,7 +257,8 @@ export class ProcessedKeyStore {
 		const stored = parse(entry);
 		if (!stored) {
 			this.stats.unreadable++;
-			return await this.takeOver(key, sk, entry.revision, now);
+			const taken = await this.takeOver(key, sk, entry.revision, now);
+			return taken?.status === 'claimed' ? { ...taken, replacedUnreadable: true } : taken;
 		}
 		if (stored.state === 'processed') return { status: 'already-processed', processedAt: entry.created.toISOString() };
 		// The server's write time, so every claimer judges the lease by the same clock reading.

@@ -1,5 +1,7 @@
+import { jetstream } from '@nats-io/jetstream';
+
 import { eventually, type ScriptedOutcome } from '../../helpers/fakeTrigger';
-import { startNatsServer, uniqueName, type NatsServer } from '../../helpers/natsServer';
+import { serverAtLeast, startNatsServer, uniqueName, type NatsServer } from '../../helpers/natsServer';
 import { activate, createStream, pause, sequences, type ActiveTrigger, type TestStream } from './harness';
 
 /** Acknowledgement semantics of the JetStream Trigger against a real nats-server. */
@@ -220,4 +222,19 @@ describe('JetStream Trigger delivery', () => {
 		expect(text.json).toMatchObject({ payload: 'plain words' });
 		expect(Buffer.from(bin.binary?.data.data ?? '', 'base64')).toEqual(Buffer.from([0xff, 0xfe, 0x00, 0x01]));
 	});
+
+	// Refused with the version it needs on 2.9 (test/badInput); working on the servers users run.
+	if (serverAtLeast('2.10.0')) {
+		it('reads several filter subjects through one consumer on a 2.10+ server', async () => {
+			const name = durable();
+			const prefix = stream.name.toLowerCase();
+			trigger = await activate(server, stream, name, { params: { filterSubjects: `${prefix}.created, ${prefix}.paid` } });
+			const js = jetstream(stream.nc);
+			for (const subject of ['created', 'shipped', 'paid']) await js.publish(`${prefix}.${subject}`, JSON.stringify({ subject }));
+			await eventually(() => trigger!.fake.emissions.length === 2, 5_000, 'the two filtered subjects');
+			await pause(300);
+			expect(trigger.fake.items().map((i) => i.json.subject).sort()).toEqual([`${prefix}.created`, `${prefix}.paid`]);
+			expect((await stream.consumer(name)).config.filter_subjects).toEqual([`${prefix}.created`, `${prefix}.paid`]);
+		});
+	}
 });

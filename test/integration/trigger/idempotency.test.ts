@@ -147,6 +147,7 @@ describe('JetStream Trigger idempotency', () => {
 		await ackFloor(durable, 1, 'acknowledged');
 		expect(orderIds(t)).toEqual(['SEEDED']);
 		expect(await processedState(durable, 'SEEDED')).toBe('processed');
+		expect(t.fake.logs.some((l) => l.level === 'warn' && /"SEEDED" .* was not written by this trigger .* counts as not processed/.test(l.message))).toBe(true);
 	});
 
 	it('waits while the bucket is unreachable — no run, no skip, no dead letter, no delivery used up — and goes on when it is back', async () => {
