@@ -6,7 +6,7 @@ import type { INodeExecutionData } from 'n8n-workflow';
 import { JetStream } from '../../nodes/JetStream/JetStream.node';
 import { connectionPool } from '../../nodes/shared/transport';
 import { fakeExecute, type ParamValue } from '../helpers/fakeExecute';
-import { serverAtLeast, serverVersion, startNatsServer, uniqueName, type NatsServer } from '../helpers/natsServer';
+import { serverAtLeast, serverVersion, startNatsServer, uniqueName, withServerLog, type NatsServer } from '../helpers/natsServer';
 
 /**
  * Bad input for the JetStream node: every case fails with a message that says what to fix, and
@@ -39,7 +39,7 @@ afterAll(async () => {
 
 beforeEach(async () => {
 	stream = uniqueName('BAD');
-	await jsm.streams.add({ name: stream, subjects: [`${stream.toLowerCase()}.>`, `allowed.${stream.toLowerCase()}.>`] });
+	await withServerLog(server, jsm.streams.add({ name: stream, subjects: [`${stream.toLowerCase()}.>`, `allowed.${stream.toLowerCase()}.>`] }));
 });
 
 afterEach(async () => {

@@ -42,6 +42,21 @@ export interface NatsServer {
 	log(): string;
 }
 
+/**
+ * Runs a setup step against the server and, when it fails, adds the server's own warnings to the
+ * error: the server answers some failures with a bare sentence ("error creating store for stream")
+ * and logs the cause only on its side.
+ */
+export async function withServerLog<T>(server: NatsServer, step: Promise<T>): Promise<T> {
+	try {
+		return await step;
+	} catch (error) {
+		const warnings = server.log().split('\n').filter((line) => /\[(WRN|ERR)\]/.test(line)).slice(-10);
+		if (error instanceof Error && warnings.length > 0) error.message += `\nnats-server said:\n${warnings.join('\n')}`;
+		throw error;
+	}
+}
+
 const BINARY = process.env.NATS_SERVER_BIN ?? 'nats-server';
 const READY_TIMEOUT_MS = 10_000;
 

@@ -109,6 +109,9 @@ class PullerImpl implements Puller {
 
 	request(count: number): void {
 		if (this.closing || count <= 0) return;
+		// Answers queued for this turn go first: the server frees the acknowledged messages before it
+		// delivers the new ones, so the unacknowledged count never exceeds what the caller holds.
+		this.answers.flush();
 		let left = Math.floor(count);
 		while (left > 0) {
 			const batch = this.options.maxBatch > 0 ? Math.min(left, this.options.maxBatch) : left;

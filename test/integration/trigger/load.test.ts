@@ -17,6 +17,12 @@ function executionsPerMessage(fake: FakeTrigger): Map<number, number> {
 	return counts;
 }
 
+/** Samplers still running: a test that fails before stopping its sampler must not keep Jest alive. */
+const samplers = new Set<{ stop(): Promise<number> }>();
+afterEach(async () => {
+	await Promise.all([...samplers].map((s) => s.stop()));
+});
+
 /** Samples the consumer's unacknowledged count until stopped; returns the highest seen. */
 function sampleAckPending(durable: string): { stop(): Promise<number> } {
 	let highest = 0;
@@ -28,13 +34,16 @@ function sampleAckPending(durable: string): { stop(): Promise<number> } {
 			await pause(50);
 		}
 	})();
-	return {
+	const sampler = {
 		stop: async () => {
 			running = false;
+			samplers.delete(sampler);
 			await loop;
 			return highest;
 		},
 	};
+	samplers.add(sampler);
+	return sampler;
 }
 
 /** Blocks the whole process, as a busy n8n does: no timer, no socket read, no keep-alive. */
