@@ -37,6 +37,15 @@ const deadLetterFields: INodeProperties[] = [
 				description: 'How long a dead-letter stream created by this trigger keeps messages. 0 = for ever.',
 			},
 			{
+				displayName: 'Dead-Letter Stream',
+				name: 'deadLetterStream',
+				type: 'string',
+				default: '',
+				placeholder: 'DLQ',
+				description:
+					'The stream that stores the dead letters. Empty: the trigger looks up which stream stores the dead-letter subject, which needs the right to list stream names; name the stream when your NATS admin gives this credential only the rights it needs.',
+			},
+			{
 				displayName: 'Dead-Letter Subject',
 				name: 'deadLetterSubject',
 				type: 'string',

@@ -1,5 +1,5 @@
 import { InvalidParameterError } from '../shared/errors';
-import { validateHeaderName, validatePublishSubject } from '../shared/validation';
+import { validateHeaderName, validatePublishSubject, validateStreamName } from '../shared/validation';
 import { readSchemaSource, type SchemaSource } from '../shared/schema';
 import { keyReader } from './consumer/idempotencyKey';
 
@@ -11,6 +11,8 @@ import { keyReader } from './consumer/idempotencyKey';
 export interface DeadLetterSettings {
 	/** Undefined: `dlq.<stream>.<consumer>`. */
 	subject?: string;
+	/** The stream that stores the dead letters; undefined: found by subject (needs $JS.API.STREAM.NAMES). */
+	stream?: string;
 	/** Create the dead-letter stream at activation when no stream captures the subject. */
 	createStream: boolean;
 	/** Retention of a stream the trigger creates; 0 = keep for ever. */
@@ -53,7 +55,9 @@ export function readDeadLetter(get: Get, clamp: Clamp): DeadLetterSettings | und
 	if (get('deadLetter', true) === false) return undefined;
 	const options = (get('deadLetterOptions', {}) ?? {}) as Record<string, unknown>;
 	const subject = String(options.deadLetterSubject ?? '').trim();
+	const stream = String(options.deadLetterStream ?? '').trim();
 	return {
+		stream: stream ? validateStreamName(stream, 'Dead-Letter Stream') : undefined,
 		subject: subject ? validatePublishSubject(subject, 'Dead-Letter Subject') : undefined,
 		createStream: options.createDeadLetterStream !== false,
 		retentionMs: clamp(options.deadLetterRetentionDays ?? 30, 'Dead-Letter Retention (Days)', 0, 3650) * DAY_MS,

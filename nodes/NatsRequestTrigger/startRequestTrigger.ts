@@ -1,5 +1,6 @@
 import type { ITriggerFunctions, ITriggerResponse } from 'n8n-workflow';
 
+import { forFeature, needing } from '../shared/errors';
 import { transportLogger } from '../shared/n8n/logger';
 import { triggerError } from '../shared/n8n/triggerError';
 import { closeClient, createClient, openConnection, parseCredentials, secretValues, serveRequests, type NatsClient } from '../shared/transport';
@@ -32,15 +33,16 @@ export async function startRequestTrigger(ctx: ITriggerFunctions): Promise<ITrig
 	let subscription;
 	try {
 		// A test run answers one request and stops, so it never takes more from the workflow's group.
-		subscription = await serveRequests(client, settings.subject, settings.queueGroup, settings.manual ? 1 : undefined, (request) =>
-			responder.handle(request),
+		subscription = await needing(
+			'the NATS Request Trigger',
+			serveRequests(client, settings.subject, settings.queueGroup, settings.manual ? 1 : undefined, (request) => responder.handle(request)),
 		);
 	} catch (error) {
 		await client.nc.close();
 		throw triggerError(ctx, error);
 	}
 	void subscription.ended.then((error) => {
-		if (error && !closing) ctx.emitError(triggerError(ctx, error));
+		if (error && !closing) ctx.emitError(triggerError(ctx, forFeature(error, 'the NATS Request Trigger')));
 	});
 	logger.info(
 		`NATS Request Trigger answering "${settings.subject}"${settings.queueGroup ? ` in queue group "${settings.queueGroup}"` : ''}` +

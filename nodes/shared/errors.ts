@@ -6,6 +6,8 @@
  * copies of the client are loaded.
  */
 
+import { parseViolation, permissionMessage, PERMISSION_HINT, type PermissionOperation } from './permissions';
+
 /** JetStream API error codes we explain (server `err_code`). */
 export const JetStreamApiCodes = {
 	ConsumerNotFound: 10014,
@@ -59,6 +61,41 @@ export class JetStreamNodeError extends Error {
 		this.category = category;
 		this.hint = options.hint;
 	}
+}
+
+/** The server refused a publish or subscription: which subject, and what needed it. */
+export class PermissionError extends JetStreamNodeError {
+	readonly operation: PermissionOperation;
+
+	readonly subject: string;
+
+	readonly feature?: string;
+
+	constructor(operation: PermissionOperation, subject: string, feature?: string) {
+		super('permission', permissionMessage(operation, subject, feature), { hint: PERMISSION_HINT });
+		this.name = 'PermissionError';
+		this.operation = operation;
+		this.subject = subject;
+		this.feature = feature;
+	}
+}
+
+/**
+ * Names the feature that needed a refused right ("Skip Duplicates", "the trigger's consumer"), so the
+ * error can be forwarded to an admin as it is. Any other error passes through unchanged.
+ */
+export async function needing<T>(feature: string, step: Promise<T>): Promise<T> {
+	try {
+		return await step;
+	} catch (error) {
+		throw forFeature(error, feature);
+	}
+}
+
+export function forFeature(error: unknown, feature: string): unknown {
+	const mapped = toNodeError(error);
+	if (!(mapped instanceof PermissionError) || mapped.feature) return error;
+	return new PermissionError(mapped.operation, mapped.subject, feature);
 }
 
 /** A credential field is missing or malformed. */
@@ -281,9 +318,9 @@ function requestError(errors: NatsLikeError[], ctx: ErrorContext): JetStreamNode
 	}
 	const perm = findByName(errors, 'PermissionViolationError');
 	if (perm || /permissions violation/i.test(errors[0]?.message ?? '')) {
-		return new JetStreamNodeError('permission', `Permission denied: ${firstLine(perm?.message ?? errors[0]?.message ?? '')}`, {
-			hint: 'Ask the NATS admin to allow this subject for the user in the credential',
-		});
+		const violation = parseViolation(perm?.message ?? errors[0]?.message ?? '');
+		if (violation) return new PermissionError(violation.operation, violation.subject);
+		return new JetStreamNodeError('permission', `Permission denied: ${firstLine(perm?.message ?? errors[0]?.message ?? '')}`, { hint: PERMISSION_HINT });
 	}
 	if (findByName(errors, 'InvalidSubjectError')) {
 		return new JetStreamNodeError('invalid-input', `"${ctx.subject ?? ''}" is not a valid subject`, {

@@ -28,7 +28,7 @@ describe('toNodeError', () => {
 		[natsError('TimeoutError', 'timeout'), { subject: 'svc.echo', timeoutMs: 500 }, 'No answer on "svc.echo" after 500 ms (timeout)'],
 		[natsError('RequestError', 'no responders', { cause: natsError('NoRespondersError', 'no responders') }), { subject: 'svc.echo' }, 'Nobody is listening on subject "svc.echo" (no responders)'],
 		[natsError('InvalidSubjectError', "illegal subject: 'a b'"), { subject: 'a b' }, '"a b" is not a valid subject'],
-		[natsError('PermissionViolationError', "Permissions Violation for Publish to \"secret.x\""), {}, 'Permission denied: Permissions Violation for Publish to "secret.x"'],
+		[natsError('PermissionViolationError', "Permissions Violation for Publish to \"secret.x\""), {}, 'Permission denied: not allowed to publish to "secret.x" — this credential\'s NATS user may not publish to "secret.x"'],
 		[Object.assign(new Error('self-signed certificate'), { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' }), { servers: 'tls://h:1' }, 'TLS verification of tls://h:1 failed (DEPTH_ZERO_SELF_SIGNED_CERT)'],
 	])('maps %s', (raw, context, message) => {
 		expect(toNodeError(raw, context).message).toBe(message);

@@ -5,7 +5,14 @@ import {
 	type INodeExecutionData,
 } from 'n8n-workflow';
 
-import { toNodeError, type ErrorContext } from '../../shared/errors';
+import { forFeature, toNodeError, type ErrorContext } from '../../shared/errors';
+
+/** What a refused right was needed for, per execution: "the Message → Publish operation". */
+const operationOf = new WeakMap<IExecuteFunctions, string>();
+
+export function runsOperation(fn: IExecuteFunctions, label: string): void {
+	operationOf.set(fn, label);
+}
 
 /**
  * Turns an error from one item into what n8n expects: an error item when "Continue On Fail" is on,
@@ -18,7 +25,8 @@ export function itemError(
 	context: ErrorContext = {},
 ): NodeOperationError {
 	if (error instanceof NodeOperationError) return error;
-	const mapped = toNodeError(error, context);
+	const operation = operationOf.get(fn);
+	const mapped = toNodeError(operation ? forFeature(error, operation) : error, context);
 	return new NodeOperationError(fn.getNode(), mapped.message, {
 		itemIndex,
 		description: mapped.hint,

@@ -1,8 +1,9 @@
 import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
-import { describeError, toNodeError } from '../../shared/errors';
+import { describeError, forFeature, toNodeError } from '../../shared/errors';
 import { transportLogger } from '../../shared/n8n/logger';
 import { connectionPool, parseCredentials } from '../../shared/transport';
+import { runsOperation } from './perItem';
 import { resources } from './resources';
 
 /**
@@ -19,12 +20,23 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	if (!operation) {
 		throw new NodeOperationError(this.getNode(), `The operation "${operationName}" is not supported for "${resourceName}"`);
 	}
+	const label = `the ${resources.find((r) => r.value === resourceName)?.name ?? resourceName} → ${operation.name} operation`;
+	runsOperation(this, label);
 	const lease = await connect(this);
 	try {
 		return [await operation.execute.call(this, lease.client, items)];
+	} catch (error) {
+		throw operationError(this, error, label);
 	} finally {
 		lease.release();
 	}
+}
+
+/** Errors of one item are NodeOperationErrors already; anything else failed for all items. */
+function operationError(fn: IExecuteFunctions, error: unknown, label: string): NodeOperationError {
+	if (error instanceof NodeOperationError) return error;
+	const mapped = toNodeError(forFeature(error, label));
+	return new NodeOperationError(fn.getNode(), mapped.message, { description: mapped.hint ?? describeError(mapped) });
 }
 
 async function connect(fn: IExecuteFunctions) {

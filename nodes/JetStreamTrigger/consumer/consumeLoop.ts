@@ -1,3 +1,4 @@
+import { forFeature } from '../../shared/errors';
 import type { Outcome } from '../../shared/execution/emitter';
 import { sleep, withinDeadline } from '../../shared/execution/sleep';
 import { Slots } from '../../shared/execution/slots';
@@ -8,6 +9,7 @@ import type { Delivery } from '../../shared/transport/delivery';
 import type { Puller, PullStatus } from '../../shared/transport/pull';
 import type { TriggerSettings } from '../settings';
 import { CircuitBreaker } from './circuitBreaker';
+import { FEATURE } from './featureNames';
 import { Ledger, type Answer, type Tracked } from './ledger';
 import type { UnitProcessor } from './processor';
 import { RateLimiter } from './rateLimiter';
@@ -210,7 +212,7 @@ export class ConsumeLoop {
 	/** Asks for more when the read-ahead has room for at least half of it (one request, not one per message). */
 	private topUp(): void {
 		const puller = this.puller;
-		if (!puller || this.stopped || this.manualDone || this.breaker?.state === 'open') return;
+		if (!puller || this.stopped || this.failedFatally || this.manualDone || this.breaker?.state === 'open') return;
 		const queued = this.ledger.count('waiting') + this.ledger.count('parked');
 		const free = this.readAhead - queued - puller.outstanding;
 		if (free >= Math.max(1, Math.ceil(this.readAhead / 2))) puller.request(free);
@@ -340,7 +342,7 @@ export class ConsumeLoop {
 				this.fail(new Error(`Stream "${this.settings.stream}" was deleted while the trigger was reading from it`));
 				return;
 			case 'refused':
-				this.fail(new Error(`The server refused the trigger's subscription: ${status.description}`));
+				this.fail(status.error ? (forFeature(status.error, FEATURE.trigger) as Error) : new Error(`The server refused the trigger's subscription: ${status.description}`));
 				return;
 			case 'exceeded_limits':
 				this.logger.warn(`The consumer refused a pull request: ${status.description}`);
@@ -374,7 +376,8 @@ export class ConsumeLoop {
 			});
 	}
 
-	private fail(error: Error): void {
+	/** Stops reading for good and reports the error (n8n deactivates the trigger and retries activation). */
+	fail(error: Error): void {
 		if (this.stopped || this.failedFatally) return;
 		this.failedFatally = true;
 		this.events.fatal(error);

@@ -1,11 +1,13 @@
 import type { Ticker } from '../../shared/execution/ticker';
-import { deadLetterSubject, ensureDeadLetterStream, findDeadLetterStream, requireDeadLetterStream } from '../../shared/deadLetter';
+import { checkNamedDeadLetterStream, deadLetterSubject, ensureDeadLetterStream, findDeadLetterStream, requireDeadLetterStream } from '../../shared/deadLetter';
+import { needing } from '../../shared/errors';
 import { ProcessedKeyStore } from '../../shared/idempotency';
 import type { NatsClient } from '../../shared/transport/client';
 import type { TransportLogger } from '../../shared/transport/connect';
 import { secretValues } from '../../shared/transport/credentials';
 import type { TriggerSettings } from '../settings';
 import { triggerDeadLetterSink } from './deadLetterSink';
+import { FEATURE } from './featureNames';
 import { chainGuards, noDeadLetter, passThroughGuard, type DeadLetterSink, type DecodedMessage, type MessageGuard } from './hooks';
 import { IdempotencyGuard } from './idempotencyGuard';
 import { keyReader } from './idempotencyKey';
@@ -27,6 +29,11 @@ export interface TriggerFeatures {
 async function prepareDeadLetter(client: NatsClient, settings: TriggerSettings, logger: TransportLogger): Promise<string> {
 	const options = settings.deadLetter!;
 	const subject = options.subject ?? deadLetterSubject(settings.stream, settings.durableName);
+	if (options.stream) {
+		const { created } = await checkNamedDeadLetterStream(client, { name: options.stream, subject, create: options.createStream, maxAgeMs: options.retentionMs });
+		if (created) logger.info(`Created the dead-letter stream "${options.stream}" for subject "${subject}"`);
+		return subject;
+	}
 	if (!options.createStream) {
 		await requireDeadLetterStream(client, subject);
 		return subject;
@@ -52,22 +59,22 @@ export async function prepareFeatures(client: NatsClient, settings: TriggerSetti
 	if (settings.manual) return { guard: passThroughGuard, deadLetter: noDeadLetter, summary: () => undefined };
 	let deadLetter = noDeadLetter;
 	if (settings.deadLetter) {
-		const subject = await prepareDeadLetter(client, settings, logger);
+		const subject = await needing(FEATURE.deadLetter, prepareDeadLetter(client, settings, logger));
 		deadLetter = triggerDeadLetterSink(client, { ...settings.deadLetter, subject }, secretValues(client.credentials), logger);
 	}
 	// Schema first: an invalid message must not claim an idempotency key.
-	const guards: MessageGuard[] = settings.schema ? [await SchemaGuard.create(client, settings.schema, logger)] : [];
+	const guards: MessageGuard[] = settings.schema ? [await needing(FEATURE.schema, SchemaGuard.create(client, settings.schema, logger))] : [];
 	let idempotency: IdempotencyGuard | undefined;
 	if (settings.idempotency) {
 		const options = settings.idempotency;
-		const store = await ProcessedKeyStore.open(client, {
+		const store = await needing(FEATURE.idempotency, ProcessedKeyStore.open(client, {
 			bucket: options.bucket,
 			stream: settings.stream,
 			consumer: settings.durableName,
 			retentionMs: options.retentionMs,
 			leaseMs: options.leaseMs,
 			create: options.createBucket,
-		});
+		}));
 		idempotency = new IdempotencyGuard(store, keyReader(options), logger, ticker, options.leaseMs);
 		guards.push(idempotency);
 	}

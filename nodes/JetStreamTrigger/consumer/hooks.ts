@@ -24,6 +24,11 @@ export type GuardVerdict =
 	 * needs is unreachable (`outage`). The message is kept (no delivery used up) and looked at again.
 	 */
 	| { action: 'wait'; reason: string; retryInMs: number; outage?: boolean }
+	/**
+	 * The server refused a right the check needs: retrying cannot help, so the trigger stops with the
+	 * error (which names the subject and the feature) and the message goes back unharmed.
+	 */
+	| { action: 'refused'; error: Error }
 	/** Can never succeed (schema violation): dead-lettered and terminated. */
 	| { action: 'reject'; error: Error; kind: DeadLetterKind };
 

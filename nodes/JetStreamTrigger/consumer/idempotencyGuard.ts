@@ -1,9 +1,11 @@
+import { forFeature, PermissionError } from '../../shared/errors';
 import { sleep } from '../../shared/execution/sleep';
 import type { Ticker } from '../../shared/execution/ticker';
 import type { Claim, ProcessedKeyStore } from '../../shared/idempotency';
 import type { TransportLogger } from '../../shared/transport/connect';
 import type { DecodedMessage, GuardVerdict, MessageGuard } from './hooks';
 import type { KeyOf } from './idempotencyKey';
+import { FEATURE } from './featureNames';
 import { Outage } from './outage';
 
 /** About half a minute of retries: long enough for a server restart. */
@@ -65,6 +67,8 @@ export class IdempotencyGuard implements MessageGuard {
 		try {
 			result = await this.store.claim(key);
 		} catch (error) {
+			const refused = forFeature(error, FEATURE.idempotency);
+			if (refused instanceof PermissionError) return { action: 'refused', error: refused };
 			this.outage.failed(error as Error);
 			return { action: 'wait', reason: `the idempotency bucket cannot be reached (${(error as Error).message})`, retryInMs: 0, outage: true };
 		}

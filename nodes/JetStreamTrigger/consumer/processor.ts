@@ -1,11 +1,13 @@
 import { NodeOperationError, type INodeExecutionData, type ITriggerFunctions } from 'n8n-workflow';
 
+import { forFeature, PermissionError } from '../../shared/errors';
 import { runExecution, type ExecutionResult, type Outcome } from '../../shared/execution/emitter';
 import type { Ticker } from '../../shared/execution/ticker';
 import { decodePayload, type DecodedPayload } from '../../shared/payload/decode';
 import type { TransportLogger } from '../../shared/transport/connect';
 import type { ConsumerFacts } from '../../shared/transport/consume';
 import type { TriggerSettings } from '../settings';
+import { FEATURE } from './featureNames';
 import { passThroughGuard, type DeadLetterDetails, type DeadLetterSink, type DecodedMessage, type GuardVerdict, type MessageGuard } from './hooks';
 import type { Ledger, Tracked } from './ledger';
 import { Outage } from './outage';
@@ -36,6 +38,8 @@ export interface ProcessorDeps {
 	 * seen (a round trip), so an Acknowledge node's answer is not missed by a hair.
 	 */
 	seenAnswers(): Promise<void>;
+	/** Stops the trigger with an error retrying cannot fix (a refused right). */
+	fatal(error: Error): void;
 }
 
 const PROCESS: GuardVerdict = { action: 'process' };
@@ -161,6 +165,10 @@ export class UnitProcessor {
 				case 'wait':
 					this.wait(tracked, verdict);
 					break;
+				case 'refused':
+					this.deps.park(tracked, MAX_OUTAGE_RETRY_MS);
+					this.deps.fatal(verdict.error);
+					break;
 				default:
 					await this.reject(tracked, { kind: verdict.kind, error: verdict.error });
 			}
@@ -207,6 +215,8 @@ export class UnitProcessor {
 		if (result.status === 'failed') {
 			tracked.outageParks++;
 			tracked.pendingDeadLetter = details;
+			const refused = forFeature(result.error, FEATURE.deadLetter);
+			if (refused instanceof PermissionError) this.deps.fatal(refused);
 			this.deadLetterOutage.failed(result.error);
 			this.deps.park(tracked, Math.min(MAX_OUTAGE_RETRY_MS, retryDelayMs(tracked.outageParks, [], this.deps.settings.retry)));
 			return;

@@ -1,8 +1,10 @@
+import { forFeature, PermissionError } from '../../shared/errors';
 import { formatViolations, resolveSchema, SchemaNotRegisteredError, validatorForMessage, type ResolvedSchema, type Violation } from '../../shared/schema';
 import type { NatsClient } from '../../shared/transport/client';
 import type { TransportLogger } from '../../shared/transport/connect';
 import type { SchemaSettings } from '../featureSettings';
 import type { DecodedMessage, GuardVerdict, MessageGuard } from './hooks';
+import { FEATURE } from './featureNames';
 import { Outage } from './outage';
 
 /**
@@ -41,6 +43,8 @@ export class SchemaGuard implements MessageGuard {
 				this.outage.ok();
 				return this.invalid(message, [{ path: '/', rule: 'schema', message: `it names a schema version that is not registered: ${error.message}` }], undefined);
 			}
+			const refused = forFeature(error, FEATURE.schema);
+			if (refused instanceof PermissionError) return { action: 'refused', error: refused };
 			this.outage.failed(error as Error);
 			return { action: 'wait', reason: `the schema registry cannot be reached (${(error as Error).message})`, retryInMs: 0, outage: true };
 		}

@@ -1,7 +1,7 @@
 import type { ITriggerFunctions, ITriggerResponse } from 'n8n-workflow';
 
 import { toConsumerConfig, validateConsumerSettings } from '../../shared/consumer/consumerSettings';
-import { InvalidParameterError } from '../../shared/errors';
+import { forFeature, InvalidParameterError, needing } from '../../shared/errors';
 import { withinDeadline } from '../../shared/execution/sleep';
 import { Ticker } from '../../shared/execution/ticker';
 import { transportLogger } from '../../shared/n8n/logger';
@@ -13,6 +13,7 @@ import { openTriggerConsumer, type ConsumerFacts, type ConsumerTarget, type Trig
 import { parseCredentials } from '../../shared/transport/credentials';
 import { readSettings, type TriggerSettings } from '../settings';
 import { ConsumeLoop, keepAliveInterval } from './consumeLoop';
+import { FEATURE } from './featureNames';
 import { prepareFeatures, type TriggerFeatures } from './features';
 import { watchLostDeliveries } from './lostDeliveries';
 import { UnitProcessor } from './processor';
@@ -90,9 +91,8 @@ async function watchWorkflowAnswers(client: NatsClient, settings: TriggerSetting
 		});
 	} catch (error) {
 		logger.warn(
-			`Cannot see the Acknowledge node's answers (${(error as Error).message})` +
-				(settings.idempotency ? '; idempotency keys are therefore not recorded as processed in "Later in the Workflow" mode' : '') +
-				`. Allow subscribing to $JS.ACK.${facts.stream}.${facts.name}.> to enable it`,
+			`Cannot see the Acknowledge node's answers: ${(forFeature(error, FEATURE.later) as Error).message}` +
+				(settings.idempotency ? '; idempotency keys are therefore not recorded as processed in this mode' : ''),
 		);
 		return undefined;
 	}
@@ -119,9 +119,9 @@ export async function startTrigger(ctx: ITriggerFunctions): Promise<ITriggerResp
 	let consumer: TriggerConsumer;
 	let features: TriggerFeatures;
 	try {
-		const target = await consumerTarget(client, settings);
+		const target = await needing(FEATURE.trigger, consumerTarget(client, settings));
 		features = await prepareFeatures(client, settings, logger, ticker);
-		consumer = await openTriggerConsumer(client, target);
+		consumer = await needing(FEATURE.trigger, openTriggerConsumer(client, target));
 		checkConsumer(consumer.facts, settings);
 	} catch (error) {
 		await client.nc.close();
@@ -142,6 +142,7 @@ export async function startTrigger(ctx: ITriggerFunctions): Promise<ITriggerResp
 				park: (tracked, retryInMs) => self.park(tracked, retryInMs),
 				stopping: () => self.stopped,
 				seenAnswers: async () => await client.nc.flush(),
+				fatal: (error) => self.fail(error),
 			}),
 		settings,
 		logger,

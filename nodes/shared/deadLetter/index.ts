@@ -38,4 +38,4 @@ export { purgeDeadLetters, type PurgeReport, type PurgeSelection } from './purge
 export { maskSecrets, MAX_ERROR_LENGTH, redactPayload, safeErrorText, type RedactHook } from './redaction';
 export { redriveDeadLetters, redriveRecord, type RedriveOptions, type RedriveOutcome, type RedriveReport, type RedriveSelection } from './redrive';
 export { reasonForKind, type TriggerDeadLetterKind } from './sink';
-export { ensureDeadLetterStream, findDeadLetterStream, requireDeadLetterStream, type DeadLetterStreamOptions } from './stream';
+export { checkNamedDeadLetterStream, ensureDeadLetterStream, findDeadLetterStream, requireDeadLetterStream, type DeadLetterStreamOptions } from './stream';

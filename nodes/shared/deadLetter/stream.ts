@@ -1,6 +1,7 @@
 import { JetStreamNodeError } from '../errors';
 import type { NatsClient } from '../transport/client';
-import { ensureFileStream, streamForSubject, type StreamSummary } from '../transport/deadLetterIo';
+import { describeStream, ensureFileStream, streamForSubject, type StreamSummary } from '../transport/deadLetterIo';
+import { subjectMatches } from './inspect';
 import {
 	DEFAULT_DLQ_DUPLICATE_WINDOW_MS,
 	DEFAULT_DLQ_MAX_AGE_MS,
@@ -45,6 +46,35 @@ export async function ensureDeadLetterStream(
 /** The stream that stores dead letters sent to `subject`; undefined when none captures it. */
 export async function findDeadLetterStream(client: NatsClient, subject: string): Promise<string | undefined> {
 	return await streamForSubject(client, subject);
+}
+
+/**
+ * For activation with a named dead-letter stream: reads only that stream (no right to list stream
+ * names needed), creates it when missing and allowed, and fails when it does not store `subject`.
+ */
+export async function checkNamedDeadLetterStream(
+	client: NatsClient,
+	options: { name: string; subject: string; create: boolean; maxAgeMs: number },
+): Promise<{ created: boolean }> {
+	const existing = await describeStream(client, options.name).catch((error: unknown) => {
+		if (error instanceof JetStreamNodeError && error.category === 'not-found') return undefined;
+		throw error;
+	});
+	if (!existing) {
+		if (!options.create) {
+			throw new JetStreamNodeError('not-found', `The dead-letter stream "${options.name}" does not exist`, {
+				hint: `Create it with subject "${options.subject}" (JetStream node → Dead Letter → Create Stream), or turn on "Create Dead-Letter Stream"`,
+			});
+		}
+		await ensureDeadLetterStream(client, { name: options.name, subjects: [options.subject], maxAgeMs: options.maxAgeMs });
+		return { created: true };
+	}
+	if (!existing.subjects.some((pattern) => subjectMatches(pattern, options.subject))) {
+		throw new JetStreamNodeError('configuration', `The dead-letter stream "${options.name}" does not store the dead-letter subject "${options.subject}" (its subjects: ${existing.subjects.join(', ') || 'none'})`, {
+			hint: `Add "${options.subject}" to the stream's subjects, or set "Dead-Letter Subject" to one of them`,
+		});
+	}
+	return { created: false };
 }
 
 /**

@@ -313,11 +313,5 @@ function bucketError(error: unknown, bucket: string, bindOnly: boolean): JetStre
 			cause: error,
 		});
 	}
-	if (mapped.category === 'permission') {
-		return new JetStreamNodeError('permission', `Not allowed to use the idempotency bucket "${bucket}": ${mapped.message}`, {
-			hint: 'Ask the NATS admin for access to $KV.' + bucket + '.> and the KV_' + bucket + ' stream, or have the admin create the bucket',
-			cause: error,
-		});
-	}
 	return mapped;
 }

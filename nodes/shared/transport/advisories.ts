@@ -69,14 +69,15 @@ export async function watchAnswers(
 	consumer: string,
 	onAnswer: (streamSequence: number, kind: AnswerKind) => void,
 ): Promise<AdvisoryWatch> {
-	// Servers write ack subjects without (before 2.10, and usually still) or with domain and account tokens.
+	// Servers write ack subjects without domain and account tokens (every version so far); the long
+	// form is watched too where the credential allows it, and is not needed otherwise.
 	const subjects = [`$JS.ACK.${stream}.${consumer}.>`, `$JS.ACK.*.*.${stream}.${consumer}.>`];
 	let refused: Error | undefined;
-	const subs = subjects.map((subject) =>
+	const subs = subjects.map((subject, index) =>
 		client.nc.subscribe(subject, {
 			callback: (error, msg) => {
 				if (error) {
-					refused = error;
+					if (index === 0) refused = error;
 					return;
 				}
 				const info = parseAckSubject(msg.subject);

@@ -1,4 +1,4 @@
-import { JetStreamNodeError, toNodeError } from '../errors';
+import { JetStreamNodeError, PermissionError, toNodeError } from '../errors';
 import type { NatsClient } from './client';
 import { headerRecord, headerValue, type HeaderRecord, type PublishReceipt } from './deadLetterIo';
 import { publishStored, toMsgHdrs } from './publish';
@@ -116,12 +116,39 @@ export async function requestReply(client: NatsClient, subject: string, data: Ui
  * and ends must not let its execution finish before the reply left.
  */
 export async function sendReplies(client: NatsClient, replies: OutgoingMessage[]): Promise<void> {
+	const refusals = watchRefusals(client.nc);
 	try {
 		for (const reply of replies) client.nc.publish(reply.subject, reply.data, { headers: toMsgHdrs(reply.headers) });
 		await client.nc.flush();
 	} catch (error) {
+		await refusals.stop();
 		throw toNodeError(error, { subject: replies[0]?.subject });
 	}
+	// The server refuses a plain publish only with an -ERR on the connection, which comes before the
+	// flush's PONG: a refusal of one of these subjects is seen by now.
+	const refused = (await refusals.stop()).find((e) => e.operation === 'publish' && replies.some((r) => r.subject === e.subject));
+	if (refused) throw refused;
+}
+
+/** Permission errors the server reports on the connection until `stop()`. */
+function watchRefusals(nc: NatsClient['nc']): { stop(): Promise<PermissionError[]> } {
+	const status = nc.status();
+	const seen: PermissionError[] = [];
+	const done = (async () => {
+		for await (const s of status) {
+			if (s.type !== 'error') continue;
+			const mapped = toNodeError(s.error);
+			if (mapped instanceof PermissionError) seen.push(mapped);
+		}
+	})();
+	return {
+		stop: async () => {
+			await new Promise((resolve) => setImmediate(resolve));
+			(status as unknown as { stop(): void }).stop();
+			await done;
+			return seen;
+		},
+	};
 }
 
 /**

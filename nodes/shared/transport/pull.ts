@@ -1,5 +1,6 @@
 import { createInbox, type Msg, type Subscription } from '@nats-io/transport-node';
 
+import { PermissionError, toNodeError } from '../errors';
 import { withinDeadline } from '../execution/sleep';
 import type { NatsClient } from './client';
 import { AnswerWriter, toDelivery, type Delivery } from './delivery';
@@ -16,6 +17,8 @@ import { AnswerWriter, toDelivery, type Delivery } from './delivery';
 /** Consumer notifications the trigger reacts to; the rest is only logged. */
 export interface PullStatus {
 	type: 'consumer_deleted' | 'consumer_not_found' | 'stream_not_found' | 'exceeded_limits' | 'requests_lost' | 'refused' | 'debug';
+	/** With `refused`: the permission error, naming the subject the server refused. */
+	error?: Error;
 	description: string;
 }
 
@@ -92,6 +95,8 @@ class PullerImpl implements Puller {
 	constructor(
 		private readonly client: NatsClient,
 		private readonly subject: string,
+		/** `$JS.ACK.<stream>.<consumer>.`: answers to this consumer's messages. */
+		private readonly ackPrefix: string,
 		private readonly options: PullOptions,
 		private readonly handlers: PullHandlers,
 	) {
@@ -151,7 +156,7 @@ class PullerImpl implements Puller {
 
 	private receive(error: Error | null, msg: Msg): void {
 		if (error) {
-			this.handlers.status({ type: 'refused', description: error.message });
+			this.handlers.status({ type: 'refused', description: error.message, error: toNodeError(error) });
 			return;
 		}
 		this.lastHeard = Date.now();
@@ -240,6 +245,17 @@ class PullerImpl implements Puller {
 			});
 	}
 
+	/**
+	 * A refused pull request or answer is a plain publish: the server says so only on the connection.
+	 * Retrying cannot help, and unanswered messages would run again, so the caller stops at once.
+	 */
+	private refusedPublish(error: Error | undefined): void {
+		const mapped = error ? toNodeError(error) : undefined;
+		if (!(mapped instanceof PermissionError) || mapped.operation !== 'publish') return;
+		if (mapped.subject !== this.subject && !mapped.subject.startsWith(this.ackPrefix)) return;
+		this.handlers.status({ type: 'refused', description: mapped.message, error: mapped });
+	}
+
 	/** After a reconnect the server has forgotten the requests of the old connection. */
 	private followConnection(): () => void {
 		const status = this.client.nc.status();
@@ -250,6 +266,7 @@ class PullerImpl implements Puller {
 					this.lastHeard = Date.now();
 					this.lost();
 				}
+				if (s.type === 'error') this.refusedPublish(s.error);
 			}
 		})();
 		// The status iterator ends only when stopped (or the connection closes).
@@ -259,5 +276,5 @@ class PullerImpl implements Puller {
 
 /** Starts pulling from `$JS.API.CONSUMER.MSG.NEXT.<stream>.<consumer>`; nothing is asked for until `request()`. */
 export function openPuller(client: NatsClient, apiPrefix: string, stream: string, consumer: string, options: PullOptions, handlers: PullHandlers): Puller {
-	return new PullerImpl(client, `${apiPrefix}.CONSUMER.MSG.NEXT.${stream}.${consumer}`, options, handlers);
+	return new PullerImpl(client, `${apiPrefix}.CONSUMER.MSG.NEXT.${stream}.${consumer}`, `$JS.ACK.${stream}.${consumer}.`, options, handlers);
 }
