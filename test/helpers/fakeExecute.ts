@@ -107,6 +107,8 @@ export function fakeExecute(options: FakeExecuteOptions): FakeExecute {
 		getExecutionId: () => 'exec-test-1',
 		getWorkflow: () => ({ id: 'wf-test-1', name: 'Test workflow', active: false }),
 		logger: recordingLogger(logs),
+		// What the editor shows next to the output; recorded with level "hint".
+		addExecutionHints: (...hints: Array<{ message: string }>) => hints.forEach((h) => logs.push({ level: 'hint', message: h.message })),
 		helpers,
 	} as unknown as IExecuteFunctions;
 

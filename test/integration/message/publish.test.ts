@@ -33,6 +33,42 @@ describe('Message → Publish', () => {
 		expect((await suite.jsm.streams.info(suite.stream)).state.messages).toBe(1);
 	});
 
+	it('refuses an Idempotency Key whose {{ }} was never evaluated, before anything is stored', async () => {
+		const items = [{ json: { orderId: 'A-1' } }, { json: { orderId: 'A-2' } }];
+		await expect(suite.run(publish({ idempotencyKey: '{{ $json.orderId }}-shipped' }), items)).rejects.toThrow(
+			/"Idempotency Key" of item 0 is the text "\{\{ \$json\.orderId \}\}-shipped": the \{\{ \}\} part was not evaluated/,
+		);
+		expect((await suite.jsm.streams.info(suite.stream)).state.messages).toBe(0);
+	});
+
+	it('warns in the editor when every item had the same Idempotency Key, and not when keys differ', async () => {
+		const items = [{ json: { n: 1 } }, { json: { n: 2 } }, { json: { n: 3 } }];
+		const same = await suite.run(publish({ idempotencyKey: 'order-shipped' }), items);
+		expect(json(same.out).map((o) => o.duplicate)).toEqual([false, true, true]);
+		expect(same.logs.filter((l) => l.level === 'hint').map((l) => l.message)).toEqual([
+			expect.stringMatching(/^Every one of the 3 items had the Idempotency Key "order-shipped", so JetStream stored only the first message/),
+		]);
+		const distinct = await suite.run(publish({ idempotencyKey: (i: number) => `order-${i}` }), items);
+		expect(distinct.logs.filter((l) => l.level === 'hint')).toEqual([]);
+	});
+
+	it('sends the message of an item that came from the trigger, not the trigger\'s wrapper or its ack token', async () => {
+		const fromTrigger = {
+			payload: { orderId: 'A-7', total: 3 },
+			subject: 'orders.created',
+			headers: { 'Nats-Msg-Id': 'A-7' },
+			streamSequence: 12,
+			deliveryCount: 1,
+			ackToken: '$JS.ACK.ORDERS.billing.1.12.12.1700000000000000000.0',
+		};
+		const fromRequest = { payload: { q: 1 }, subject: 'svc.price', headers: {}, replyTo: '_INBOX.abc.1' };
+		await suite.run(publish({}), [{ json: fromTrigger }, { json: fromRequest }, { json: { ackToken: '$JS.ACK.X.y.1.1.1.1.0', subject: 'a.b', note: 'binary message' } }]);
+		const body = async (seq: number) => new TextDecoder().decode((await suite.stored(seq)).data);
+		expect(JSON.parse(await body(1))).toEqual({ orderId: 'A-7', total: 3 });
+		expect(JSON.parse(await body(2))).toEqual({ q: 1 });
+		expect(await body(3)).not.toContain('$JS.ACK');
+	});
+
 	it('refuses a publish whose expected last sequence does not match, saying so', async () => {
 		await suite.run(publish({}));
 		await expect(suite.run(publish({ publishOptions: { expectedLastSequence: 7 } }))).rejects.toThrow(/last sequence/i);

@@ -28,7 +28,7 @@ export const payloadFields: INodeProperties[] = [
 		default: 'json',
 		description: 'What to send as the message body',
 		options: [
-			{ name: 'Whole Item (JSON)', value: 'json', description: 'The input item\'s JSON, as a JSON document' },
+			{ name: 'Whole Item (JSON)', value: 'json', description: 'The input item\'s JSON, as a JSON document; an item from a NATS or JetStream trigger sends the message it carries (its payload), never its ack token' },
 			{ name: 'One Field', value: 'field', description: 'One field of the input item: text stays text, anything else is sent as JSON' },
 			{ name: 'Text', value: 'text', description: 'Text you write here (expressions allowed)' },
 			{ name: 'Binary File', value: 'binary', description: 'The bytes of a binary property of the input item, unchanged' },
@@ -68,6 +68,20 @@ function fieldValue(json: IDataObject, path: string): unknown {
 	return path.split('.').reduce<unknown>((v, key) => (v !== null && typeof v === 'object' ? (v as IDataObject)[key] : undefined), json);
 }
 
+/**
+ * An item straight from the JetStream Trigger (or the NATS Request Trigger) is a wrapper: the message
+ * is in `payload`, next to its subject, headers and ack token. Passing it on means passing the message
+ * on — never the wrapper, whose ack token would let every consumer downstream answer for this one.
+ */
+function wholeItem(json: IDataObject): unknown {
+	const fromTrigger = typeof json.ackToken === 'string' || (typeof json.replyTo === 'string' && typeof json.subject === 'string');
+	if (!fromTrigger) return json;
+	if ('payload' in json) return json.payload;
+	const rest = { ...json };
+	delete rest.ackToken;
+	return rest;
+}
+
 function jsonPayload(value: unknown): Payload {
 	return { data: encoder.encode(JSON.stringify(value ?? null)), kind: 'json', value, contentType: 'application/json' };
 }
@@ -99,7 +113,7 @@ export function readPayload(fn: IExecuteFunctions, i: number, item: INodeExecuti
 	const source = fn.getNodeParameter('payloadSource', i, 'json') as PayloadSource;
 	switch (source) {
 		case 'json':
-			return jsonPayload(item.json);
+			return jsonPayload(wholeItem(item.json));
 		case 'field': {
 			const path = String(fn.getNodeParameter('payloadField', i, '')).trim();
 			if (!path) throw new InvalidParameterError('payloadField', '"Field" is empty', 'Enter the name of the field to send, e.g. order');

@@ -37,7 +37,7 @@ function build(fn: IExecuteFunctions, i: number, item: INodeExecutionData, maxPa
 	const headers = readHeaders(fn, i);
 	if (schema) checkSchema(i, payload, schema, headers);
 	const options = readPublishOptions(fn, i);
-	const msgId = String(fn.getNodeParameter('idempotencyKey', i, '') ?? '').trim() || undefined;
+	const msgId = readIdempotencyKey(fn, i);
 	const correlationId = applyCorrelation(headers, item, options);
 	applyTraceContext(headers, item, options);
 	if (payload.kind === 'binary' && !findHeader(headers, 'content-type')) headers['Content-Type'] = payload.contentType;
@@ -57,6 +57,32 @@ function build(fn: IExecuteFunctions, i: number, item: INodeExecutionData, maxPa
 	const expect = { streamName: options.expectedStream, lastSequence: options.expectedLastSequence, lastSubjectSequence: options.expectedLastSubjectSequence };
 	const hasExpect = Object.values(expect).some((v) => v !== undefined);
 	return { message: { subject, data, headers, msgId, expect: hasExpect ? expect : undefined }, correlationId };
+}
+
+/** The item's Idempotency Key; refuses a template that was never evaluated (sent as is, it would be one key for all). */
+function readIdempotencyKey(fn: IExecuteFunctions, i: number): string | undefined {
+	const key = String(fn.getNodeParameter('idempotencyKey', i, '') ?? '').trim();
+	if (key.includes('{{')) {
+		throw new InvalidParameterError(
+			'idempotencyKey',
+			`"Idempotency Key" of item ${i} is the text "${key}": the {{ }} part was not evaluated`,
+			'Switch the field to Expression (the = in front, or drag the field in), e.g. {{ $json.orderId }}. As fixed text every message gets the same key and JetStream stores only the first.',
+		);
+	}
+	return key || undefined;
+}
+
+/**
+ * Every item of the run had one and the same key: JetStream stored the first message and answered
+ * "duplicate" for the others. That can be meant (the same event twice), but is mostly a key that does
+ * not depend on the item, so the editor shows a warning next to the output.
+ */
+function warnOneKeyForAll(fn: IExecuteFunctions, prepared: Prepared[]): void {
+	const first = prepared[0]?.message.msgId;
+	if (prepared.length < 2 || first === undefined || prepared.some((p) => p?.message.msgId !== first)) return;
+	const message = `Every one of the ${prepared.length} items had the Idempotency Key "${first}", so JetStream stored only the first message and dropped the others as duplicates. Use a value that differs per event, e.g. {{ $json.orderId }}.`;
+	fn.logger?.warn(message);
+	(fn as Partial<Pick<IExecuteFunctions, 'addExecutionHints'>>).addExecutionHints?.({ message, type: 'warning', location: 'outputPane' });
 }
 
 function output(prepared: Prepared, outcome: Extract<PublishOutcome, { ok: true }>): IDataObject {
@@ -92,6 +118,7 @@ async function execute(this: IExecuteFunctions, client: NatsClient, items: INode
 		},
 		{ window, timeoutMs: ACK_TIMEOUT_MS, stopOnError: !continueOnFail },
 	);
+	warnOneKeyForAll(this, prepared);
 	const out: INodeExecutionData[] = [];
 	for (let i = 0; i < items.length; i++) {
 		const outcome = outcomes[i];
