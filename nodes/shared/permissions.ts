@@ -64,7 +64,9 @@ export function describeRight(operation: PermissionOperation, subject: string): 
 		}
 		if (tokens[1] === 'EVENT' && tokens[2] === 'ADVISORY') return `watch the server's advisories for consumer ${quote(tokens[6] ?? '?')} of stream ${quote(tokens[5] ?? '?')}`;
 	}
-	if (tokens[0] === '$KV' || tokens[tokens.indexOf('$KV')] === '$KV') return `write to key-value bucket ${quote(tokens[tokens.indexOf('$KV') + 1] ?? '?')}`;
+	// $KV.<bucket>.<key>, or <api prefix>.$KV.<bucket>.<key> with a JetStream domain or API prefix.
+	const kv = tokens.indexOf('$KV');
+	if (kv >= 0) return `write to key-value bucket ${quote(tokens[kv + 1] ?? '?')}`;
 	if (tokens[0] === '_INBOX') return operation === 'subscribe' ? 'receive replies (every request needs this)' : 'answer a request';
 	return operation === 'publish' ? `publish to ${quote(subject)}` : `subscribe to ${quote(subject)}`;
 }
