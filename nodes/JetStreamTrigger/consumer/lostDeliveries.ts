@@ -91,7 +91,7 @@ export async function watchLostDeliveries(
 		});
 	} catch (error) {
 		logger.warn(
-			`Cannot watch the server's max-deliveries advisories (${(error as Error).message}); a message whose last delivery is lost during a restart will not be dead-lettered automatically. Allow subscribing to $JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.> to enable it`,
+			`Cannot watch the server's max-deliveries advisories (${(error as Error).message}); a message whose last delivery is lost during a restart will not be dead-lettered automatically. Allow subscribing to $JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.${facts.stream}.${facts.name} to enable it`,
 		);
 		return undefined;
 	}

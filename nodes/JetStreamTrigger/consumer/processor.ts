@@ -213,10 +213,13 @@ export class UnitProcessor {
 		const { ctx, logger, ledger } = this.deps;
 		const result = await this.deps.deadLetter.send(tracked.delivery, details);
 		if (result.status === 'failed') {
+			const refused = forFeature(result.error, FEATURE.deadLetter);
+			if (refused instanceof PermissionError) {
+				this.refusedDeadLetter(tracked, refused);
+				return;
+			}
 			tracked.outageParks++;
 			tracked.pendingDeadLetter = details;
-			const refused = forFeature(result.error, FEATURE.deadLetter);
-			if (refused instanceof PermissionError) this.deps.fatal(refused);
 			this.deadLetterOutage.failed(result.error);
 			this.deps.park(tracked, Math.min(MAX_OUTAGE_RETRY_MS, retryDelayMs(tracked.outageParks, [], this.deps.settings.retry)));
 			return;
@@ -229,6 +232,21 @@ export class UnitProcessor {
 			logger.warn(`${details.kind === 'poison' ? details.error.message : `Message ${tracked.sequence} does not match its schema`}; it will not be delivered again`);
 			ctx.saveFailedExecution?.(new NodeOperationError(ctx.getNode(), details.error.message, { description: HINTS[details.kind] }));
 		}
+	}
+
+	/**
+	 * The dead-letter subject is refused: trying again cannot help, so the trigger stops with the error
+	 * and the message goes back to the server at once (it stays in the stream either way). On its last
+	 * delivery it is left unanswered rather than nak'd: the server then keeps it until its ack wait.
+	 */
+	private refusedDeadLetter(tracked: Tracked, refused: PermissionError): void {
+		this.deps.fatal(refused);
+		if (!this.onLastDelivery(tracked)) {
+			this.deps.ledger.answer(tracked, 'nak');
+			return;
+		}
+		this.deps.logger.error(`Message ${tracked.sequence} was on its last delivery and could not be dead-lettered (${refused.message}); it stays in stream "${this.deps.facts.stream}" — read it with the JetStream node's Message → Get`);
+		this.deps.ledger.release(tracked);
 	}
 
 	/**

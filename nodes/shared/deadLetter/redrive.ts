@@ -1,4 +1,4 @@
-import { toNodeError } from '../errors';
+import { PermissionError, toNodeError } from '../errors';
 import type { NatsClient } from '../transport/client';
 import { deleteStoredMessage, publishWithHeaders } from '../transport/deadLetterIo';
 import { peekDeadLetter, scanDeadLetters, type DeadLetterFilter, type DeadLetterRecord } from './inspect';
@@ -73,7 +73,10 @@ export async function redriveRecord(client: NatsClient, record: DeadLetterRecord
 			options.timeoutMs,
 		);
 	} catch (error) {
-		return { dlqSequence: record.dlqSequence, status: 'failed', subject, message: toNodeError(error, { subject }).message };
+		const mapped = toNodeError(error, { subject });
+		// A refused subject fails every dead letter alike: the redrive stops and says which right is missing.
+		if (mapped instanceof PermissionError) throw mapped;
+		return { dlqSequence: record.dlqSequence, status: 'failed', subject, message: mapped.message };
 	}
 	const outcome: RedriveOutcome = {
 		dlqSequence: record.dlqSequence,

@@ -1,9 +1,10 @@
 import { AckPolicy, DeliverPolicy, StorageType, type JsMsg, type PurgeOpts, type StoredMsg, type StreamConfig } from '@nats-io/jetstream';
 import type { MsgHdrs } from '@nats-io/transport-node';
 
-import { toNodeError } from '../errors';
+import { PermissionError, toNodeError } from '../errors';
 import type { NatsClient } from './client';
 import { publishStored } from './publish';
+import { watchRefusals } from './refusals';
 
 /**
  * The NATS calls behind dead-lettering and dead-letter inspection: publish a copy with headers, read
@@ -151,20 +152,34 @@ export async function* scanStream(client: NatsClient, stream: string, options: S
 	}
 	const consumer = client.js.consumers.getConsumerFromInfo(info);
 	let remaining = info.num_pending;
+	// A refused pull request is a plain publish: without this the scan would only end, seconds later, with "heartbeats missed".
+	let refused: PermissionError | undefined;
+	let batch: Awaited<ReturnType<typeof consumer.fetch>> | undefined;
+	const refusals = watchRefusals(client.nc, (error) => {
+		if (!error.subject.includes(`.CONSUMER.MSG.NEXT.${stream}.`)) return;
+		refused = error;
+		batch?.stop(error);
+	});
 	try {
 		while (remaining > 0) {
-			const batch = await consumer.fetch({ max_messages: Math.min(SCAN_BATCH, remaining), expires: SCAN_PULL_EXPIRES_MS });
+			batch = await consumer.fetch({ max_messages: Math.min(SCAN_BATCH, remaining), expires: SCAN_PULL_EXPIRES_MS });
 			let received = 0;
-			for await (const msg of batch) {
-				received++;
-				remaining = msg.info.pending;
-				if (msg.seq > lastSequence) return;
-				yield fromJsMsg(msg);
+			try {
+				for await (const msg of batch) {
+					received++;
+					remaining = msg.info.pending;
+					if (msg.seq > lastSequence) return;
+					yield fromJsMsg(msg);
+				}
+			} catch (error) {
+				throw refused ?? toNodeError(error, { stream });
 			}
+			if (refused) throw refused;
 			// A pull that brought nothing means the messages vanished meanwhile (purged, aged out).
 			if (received === 0) break;
 		}
 	} finally {
+		await refusals.stop();
 		await consumer.delete().catch(() => {
 			// The consumer is memory-only with an inactivity threshold: the server removes it anyway.
 			return false;

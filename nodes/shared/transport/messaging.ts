@@ -1,4 +1,5 @@
-import { JetStreamNodeError, PermissionError, toNodeError } from '../errors';
+import { JetStreamNodeError, toNodeError } from '../errors';
+import { watchRefusals } from './refusals';
 import type { NatsClient } from './client';
 import { headerRecord, headerValue, type HeaderRecord, type PublishReceipt } from './deadLetterIo';
 import { publishStored, toMsgHdrs } from './publish';
@@ -130,26 +131,6 @@ export async function sendReplies(client: NatsClient, replies: OutgoingMessage[]
 	if (refused) throw refused;
 }
 
-/** Permission errors the server reports on the connection until `stop()`. */
-function watchRefusals(nc: NatsClient['nc']): { stop(): Promise<PermissionError[]> } {
-	const status = nc.status();
-	const seen: PermissionError[] = [];
-	const done = (async () => {
-		for await (const s of status) {
-			if (s.type !== 'error') continue;
-			const mapped = toNodeError(s.error);
-			if (mapped instanceof PermissionError) seen.push(mapped);
-		}
-	})();
-	return {
-		stop: async () => {
-			await new Promise((resolve) => setImmediate(resolve));
-			(status as unknown as { stop(): void }).stop();
-			await done;
-			return seen;
-		},
-	};
-}
 
 /**
  * Answers a delivered JetStream message through its ack subject (the trigger's `ackToken`), waiting
