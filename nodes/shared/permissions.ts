@@ -62,6 +62,7 @@ export function describeRight(operation: PermissionOperation, subject: string): 
 				? `acknowledge messages of consumer ${quote(consumer ?? '?')} of stream ${quote(stream ?? '?')}`
 				: `watch the acknowledgements of consumer ${quote(consumer ?? '?')} of stream ${quote(stream ?? '?')}`;
 		}
+		if (tokens[1] === 'FC' && tokens[2]?.startsWith('KV_')) return `answer the server's flow control while reading key-value bucket ${quote(tokens[2].slice(3))}`;
 		if (tokens[1] === 'EVENT' && tokens[2] === 'ADVISORY') return `watch the server's advisories for consumer ${quote(tokens[6] ?? '?')} of stream ${quote(tokens[5] ?? '?')}`;
 	}
 	// $KV.<bucket>.<key>, or <api prefix>.$KV.<bucket>.<key> with a JetStream domain or API prefix.

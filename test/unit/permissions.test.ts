@@ -24,6 +24,7 @@ describe('describeRight', () => {
 		['subscribe', '$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.ORDERS.billing', 'watch the server\'s advisories for consumer "billing" of stream "ORDERS"'],
 		['publish', '$KV.n8n_processed.k.order-1', 'write to key-value bucket "n8n_processed"'],
 		['publish', 'dlq.orders.billing', 'publish to "dlq.orders.billing"'],
+		['publish', '$JS.FC.KV_orders.abc.1', 'answer the server\'s flow control while reading key-value bucket "orders"'],
 		['subscribe', '_INBOX.>', 'receive replies (every request needs this)'],
 	] as const)('%s %s → %s', (operation, subject, words) => {
 		expect(describeRight(operation, subject)).toBe(words);

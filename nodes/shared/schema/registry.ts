@@ -2,6 +2,7 @@ import type { KV } from '@nats-io/kv';
 
 import { InvalidParameterError, JetStreamNodeError, toNodeError } from '../errors';
 import type { NatsClient } from '../transport/client';
+import { kvFlowControl, untilRefused } from '../transport/refusals';
 import { checkCompatibility, type CompatibilityMode, type CompatibilityResult } from './compatibility';
 import { validatorFor } from './validator';
 
@@ -63,13 +64,14 @@ export class SchemaRegistry {
 	private constructor(
 		private readonly kv: KV,
 		readonly bucket: string,
+		private readonly client: NatsClient,
 	) {}
 
 	static async open(client: NatsClient, bucket = DEFAULT_SCHEMA_BUCKET, create = true): Promise<SchemaRegistry> {
 		try {
 			const kv = create ? await client.kvm().create(bucket, { history: 1, replicas: client.credentials.replicas, description: 'JSON Schemas registered by n8n' }) : await client.kvm().open(bucket);
 			if (!create) await kv.status();
-			return new SchemaRegistry(kv, bucket);
+			return new SchemaRegistry(kv, bucket, client);
 		} catch (error) {
 			const mapped = toNodeError(error, { stream: `KV_${bucket}`, bucket });
 			if (mapped.category === 'not-found') {
@@ -126,7 +128,7 @@ export class SchemaRegistry {
 
 	async list(): Promise<Array<{ name: string; versions: number[]; latest: number; compatibility: CompatibilityMode }>> {
 		const byName = new Map<string, number[]>();
-		for await (const key of await this.kv.keys()) {
+		for await (const key of untilRefused(this.client.nc, await this.kv.keys(), kvFlowControl(this.bucket))) {
 			const match = /^(.+)\.v(\d+)$/.exec(key);
 			if (match) byName.set(match[1], [...(byName.get(match[1]) ?? []), Number(match[2])]);
 		}

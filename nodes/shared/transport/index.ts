@@ -8,6 +8,7 @@ export { parseCredentials, secretValues, credentialsKey, type NatsCredentials } 
 export { testCredentials, type CredentialTestOutcome } from './credentialTest';
 export { connectionPool, ConnectionPool, type ClientLease } from './pool';
 export { redact } from './redact';
+export { kvFlowControl, untilRefused, watchRefusals } from './refusals';
 export {
 	answerDelivery,
 	publishWindowed,

@@ -28,3 +28,29 @@ export function watchRefusals(nc: NatsConnection, onRefused?: (error: Permission
 		},
 	};
 }
+
+/**
+ * Reads `source` to its end, unless the server refuses a subject the read depends on (`mine`): then
+ * the read stops at once and fails with that refusal. A key-value history or key listing answers the
+ * server's flow control with plain publishes; refused, the read would stall and come back incomplete.
+ */
+export async function* untilRefused<T>(nc: NatsConnection, source: AsyncIterable<T> & { stop?(): void }, mine: (subject: string) => boolean): AsyncGenerator<T> {
+	let refused: PermissionError | undefined;
+	const watch = watchRefusals(nc, (error) => {
+		if (!mine(error.subject)) return;
+		refused = error;
+		source.stop?.();
+	});
+	try {
+		for await (const item of source) {
+			if (refused) break;
+			yield item;
+		}
+	} finally {
+		await watch.stop();
+	}
+	if (refused) throw refused;
+}
+
+/** Subjects a key-value read of `bucket` publishes to on its own: the answers to flow control. */
+export const kvFlowControl = (bucket: string) => (subject: string) => subject.startsWith(`$JS.FC.KV_${bucket}.`);

@@ -494,7 +494,7 @@ const cases: Case[] = [
 		label: 'Key-Value → Get Key History',
 		node: { resource: 'keyValue', operation: 'history' },
 		rights: (n) => watchRights(n.bucket),
-		// The server asks for flow control only for a large history (README: needed for large reads).
+		// The server asks for flow control only for a large history: see the next case.
 		// Optional: History never reads its consumer, nothing deletes it (the server drops it when idle).
 		unused: (n) => [`$JS.FC.KV_${n.bucket}.>`, api(`CONSUMER.INFO.KV_${n.bucket}.*`), api(`CONSUMER.DELETE.KV_${n.bucket}.*`)],
 		setup: async (n) => {
@@ -504,6 +504,21 @@ const cases: Case[] = [
 		},
 		params: (n) => ({ kvBucket: n.bucket, kvKey: 'k1', kvHistoryOptions: {} }),
 		effect: async (out) => expect(out.map((e) => e.value)).toEqual(['v1', 'v2']),
+	},
+	{
+		label: 'Key-Value → Get Key History',
+		scenario: 'a history large enough for flow control',
+		node: { resource: 'keyValue', operation: 'history' },
+		rights: (n) => watchRights(n.bucket),
+		// Not needed: see the case above. Flow control is: without it the read would stall and come back short.
+		unused: (n) => [api(`CONSUMER.INFO.KV_${n.bucket}.*`), api(`CONSUMER.DELETE.KV_${n.bucket}.*`)],
+		setup: async (n) => {
+			await makeBucket(n.bucket, 64);
+			const bucket = await kv(n.bucket);
+			for (let i = 0; i < 64; i++) await bucket.put('k1', `${i}:${'x'.repeat(200_000)}`);
+		},
+		params: (n) => ({ kvBucket: n.bucket, kvKey: 'k1', kvHistoryOptions: {} }),
+		effect: async (out) => expect(out.map((e) => Number(String(e.value).split(':')[0]))).toEqual(Array.from({ length: 64 }, (_, i) => i)),
 	},
 	{
 		label: 'Key-Value → List Keys',

@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import type { NatsClient } from '../../../shared/transport';
+import { kvFlowControl, untilRefused, type NatsClient } from '../../../shared/transport';
 import { forEachItem } from '../perItem';
 import type { Operation } from '../types';
 import { entryToJson } from './entryJson';
@@ -32,7 +32,7 @@ async function execute(this: IExecuteFunctions, client: NatsClient, items: INode
 			const format = readValueFormat(readOptions(this, 'kvHistoryOptions', i));
 			const entries = await session.use(bucket, key, async (kv) => {
 				const out: IDataObject[] = [];
-				for await (const entry of await kv.history({ key })) out.push(entryToJson(entry, format));
+				for await (const entry of untilRefused(client.nc, await kv.history({ key }), kvFlowControl(bucket))) out.push(entryToJson(entry, format));
 				return out;
 			});
 			if (entries.length === 0) throw keyMissing(bucket, key, ' (it has no history)');

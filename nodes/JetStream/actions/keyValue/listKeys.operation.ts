@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import type { NatsClient } from '../../../shared/transport';
+import { kvFlowControl, untilRefused, type NatsClient } from '../../../shared/transport';
 import { validateInteger } from '../../../shared/validation';
 import { forEachItem } from '../perItem';
 import type { Operation } from '../types';
@@ -50,7 +50,7 @@ async function execute(this: IExecuteFunctions, client: NatsClient, items: INode
 			const keys = await session.use(bucket, undefined, async (kv) => {
 				const found: string[] = [];
 				// Breaking out of the loop stops the server-side listing.
-				for await (const key of await kv.keys(filter)) {
+				for await (const key of untilRefused(client.nc, await kv.keys(filter), kvFlowControl(bucket))) {
 					found.push(key);
 					if (found.length >= limit) break;
 				}
