@@ -109,6 +109,13 @@ const params = {
 	options: { parallelExecutions: 16, retryDelay: 0.05, maxRetryDelay: 0.3, executionTimeout: 2, closeTimeout: 2 },
 };
 
+/**
+ * Downstream writes the workflow could not confirm (the server died between storing and answering):
+ * the execution failed, so running the message again is the at-least-once promise, not a repeat.
+ */
+const unconfirmed = new Set<string>();
+let attempts = 0;
+
 function startTrigger(seed: number, fakes: FakeTrigger[], js: ReturnType<typeof jetstream>) {
 	const next = random(seed);
 	const run = fakes.length + 1;
@@ -121,10 +128,12 @@ function startTrigger(seed: number, fakes: FakeTrigger[], js: ReturnType<typeof 
 			if (r < 0.105) return 'crash';
 			const { orderId } = items[0].json.payload as { orderId: string };
 			// The workflow's effect downstream; if it cannot be written (server down), the execution fails.
-			const written = await js.publish('done.orders', JSON.stringify({ orderId, seq: items[0].json.streamSequence, run, at: Date.now() })).then(
+			const attempt = `a${++attempts}`;
+			const written = await js.publish('done.orders', JSON.stringify({ orderId, seq: items[0].json.streamSequence, run, at: Date.now(), attempt })).then(
 				() => true,
 				() => false,
 			);
+			if (!written) unconfirmed.add(attempt);
 			return written ? 'succeed' : 'fail';
 		},
 	});
@@ -137,6 +146,7 @@ interface Done {
 	seq: number;
 	run: number;
 	at: number;
+	attempt: string;
 }
 
 async function readStream<T>(jsm: JetStreamManager, name: string, read: (data: Uint8Array, header: (k: string) => string) => T): Promise<T[]> {
@@ -221,7 +231,10 @@ it(`loses nothing and processes no key twice through kills and restarts (${KEYS}
 	// A key the workflow did more than once; allowed only right across a kill (see above).
 	const acrossKill = (runs: Done[]) =>
 		[...runs].sort((a, b) => a.at - b.at).every((run, i, all) => i === 0 || kills.some((k) => all[i - 1].at <= k + 1_000 && k <= run.at));
-	const repeated = [...doneByKey].filter(([, runs]) => runs.length > 1);
+	// Only a run after a confirmed one is a repeat: after an unconfirmed write the execution had failed.
+	const afterConfirmed = (runs: Done[]) => [...runs].sort((a, b) => a.at - b.at).slice(0, -1).some((r) => !unconfirmed.has(r.attempt));
+	const retriedUnconfirmed = [...doneByKey].filter(([, runs]) => runs.length > 1 && !afterConfirmed(runs));
+	const repeated = [...doneByKey].filter(([, runs]) => runs.length > 1 && afterConfirmed(runs));
 	const twice = repeated.filter(([, runs]) => !acrossKill(runs));
 	const afterCrash = repeated.filter(([, runs]) => acrossKill(runs));
 	const keysDeadOnly = [...new Set(dead.map((d) => d.orderId))].filter((k) => !doneByKey.has(k));
@@ -232,6 +245,7 @@ it(`loses nothing and processes no key twice through kills and restarts (${KEYS}
 			`(${emissions.filter((e) => e.outcome === 'failed').length} failed, ${emissions.filter((e) => !e.outcome).length} hung). ` +
 			`Fates: ${fates.done} done, ${fates.deadLettered} dead-lettered, ${fates.skippedDuplicate} skipped as duplicates, ${fates.unaccounted.length} unaccounted. ` +
 			`Keys: ${doneByKey.size} done, ${keysDeadOnly.length} only dead-lettered, ${missingKeys.length} missing; ` +
+			`${retriedUnconfirmed.length} run again after a write the server stored but could not confirm (execution failed); ` +
 			`${twice.length} done twice; ${afterCrash.length} done again across a SIGKILL (nats-server ${nc.info?.version}, ` +
 			`${REPEATS_PER_KILL === 0 ? 'sync_interval always: none accepted' : `2.9 without sync_interval: up to ${REPEATS_PER_KILL} per kill accepted`}: ${afterCrash.map(([k]) => k).join(', ') || 'none'})`,
 	);

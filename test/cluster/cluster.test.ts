@@ -65,6 +65,20 @@ async function recordDone(js: ReturnType<typeof jetstream>, orderId: string, emi
 	}
 }
 
+
+/** A read of the test's own, retried while the cluster answers "temporarily unavailable" (an election). */
+async function settled<T>(read: () => Promise<T>): Promise<T> {
+	const until = Date.now() + 30_000;
+	for (;;) {
+		try {
+			return await read();
+		} catch (error) {
+			if (!/temporarily unavailable/i.test((error as Error).message) || Date.now() > until) throw error;
+			await new Promise((resolve) => setTimeout(resolve, 250));
+		}
+	}
+}
+
 it(`loses nothing and runs nothing twice while stream and meta leaders are killed (${KEYS} orders, 3 replicas)`, async () => {
 	const jsm = await jetstreamManager(nc, { checkAPI: false });
 	const js = jetstream(nc);
@@ -148,15 +162,16 @@ it(`loses nothing and runs nothing twice while stream and meta leaders are kille
 		throw new Error(`${error.message}: ${published} published, ${publishErrors.length} publish errors (${[...new Set(publishErrors)].slice(0, 3).join(' | ')}), ${await doneCount()} done, ${fake.running()} running, consumer ${JSON.stringify(info)}\n${logs.join('\n')}`);
 	});
 
-	// What the workflow did, from the DONE stream; what the stream holds; what was dead-lettered.
-	const doneInfo = await jsm.streams.info('DONE');
+	// What the workflow did, from the DONE stream; what the stream holds; what was dead-lettered. Read
+	// through a leader election that may still be settling after the last kill.
+	const doneInfo = await settled(() => jsm.streams.info('DONE'));
 	const done = new Map<string, number>();
 	for (let seq = doneInfo.state.first_seq; seq <= doneInfo.state.last_seq; seq++) {
-		const msg = await jsm.streams.getMessage('DONE', { seq });
+		const msg = await settled(() => jsm.streams.getMessage('DONE', { seq }));
 		const { orderId } = JSON.parse(new TextDecoder().decode(msg!.data)) as { orderId: string };
 		done.set(orderId, (done.get(orderId) ?? 0) + 1);
 	}
-	const ordersStored = (await jsm.streams.info('ORDERS')).state.messages;
+	const ordersStored = (await settled(() => jsm.streams.info('ORDERS'))).state.messages;
 	const dead = (await jsm.streams.info('DLQ').catch(() => undefined))?.state.messages ?? 0;
 	const twice = [...done].filter(([, n]) => n > 1);
 	const missing = Array.from({ length: KEYS }, (_, i) => `C-${i}`).filter((k) => !done.has(k));
