@@ -50,6 +50,10 @@ describe('Message → Publish', () => {
 		]);
 		const distinct = await suite.run(publish({ idempotencyKey: (i: number) => `order-${i}` }), items);
 		expect(distinct.logs.filter((l) => l.level === 'hint')).toEqual([]);
+		// An item that failed before it was sent had no key: not "every one of the items".
+		const oneBad = await suite.run(publish({ idempotencyKey: 'order-other', subject: (i: number) => (i === 1 ? 'bad subject' : `${suite.prefix}created`) }), items, true);
+		expect(oneBad.out[1].json.error).toBeDefined();
+		expect(oneBad.logs.filter((l) => l.level === 'hint')).toEqual([]);
 	});
 
 	it('sends the message of an item that came from the trigger, not the trigger\'s wrapper or its ack token', async () => {

@@ -79,7 +79,9 @@ function readIdempotencyKey(fn: IExecuteFunctions, i: number): string | undefine
  */
 function warnOneKeyForAll(fn: IExecuteFunctions, prepared: Prepared[]): void {
 	const first = prepared[0]?.message.msgId;
-	if (prepared.length < 2 || first === undefined || prepared.some((p) => p?.message.msgId !== first)) return;
+	if (prepared.length < 2 || first === undefined) return;
+	// A plain loop: `some` would skip the holes of items that failed before they were prepared.
+	for (let i = 1; i < prepared.length; i++) if (prepared[i]?.message.msgId !== first) return;
 	const message = `Every one of the ${prepared.length} items had the Idempotency Key "${first}", so JetStream stored only the first message and dropped the others as duplicates. Use a value that differs per event, e.g. {{ $json.orderId }}.`;
 	fn.logger?.warn(message);
 	(fn as Partial<Pick<IExecuteFunctions, 'addExecutionHints'>>).addExecutionHints?.({ message, type: 'warning', location: 'outputPane' });
