@@ -42,11 +42,11 @@ async function firstRunSetup(n8n, natsUrl, stateFile) {
 	const state = existsSync(stateFile) ? JSON.parse(readFileSync(stateFile, 'utf8')) : {};
 	if (state.credentialId && state.natsUrl === natsUrl) return state;
 	say('Creating the NATS credential and importing the example workflows…');
-	const credential = await n8n.api('POST', '/credentials', { name: 'NATS (local)', type: 'natsApi', data: { servers: natsUrl, connectionName: 'n8n-dev', authType: 'none', tls: false } });
+	const credential = await n8n.api('POST', '/credentials', { name: 'NATS (local)', type: 'jetStreamNatsApi', data: { servers: natsUrl, connectionName: 'n8n-dev', authType: 'none', tls: false } });
 	const examples = join(__dirname, '..', 'examples');
 	for (const file of readdirSync(examples).filter((f) => f.endsWith('.json'))) {
 		const wf = JSON.parse(readFileSync(join(examples, file), 'utf8'));
-		for (const node of wf.nodes) if (node.credentials?.natsApi) node.credentials.natsApi = { id: credential.id, name: 'NATS (local)' };
+		for (const node of wf.nodes) if (node.credentials?.jetStreamNatsApi) node.credentials.jetStreamNatsApi = { id: credential.id, name: 'NATS (local)' };
 		await n8n.api('POST', '/workflows', { name: wf.name, nodes: wf.nodes, connections: wf.connections, settings: wf.settings ?? {} });
 	}
 	const next = { credentialId: credential.id, natsUrl };

@@ -6,7 +6,7 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
-import { natsApiTest } from '../shared/n8n/credentialTest';
+import { jetStreamNatsApiTest } from '../shared/n8n/credentialTest';
 import { properties } from './actions/description';
 import { router } from './actions/router';
 
@@ -24,11 +24,11 @@ export class JetStream implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'natsApi', required: true, testedBy: 'natsApiTest' }],
+		credentials: [{ name: 'jetStreamNatsApi', required: true, testedBy: 'jetStreamNatsApiTest' }],
 		properties,
 	};
 
-	methods = { credentialTest: { natsApiTest } };
+	methods = { credentialTest: { jetStreamNatsApiTest } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await router.call(this);

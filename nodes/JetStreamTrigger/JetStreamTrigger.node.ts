@@ -6,7 +6,7 @@ import {
 	type ITriggerResponse,
 } from 'n8n-workflow';
 
-import { natsApiTest } from '../shared/n8n/credentialTest';
+import { jetStreamNatsApiTest } from '../shared/n8n/credentialTest';
 import { startTrigger } from './consumer/startTrigger';
 import { properties } from './description';
 
@@ -22,11 +22,11 @@ export class JetStreamTrigger implements INodeType {
 		defaults: { name: 'JetStream Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'natsApi', required: true, testedBy: 'natsApiTest' }],
+		credentials: [{ name: 'jetStreamNatsApi', required: true, testedBy: 'jetStreamNatsApiTest' }],
 		properties,
 	};
 
-	methods = { credentialTest: { natsApiTest } };
+	methods = { credentialTest: { jetStreamNatsApiTest } };
 
 	async trigger(this: ITriggerFunctions): Promise<ITriggerResponse> {
 		return await startTrigger(this);

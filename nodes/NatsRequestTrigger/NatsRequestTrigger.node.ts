@@ -1,6 +1,6 @@
 import { NodeConnectionTypes, type INodeType, type INodeTypeDescription, type ITriggerFunctions, type ITriggerResponse } from 'n8n-workflow';
 
-import { natsApiTest } from '../shared/n8n/credentialTest';
+import { jetStreamNatsApiTest } from '../shared/n8n/credentialTest';
 import { properties } from './description';
 import { startRequestTrigger } from './startRequestTrigger';
 
@@ -16,11 +16,11 @@ export class NatsRequestTrigger implements INodeType {
 		defaults: { name: 'NATS Request Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'natsApi', required: true, testedBy: 'natsApiTest' }],
+		credentials: [{ name: 'jetStreamNatsApi', required: true, testedBy: 'jetStreamNatsApiTest' }],
 		properties,
 	};
 
-	methods = { credentialTest: { natsApiTest } };
+	methods = { credentialTest: { jetStreamNatsApiTest } };
 
 	async trigger(this: ITriggerFunctions): Promise<ITriggerResponse> {
 		return await startRequestTrigger(this);

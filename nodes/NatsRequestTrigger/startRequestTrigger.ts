@@ -22,7 +22,7 @@ export async function startRequestTrigger(ctx: ITriggerFunctions): Promise<ITrig
 	let secrets: string[];
 	try {
 		settings = readRequestSettings(ctx, (message) => logger.warn(message));
-		const credentials = parseCredentials(await ctx.getCredentials('natsApi'));
+		const credentials = parseCredentials(await ctx.getCredentials('jetStreamNatsApi'));
 		secrets = secretValues(credentials);
 		client = createClient(await openConnection(credentials, { reconnect: true }, logger), credentials);
 	} catch (error) {

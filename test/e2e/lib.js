@@ -61,7 +61,7 @@ const ackFloor = async (jsm, stream, durable) => (await jsm.consumers.info(strea
 /** An example workflow from examples/, its NATS credential pointed at the e2e one, ready for the public API. */
 function example(file, credId) {
 	const wf = JSON.parse(readFileSync(join(__dirname, '..', '..', 'examples', file), 'utf8'));
-	for (const n of wf.nodes) if (n.credentials?.natsApi) n.credentials.natsApi = { id: credId, name: 'NATS e2e' };
+	for (const n of wf.nodes) if (n.credentials?.jetStreamNatsApi) n.credentials.jetStreamNatsApi = { id: credId, name: 'NATS e2e' };
 	return { name: wf.name, nodes: wf.nodes, connections: wf.connections, settings: wf.settings ?? {} };
 }
 

@@ -57,7 +57,7 @@ async function withStack(mode, runtime, work, body) {
 		const res = await fetch(`${n8n.base}/types/nodes.json`, { headers: { cookie: n8n.cookie } });
 		const types = (await res.json()).map((t) => t.name);
 		for (const type of ['jetStream', 'jetStreamTrigger', 'natsRequestTrigger']) expect(types.includes(`n8n-nodes-jetstream.${type}`), `${type} node not loaded`);
-		const created = await n8n.api('POST', '/credentials', { name: 'NATS e2e', type: 'natsApi', data: { servers: nats.url, connectionName: `n8n-e2e-${mode}`, authType: 'none', tls: false } });
+		const created = await n8n.api('POST', '/credentials', { name: 'NATS e2e', type: 'jetStreamNatsApi', data: { servers: nats.url, connectionName: `n8n-e2e-${mode}`, authType: 'none', tls: false } });
 		stack.credId = created.id;
 		await body(stack);
 	} finally {

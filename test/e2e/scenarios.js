@@ -71,7 +71,7 @@ const general = [
 	{
 		name: 'the credential test succeeds, and fails for a wrong port saying why',
 		async run(s) {
-			const test = (servers) => s.n8n.rest('POST', '/credentials/test', { credentials: { id: s.credId, name: 'NATS e2e', type: 'natsApi', data: { servers, authType: 'none', tls: false } } });
+			const test = (servers) => s.n8n.rest('POST', '/credentials/test', { credentials: { id: s.credId, name: 'NATS e2e', type: 'jetStreamNatsApi', data: { servers, authType: 'none', tls: false } } });
 			const good = await test(s.nats.url);
 			expect(good.data.status === 'OK', `expected OK, got ${JSON.stringify(good.data)}`);
 			const bad = await test(`nats://127.0.0.1:${await freePort()}`);

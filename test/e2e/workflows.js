@@ -6,7 +6,7 @@ const JS = 'n8n-nodes-jetstream.jetStream';
 const TRIGGER = 'n8n-nodes-jetstream.jetStreamTrigger';
 const node = (name, type, parameters, position, extra = {}) => ({ id: name.replace(/\W/g, '-').toLowerCase(), name, type, typeVersion: 1, position, parameters, ...extra });
 const webhookId = 'b7e0c1a2-5d3f-4e6a-9c8b-0123456789ab';
-const cred = (id) => ({ natsApi: { id, name: 'NATS e2e' } });
+const cred = (id) => ({ jetStreamNatsApi: { id, name: 'NATS e2e' } });
 const link = (from, to) => ({ [from]: { main: [[{ node: to, type: 'main', index: 0 }]] } });
 
 /** Webhook → JetStream publish (idempotency key = orderId) → the publish output is the HTTP answer. */

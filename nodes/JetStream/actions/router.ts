@@ -41,7 +41,7 @@ function operationError(fn: IExecuteFunctions, error: unknown, label: string): N
 
 async function connect(fn: IExecuteFunctions) {
 	try {
-		const credentials = parseCredentials(await fn.getCredentials('natsApi'));
+		const credentials = parseCredentials(await fn.getCredentials('jetStreamNatsApi'));
 		return await connectionPool.acquire(credentials, transportLogger(fn.logger, fn.getNode().name));
 	} catch (error) {
 		const mapped = toNodeError(error);

@@ -110,7 +110,7 @@ export async function startTrigger(ctx: ITriggerFunctions): Promise<ITriggerResp
 	let client: NatsClient;
 	try {
 		settings = readSettings(ctx, (message) => logger.warn(message));
-		const credentials = parseCredentials(await ctx.getCredentials('natsApi'));
+		const credentials = parseCredentials(await ctx.getCredentials('jetStreamNatsApi'));
 		client = createClient(await openConnection(credentials, { reconnect: true }, logger), credentials);
 	} catch (error) {
 		throw nodeError(ctx, error);

@@ -6,8 +6,8 @@ import type {
 
 import { testCredentials } from '../transport';
 
-/** n8n's credential test for `natsApi`: connect, check JetStream, say exactly what failed. */
-export async function natsApiTest(
+/** n8n's credential test for `jetStreamNatsApi`: connect, check JetStream, say exactly what failed. */
+export async function jetStreamNatsApiTest(
 	this: ICredentialTestFunctions,
 	credential: ICredentialsDecrypted,
 ): Promise<INodeCredentialTestResult> {

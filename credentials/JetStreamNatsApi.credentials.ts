@@ -3,16 +3,16 @@ import type { ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
 /**
  * How to reach a NATS server and prove who we are. The values are turned into connect options in
  * one place (nodes/shared/transport/connectOptions.ts); the credential test lives on the JetStream
- * node (`testedBy: 'natsApiTest'`) because n8n only runs non-HTTP credential tests from a node.
+ * node (`testedBy: 'jetStreamNatsApiTest'`) because n8n only runs non-HTTP credential tests from a node.
  */
-export class NatsApi implements ICredentialType {
-	name = 'natsApi';
+export class JetStreamNatsApi implements ICredentialType {
+	name = 'jetStreamNatsApi';
 
-	displayName = 'NATS';
+	displayName = 'NATS (JetStream Nodes)';
 
 	icon: Icon = { light: 'file:../icons/nats.svg', dark: 'file:../icons/nats.dark.svg' };
 
-	documentationUrl = 'https://docs.nats.io/using-nats/developer/connecting';
+	documentationUrl = 'https://github.com/n8n-nodes-jetstream/n8n-nodes-jetstream#credentials-nats';
 
 	properties: INodeProperties[] = [
 		{
