@@ -240,7 +240,7 @@ function jetStreamError(errors: NatsLikeError[], ctx: ErrorContext): JetStreamNo
 	switch (code) {
 		case JetStreamApiCodes.StreamNotFound:
 			return new JetStreamNodeError('not-found', `Stream ${stream || '(unnamed)'} does not exist`, {
-				hint: 'Create the stream first (JetStream node → Stream → Ensure) or check its name',
+				hint: 'Create the stream first (JetStream node → Stream → Create or Update) or check its name',
 			});
 		case JetStreamApiCodes.ConsumerNotFound:
 			return new JetStreamNodeError(
@@ -270,7 +270,7 @@ function jetStreamError(errors: NatsLikeError[], ctx: ErrorContext): JetStreamNo
 			});
 		case JetStreamApiCodes.StreamNameInUse:
 			return new JetStreamNodeError('conflict', `A stream named ${stream} already exists with a different configuration`, {
-				hint: 'Use "Update" or "Ensure" to change an existing stream',
+				hint: 'Use "Update" or "Create or Update" to change an existing stream',
 			});
 		case JetStreamApiCodes.MessageSizeExceedsMaximum:
 			return new JetStreamNodeError('invalid-input', `The message is larger than the stream allows (max_msg_size)`, {

@@ -58,7 +58,7 @@ const actions: Array<[string, Record<string, ParamValue>]> = [
 	['get a missing message', { resource: 'message', operation: 'get', messageStream: 'SECRETS', getBy: 'sequence', sequence: 999 }],
 	['stream info', { resource: 'stream', operation: 'get', stream: 'SECRETS' }],
 	['KV get in a missing bucket', { resource: 'keyValue', operation: 'get', kvBucket: 'nope', kvKey: 'k' }],
-	['dead-letter list without a DLQ stream', { resource: 'deadLetter', operation: 'list', dlqStream: 'NO_DLQ', limit: 5 }],
+	['dead-letter list without a DLQ stream', { resource: 'deadLetter', operation: 'getAll', dlqStream: 'NO_DLQ', limit: 5 }],
 ];
 
 describe('no secret in logs, errors, output or dead letters', () => {

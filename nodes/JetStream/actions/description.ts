@@ -1,7 +1,13 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { allowDestructiveFields } from './destructive';
 import { resources } from './resources';
 import type { Resource } from './types';
+
+/** n8n lists options alphabetically (its lint rule asks for it), whatever order the code keeps them in. */
+function byName<T extends { name: string }>(list: T[]): T[] {
+	return [...list].sort((a, b) => a.name.localeCompare(b.name));
+}
 
 function resourceField(): INodeProperties {
 	return {
@@ -9,7 +15,7 @@ function resourceField(): INodeProperties {
 		name: 'resource',
 		type: 'options',
 		noDataExpression: true,
-		options: resources.map((r) => ({ name: r.name, value: r.value, description: r.description })),
+		options: byName(resources).map((r) => ({ name: r.name, value: r.value, description: r.description })),
 		default: resources[0].value,
 	};
 }
@@ -21,7 +27,7 @@ function operationField(resource: Resource): INodeProperties {
 		type: 'options',
 		noDataExpression: true,
 		displayOptions: { show: { resource: [resource.value] } },
-		options: resource.operations.map((op) => ({
+		options: byName(resource.operations).map((op) => ({
 			name: op.name,
 			value: op.value,
 			action: op.action,
@@ -44,8 +50,12 @@ function scoped(resource: Resource): INodeProperties[] {
 	);
 }
 
-/** Resource and operation pickers plus every operation's fields, scoped to their operation. */
+/**
+ * Resource and operation pickers plus every operation's fields, scoped to their operation; last, the
+ * switch that lets an AI agent run a destructive operation (shown on the tool variant only).
+ */
 export const properties: INodeProperties[] = [
 	resourceField(),
 	...resources.flatMap((r) => [operationField(r), ...scoped(r)]),
+	...allowDestructiveFields,
 ];

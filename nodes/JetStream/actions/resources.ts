@@ -6,5 +6,5 @@ import { schemaResource } from './schema/Schema.resource';
 import { streamResource } from './stream/Stream.resource';
 import type { Resource } from './types';
 
-/** Every resource of the JetStream node, in the order the UI lists them. */
+/** Every resource of the JetStream node; the first is the default (the UI sorts them by name). */
 export const resources: Resource[] = [messageResource, streamResource, consumerResource, keyValueResource, deadLetterResource, schemaResource];

@@ -121,7 +121,7 @@ export class SchemaRegistry {
 		const wanted = version ?? (await this.meta(name))?.meta.latest;
 		const entry = wanted ? await this.kv.get(`${name}.v${wanted}`) : null;
 		if (!entry || entry.operation !== 'PUT') {
-			throw new SchemaNotRegisteredError(`Schema "${name}${version ? `@${version}` : ''}" is not registered in bucket "${this.bucket}"`, 'Check the name and version (Schema → List)');
+			throw new SchemaNotRegisteredError(`Schema "${name}${version ? `@${version}` : ''}" is not registered in bucket "${this.bucket}"`, 'Check the name and version (Schema → Get Many)');
 		}
 		return JSON.parse(decoder.decode(entry.value)) as SchemaVersion;
 	}

@@ -68,9 +68,9 @@ describe('JetStream node → Dead Letter', () => {
 			['plain text', 'max-deliveries'],
 		]);
 
-		const all = await run({ operation: 'list', dlqStream: fx.dlqStream, limit: 50, filters: {} });
-		const maxed = await run({ operation: 'list', dlqStream: fx.dlqStream, limit: 50, filters: { reasons: ['max-deliveries'] } });
-		const [one] = await run({ operation: 'peek', dlqStream: fx.dlqStream, sequence: seqs[0] });
+		const all = await run({ operation: 'getAll', dlqStream: fx.dlqStream, limit: 50, filters: {} });
+		const maxed = await run({ operation: 'getAll', dlqStream: fx.dlqStream, limit: 50, filters: { reasons: ['max-deliveries'] } });
+		const [one] = await run({ operation: 'get', dlqStream: fx.dlqStream, sequence: seqs[0] });
 
 		expect(all).toHaveLength(2);
 		expect(all[1]).toMatchObject({ payload: 'plain text', payloadEncoding: 'text', reason: 'max-deliveries', failedNode: 'Code' });
@@ -89,7 +89,7 @@ describe('JetStream node → Dead Letter', () => {
 
 	it('says which sequence is missing, and returns an error item with Continue On Fail', async () => {
 		fx = await dlqFixture(server);
-		await expect(run({ operation: 'peek', dlqStream: fx.dlqStream, sequence: 42 })).rejects.toThrow(/has no message with sequence 42/);
+		await expect(run({ operation: 'get', dlqStream: fx.dlqStream, sequence: 42 })).rejects.toThrow(/has no message with sequence 42/);
 		const [item] = await run({ operation: 'redrive', dlqStream: fx.dlqStream, select: 'sequences', sequences: '4-x', targetSubject: '' }, true);
 		expect(item.error).toMatch(/"4-x" in "Sequences" is not a sequence number or range/);
 	});
@@ -123,7 +123,7 @@ describe('JetStream node → Dead Letter', () => {
 		const [out] = await run({ operation: 'purge', dlqStream: fx.dlqStream, purgeMode: 'filter', filters: { reasons: ['schema-invalid'] } });
 
 		expect(out).toEqual({ dlqStream: fx.dlqStream, purged: 1 });
-		const left = await run({ operation: 'list', dlqStream: fx.dlqStream, limit: 10, filters: {} });
+		const left = await run({ operation: 'getAll', dlqStream: fx.dlqStream, limit: 10, filters: {} });
 		expect(left.map((r) => r.dlqSequence)).toEqual([seqs[0]]);
 	});
 });

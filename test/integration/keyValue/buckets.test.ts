@@ -87,7 +87,7 @@ describe('JetStream node → Key-Value buckets', () => {
 
 	it('ensure creates a missing bucket, then reports no change, then updates history and TTL and reports what changed', async () => {
 		const bucket = bucketName();
-		const params = { operation: 'ensureBucket', kvBucket: bucket, kvBucketOptions: {} };
+		const params = { operation: 'upsertBucket', kvBucket: bucket, kvBucketOptions: {} };
 
 		const [first] = json(await run({ ...params, kvHistory: 2, kvTtlSeconds: 600 }));
 		const [second] = json(await run({ ...params, kvHistory: 2, kvTtlSeconds: 600 }));
@@ -112,10 +112,10 @@ describe('JetStream node → Key-Value buckets', () => {
 
 	it('ensure refuses to change the storage of an existing bucket, and leaves it as it was', async () => {
 		const bucket = bucketName();
-		await run({ operation: 'ensureBucket', kvBucket: bucket, kvHistory: 1, kvTtlSeconds: 0, kvBucketOptions: { storage: 'file' } });
+		await run({ operation: 'upsertBucket', kvBucket: bucket, kvHistory: 1, kvTtlSeconds: 0, kvBucketOptions: { storage: 'file' } });
 
 		await expect(
-			run({ operation: 'ensureBucket', kvBucket: bucket, kvHistory: 1, kvTtlSeconds: 0, kvBucketOptions: { storage: 'memory' } }),
+			run({ operation: 'upsertBucket', kvBucket: bucket, kvHistory: 1, kvTtlSeconds: 0, kvBucketOptions: { storage: 'memory' } }),
 		).rejects.toThrow(`Bucket "${bucket}" uses file storage; the storage of an existing bucket cannot be changed to memory`);
 		expect((await raw.jsm.streams.info(`KV_${bucket}`)).config.storage).toBe('file');
 	});
@@ -128,10 +128,10 @@ describe('JetStream node → Key-Value buckets', () => {
 		try {
 			await run({ operation: 'createBucket', kvBucket: a, kvHistory: 1, kvTtlSeconds: 0, kvBucketOptions: {} });
 			await run({ operation: 'createBucket', kvBucket: b, kvHistory: 1, kvTtlSeconds: 0, kvBucketOptions: {} });
-			await run({ operation: 'put', kvBucket: a, kvKey: 'k1', kvValueFrom: 'text', kvValueText: 'v', kvPutOptions: {} });
+			await run({ operation: 'set', kvBucket: a, kvKey: 'k1', kvValueFrom: 'text', kvValueText: 'v', kvPutOptions: {} });
 
 			const [info] = json(await run({ operation: 'getBucket', kvBucket: a }));
-			const list = json(await run({ operation: 'listBuckets' }));
+			const list = json(await run({ operation: 'getAllBuckets' }));
 
 			expect(info).toMatchObject({ bucket: a, values: 1, history: 1 });
 			expect(info.sizeBytes).toBeGreaterThan(0);
@@ -192,14 +192,14 @@ describe('JetStream node → Key-Value buckets', () => {
 	if (atLeast(version, '2.11.0')) {
 		it('creates a bucket with per-key TTL markers on a 2.11+ server', async () => {
 			const bucket = bucketName();
-			await run({ operation: 'ensureBucket', kvBucket: bucket, kvHistory: 1, kvTtlSeconds: 0, kvBucketOptions: { markerTtlSeconds: 30 } });
+			await run({ operation: 'upsertBucket', kvBucket: bucket, kvHistory: 1, kvTtlSeconds: 0, kvBucketOptions: { markerTtlSeconds: 30 } });
 			expect((await raw.jsm.streams.info(`KV_${bucket}`)).config.allow_msg_ttl).toBe(true);
 		});
 	} else {
 		it('refuses per-key TTL on a server older than 2.11 instead of silently ignoring it', async () => {
 			const bucket = bucketName();
 			await expect(
-				run({ operation: 'ensureBucket', kvBucket: bucket, kvHistory: 1, kvTtlSeconds: 0, kvBucketOptions: { markerTtlSeconds: 30 } }),
+				run({ operation: 'upsertBucket', kvBucket: bucket, kvHistory: 1, kvTtlSeconds: 0, kvBucketOptions: { markerTtlSeconds: 30 } }),
 			).rejects.toThrow(`Per-key TTL (Per-Key TTL Marker) needs NATS server 2.11.0 or newer; this server runs ${version}`);
 			await expect(raw.jsm.streams.info(`KV_${bucket}`)).rejects.toThrow(/stream not found/);
 		});

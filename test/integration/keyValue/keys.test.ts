@@ -31,7 +31,7 @@ afterAll(async () => {
 });
 
 const putText = (key: string, text: string, extra: Record<string, unknown> = {}) =>
-	run({ operation: 'put', kvBucket: bucket, kvKey: key, kvValueFrom: 'text', kvValueText: text, kvPutOptions: {}, ...extra });
+	run({ operation: 'set', kvBucket: bucket, kvKey: key, kvValueFrom: 'text', kvValueText: text, kvPutOptions: {}, ...extra });
 
 const get = async (key: string, options: Record<string, unknown> = {}) =>
 	json(await run({ operation: 'get', kvBucket: bucket, kvKey: key, kvGetOptions: options }))[0];
@@ -43,7 +43,7 @@ describe('JetStream node → Key-Value keys', () => {
 		const before = Date.now();
 		const [put] = json(
 			await run(
-				{ operation: 'put', kvBucket: bucket, kvKey: 'orders.1', kvValueFrom: 'json', kvPutOptions: {} },
+				{ operation: 'set', kvBucket: bucket, kvKey: 'orders.1', kvValueFrom: 'json', kvPutOptions: {} },
 				{ items: [{ json: { id: 1, status: 'new', lines: [{ sku: 'A', qty: 2 }] } }] },
 			),
 		);
@@ -67,11 +67,11 @@ describe('JetStream node → Key-Value keys', () => {
 		await putText('greeting', 'hello world');
 		await putText('count', '42');
 		await run(
-			{ operation: 'put', kvBucket: bucket, kvKey: 'status', kvValueFrom: 'field', kvValueField: 'order.status', kvPutOptions: {} },
+			{ operation: 'set', kvBucket: bucket, kvKey: 'status', kvValueFrom: 'field', kvValueField: 'order.status', kvPutOptions: {} },
 			{ items: [{ json: { order: { status: 'shipped', total: 10 } } }] },
 		);
 		await run(
-			{ operation: 'put', kvBucket: bucket, kvKey: 'order', kvValueFrom: 'field', kvValueField: 'order', kvPutOptions: {} },
+			{ operation: 'set', kvBucket: bucket, kvKey: 'order', kvValueFrom: 'field', kvValueField: 'order', kvPutOptions: {} },
 			{ items: [{ json: { order: { status: 'shipped', total: 10 } } }] },
 		);
 
@@ -91,7 +91,7 @@ describe('JetStream node → Key-Value keys', () => {
 		const items = [1, 2, 3].map((n) => ({ json: { id: n } }));
 		const out = json(
 			await run(
-				{ operation: 'put', kvBucket: bucket, kvKey: (i: number) => `orders.${i + 1}`, kvValueFrom: 'json', kvPutOptions: {} },
+				{ operation: 'set', kvBucket: bucket, kvKey: (i: number) => `orders.${i + 1}`, kvValueFrom: 'json', kvPutOptions: {} },
 				{ items },
 			),
 		);
@@ -208,7 +208,7 @@ describe('JetStream node → Key-Value keys', () => {
 		const small = uniqueName('HIST');
 		await run({ operation: 'createBucket', kvBucket: small, kvHistory: 2, kvTtlSeconds: 0, kvBucketOptions: {} });
 		try {
-			for (const v of ['a', 'b', 'c']) await run({ operation: 'put', kvBucket: small, kvKey: 'k', kvValueFrom: 'text', kvValueText: v, kvPutOptions: {} });
+			for (const v of ['a', 'b', 'c']) await run({ operation: 'set', kvBucket: small, kvKey: 'k', kvValueFrom: 'text', kvValueText: v, kvPutOptions: {} });
 			const history = json(await run({ operation: 'history', kvBucket: small, kvKey: 'k', kvHistoryOptions: {} }));
 			expect(history.map((h) => h.value)).toEqual(['b', 'c']);
 		} finally {
@@ -220,7 +220,7 @@ describe('JetStream node → Key-Value keys', () => {
 		for (const key of ['orders.1', 'orders.2', 'orders.3', 'orders.1.lines', 'customers.1']) await putText(key, 'x');
 		await run({ operation: 'delete', kvBucket: bucket, kvKey: 'orders.3', kvDeleteOptions: {} });
 
-		const list = (params: Record<string, unknown>) => run({ operation: 'listKeys', kvBucket: bucket, ...params }).then(json);
+		const list = (params: Record<string, unknown>) => run({ operation: 'getAllKeys', kvBucket: bucket, ...params }).then(json);
 		const star = await list({ kvKeyFilter: 'orders.*', returnAll: true });
 		const below = await list({ kvKeyFilter: 'orders.>', returnAll: true });
 		const all = await list({ kvKeyFilter: '', returnAll: true });
@@ -234,7 +234,7 @@ describe('JetStream node → Key-Value keys', () => {
 	});
 
 	it('lists no keys in an empty bucket', async () => {
-		expect(await run({ operation: 'listKeys', kvBucket: bucket, kvKeyFilter: '', returnAll: true })).toEqual([]);
+		expect(await run({ operation: 'getAllKeys', kvBucket: bucket, kvKeyFilter: '', returnAll: true })).toEqual([]);
 	});
 
 	it('names a missing bucket, with what to do, for every key operation', async () => {
@@ -242,12 +242,12 @@ describe('JetStream node → Key-Value keys', () => {
 		const base = { kvBucket: ghost, kvKey: 'a', kvValueFrom: 'text', kvValueText: 'x' };
 		const operations = [
 			{ operation: 'get', kvGetOptions: {} },
-			{ operation: 'put', kvPutOptions: {} },
+			{ operation: 'set', kvPutOptions: {} },
 			{ operation: 'create', kvCreateOptions: {} },
 			{ operation: 'update', kvExpectedRevision: 1 },
 			{ operation: 'delete', kvDeleteOptions: {} },
 			{ operation: 'purge', kvDeleteOptions: {} },
-			{ operation: 'listKeys', kvKeyFilter: '', returnAll: true },
+			{ operation: 'getAllKeys', kvKeyFilter: '', returnAll: true },
 			{ operation: 'history', kvHistoryOptions: {} },
 		];
 		for (const params of operations) {
@@ -261,7 +261,7 @@ describe('JetStream node → Key-Value keys', () => {
 		await expect(putText('a..b', 'x')).rejects.toThrow('Key "a..b" contains ".."');
 		await expect(putText('order 1', 'x')).rejects.toThrow('Key "order 1" contains "a space", which keys cannot hold');
 		await expect(get('orders.*')).rejects.toThrow('Key "orders.*" contains "*", which keys cannot hold');
-		await expect(run({ operation: 'listKeys', kvBucket: bucket, kvKeyFilter: 'orders.>.x', returnAll: true })).rejects.toThrow(
+		await expect(run({ operation: 'getAllKeys', kvBucket: bucket, kvKeyFilter: 'orders.>.x', returnAll: true })).rejects.toThrow(
 			'Filter "orders.>.x" has ">" before the end',
 		);
 	});
@@ -286,14 +286,14 @@ describe('JetStream node → Key-Value keys', () => {
 	it('without Continue On Fail, the error names the item', async () => {
 		const items = [{ json: {} }, { json: {} }];
 		await expect(
-			run({ operation: 'put', kvBucket: bucket, kvKey: (i: number) => (i === 0 ? 'ok' : '.bad'), kvValueFrom: 'json', kvPutOptions: {} }, { items }),
+			run({ operation: 'set', kvBucket: bucket, kvKey: (i: number) => (i === 0 ? 'ok' : '.bad'), kvValueFrom: 'json', kvPutOptions: {} }, { items }),
 		).rejects.toMatchObject({ context: { itemIndex: 1 } });
 	});
 
 	it('says which field is missing when the value comes from an item field', async () => {
 		await expect(
 			run(
-				{ operation: 'put', kvBucket: bucket, kvKey: 'k', kvValueFrom: 'field', kvValueField: 'order.total', kvPutOptions: {} },
+				{ operation: 'set', kvBucket: bucket, kvKey: 'k', kvValueFrom: 'field', kvValueField: 'order.total', kvPutOptions: {} },
 				{ items: [{ json: { order: { id: 1 } } }] },
 			),
 		).rejects.toThrow('The item has no field "order.total"');
@@ -304,7 +304,7 @@ describe('JetStream node → Key-Value keys', () => {
 	if (atLeast(version, '2.11.0')) {
 		it('writes a key that expires on its own on a 2.11+ server, in a bucket with per-key TTL', async () => {
 			// A marker TTL above the key's TTL would raise it (2.15 stores the larger one).
-			await run({ operation: 'ensureBucket', kvBucket: bucket, kvHistory: 10, kvTtlSeconds: 0, kvBucketOptions: { markerTtlSeconds: 1 } });
+			await run({ operation: 'upsertBucket', kvBucket: bucket, kvHistory: 10, kvTtlSeconds: 0, kvBucketOptions: { markerTtlSeconds: 1 } });
 			await run({ operation: 'create', kvBucket: bucket, kvKey: 'session.1', kvValueFrom: 'text', kvValueText: 'x', kvCreateOptions: { keyTtlSeconds: 1 } });
 			expect(await get('session.1')).toMatchObject({ value: 'x' });
 			await new Promise((resolve) => setTimeout(resolve, 2_500));

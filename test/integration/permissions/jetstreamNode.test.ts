@@ -17,7 +17,7 @@ import { serverAtLeast, startNatsServer, uniqueName, type NatsServer } from '../
  *
  * Every test has its own names (stream, consumer, bucket…), so every test has its own NATS user: the
  * users are made from the table below before the server starts. Some rows of the README grant more
- * than one scenario needs (Ensure: CREATE for a new stream, UPDATE for an existing one), or entries
+ * than one scenario needs (Create or Update: CREATE for a new stream, UPDATE for an existing one), or entries
  * it marks optional; a case lists those as `unused`, and a user without them still succeeds.
  */
 
@@ -117,7 +117,7 @@ const consumerParams = (n: Names, filterSubjects = '', ackWaitSeconds = 30) => (
 const consumerRow = (n: Names) => [api(`CONSUMER.INFO.${n.stream}.${n.consumer}`), api(`CONSUMER.CREATE.${n.stream}.${n.consumer}`), api(`CONSUMER.CREATE.${n.stream}.${n.consumer}.>`)];
 const durableCreate = (n: Names) => api(`CONSUMER.DURABLE.CREATE.${n.stream}.${n.consumer}`);
 
-/** The rights of Key-Value → Get Key History / List Keys (an ordered consumer on KV_<b>). */
+/** The rights of Key-Value → Get Key History / Get Many Keys (an ordered consumer on KV_<b>). */
 const watchRights = (bucket: string) => [api(`CONSUMER.CREATE.KV_${bucket}.>`), api(`CONSUMER.INFO.KV_${bucket}.*`), api(`CONSUMER.DELETE.KV_${bucket}.*`), `$JS.FC.KV_${bucket}.>`];
 
 const bucketParams = (n: Names, history: number) => ({ kvBucket: n.bucket, kvHistory: history, kvTtlSeconds: 0, kvBucketOptions: {} });
@@ -236,9 +236,9 @@ const cases: Case[] = [
 		},
 	},
 	{
-		label: 'Stream → Ensure',
+		label: 'Stream → Create or Update',
 		scenario: 'new stream',
-		node: { resource: 'stream', operation: 'ensure' },
+		node: { resource: 'stream', operation: 'upsert' },
 		rights: (n) => [api(`STREAM.INFO.${n.stream}`), api(`STREAM.CREATE.${n.stream}`), api(`STREAM.UPDATE.${n.stream}`)],
 		unused: (n) => [api(`STREAM.UPDATE.${n.stream}`)],
 		params: (n) => ({ stream: n.stream, streamSubjects: `${n.subject}.>`, streamOptions: {} }),
@@ -248,9 +248,9 @@ const cases: Case[] = [
 		},
 	},
 	{
-		label: 'Stream → Ensure',
+		label: 'Stream → Create or Update',
 		scenario: 'existing stream, other subjects',
-		node: { resource: 'stream', operation: 'ensure' },
+		node: { resource: 'stream', operation: 'upsert' },
 		rights: (n) => [api(`STREAM.INFO.${n.stream}`), api(`STREAM.CREATE.${n.stream}`), api(`STREAM.UPDATE.${n.stream}`)],
 		unused: (n) => [api(`STREAM.CREATE.${n.stream}`)],
 		setup: (n) => makeStream(n.stream, [`${n.subject}.a`]),
@@ -261,7 +261,7 @@ const cases: Case[] = [
 		},
 	},
 	{
-		label: 'Stream → Get Info',
+		label: 'Stream → Get',
 		node: { resource: 'stream', operation: 'get' },
 		rights: (n) => [api(`STREAM.INFO.${n.stream}`)],
 		setup: (n) => makeStream(n.stream, [`${n.subject}.>`]),
@@ -269,8 +269,8 @@ const cases: Case[] = [
 		effect: async (out, n) => expect(out[0]).toMatchObject({ name: n.stream, subjects: [`${n.subject}.>`] }),
 	},
 	{
-		label: 'Stream → List',
-		node: { resource: 'stream', operation: 'list' },
+		label: 'Stream → Get Many',
+		node: { resource: 'stream', operation: 'getAll' },
 		rights: () => [api('STREAM.LIST')],
 		setup: (n) => makeStream(n.stream, [`${n.subject}.>`]),
 		params: () => ({ listSubject: '' }),
@@ -371,9 +371,9 @@ const cases: Case[] = [
 		},
 	},
 	{
-		label: 'Consumer → Ensure',
+		label: 'Consumer → Create or Update',
 		scenario: 'existing consumer, no filter',
-		node: { resource: 'consumer', operation: 'ensure' },
+		node: { resource: 'consumer', operation: 'upsert' },
 		rights: consumerRow,
 		unused: (n) => [api(`CONSUMER.CREATE.${n.stream}.${n.consumer}.>`)],
 		setup: (n) => makeConsumer(n),
@@ -384,9 +384,9 @@ const cases: Case[] = [
 		},
 	},
 	{
-		label: 'Consumer → Ensure',
+		label: 'Consumer → Create or Update',
 		scenario: 'new consumer, one filter subject',
-		node: { resource: 'consumer', operation: 'ensure' },
+		node: { resource: 'consumer', operation: 'upsert' },
 		rights: consumerRow,
 		unused: (n) => [api(`CONSUMER.CREATE.${n.stream}.${n.consumer}`)],
 		setup: (n) => makeStream(n.stream, [`${n.subject}.>`]),
@@ -397,7 +397,7 @@ const cases: Case[] = [
 		},
 	},
 	{
-		label: 'Consumer → Get Info',
+		label: 'Consumer → Get',
 		node: { resource: 'consumer', operation: 'get' },
 		rights: (n) => [api(`CONSUMER.INFO.${n.stream}.${n.consumer}`)],
 		setup: (n) => makeConsumer(n),
@@ -405,8 +405,8 @@ const cases: Case[] = [
 		effect: async (out, n) => expect(out[0]).toMatchObject({ stream: n.stream, name: n.consumer }),
 	},
 	{
-		label: 'Consumer → List',
-		node: { resource: 'consumer', operation: 'list' },
+		label: 'Consumer → Get Many',
+		node: { resource: 'consumer', operation: 'getAll' },
 		rights: (n) => [api(`CONSUMER.LIST.${n.stream}`)],
 		setup: (n) => makeConsumer(n),
 		params: (n) => ({ stream: n.stream }),
@@ -436,9 +436,9 @@ const cases: Case[] = [
 		params: (n) => ({ kvBucket: n.bucket, kvKey: 'k1', kvGetOptions: {} }),
 		effect: async (out) => expect(out[0]).toMatchObject({ found: true, key: 'k1', value: 'v1' }),
 	},
-	...(['put', 'update'] as const).map(
+	...(['set', 'update'] as const).map(
 		(operation): Case => ({
-			label: `Key-Value → ${operation === 'put' ? 'Put Key' : 'Update Key'}`,
+			label: `Key-Value → ${operation === 'set' ? 'Set Key' : 'Update Key'}`,
 			node: { resource: 'keyValue', operation },
 			rights: (n) => [`$KV.${n.bucket}.>`, api(`STREAM.INFO.KV_${n.bucket}`)],
 			unused: (n) => [api(`STREAM.INFO.KV_${n.bucket}`)],
@@ -521,8 +521,8 @@ const cases: Case[] = [
 		effect: async (out) => expect(out.map((e) => Number(String(e.value).split(':')[0]))).toEqual(Array.from({ length: 64 }, (_, i) => i)),
 	},
 	{
-		label: 'Key-Value → List Keys',
-		node: { resource: 'keyValue', operation: 'listKeys' },
+		label: 'Key-Value → Get Many Keys',
+		node: { resource: 'keyValue', operation: 'getAllKeys' },
 		rights: (n) => watchRights(n.bucket),
 		// Flow control: only for large listings (see Get Key History).
 		unused: (n) => [`$JS.FC.KV_${n.bucket}.>`, api(`CONSUMER.DELETE.KV_${n.bucket}.*`)],
@@ -543,8 +543,8 @@ const cases: Case[] = [
 		effect: async (out, n) => expect(out[0]).toMatchObject({ bucket: n.bucket, history: 5 }),
 	},
 	{
-		label: 'Key-Value → List Buckets',
-		node: { resource: 'keyValue', operation: 'listBuckets' },
+		label: 'Key-Value → Get Many Buckets',
+		node: { resource: 'keyValue', operation: 'getAllBuckets' },
 		rights: () => [api('STREAM.LIST')],
 		setup: (n) => makeBucket(n.bucket),
 		params: () => ({}),
@@ -561,9 +561,9 @@ const cases: Case[] = [
 		},
 	},
 	{
-		label: 'Key-Value → Ensure Bucket',
+		label: 'Key-Value → Create or Update Bucket',
 		scenario: 'new bucket',
-		node: { resource: 'keyValue', operation: 'ensureBucket' },
+		node: { resource: 'keyValue', operation: 'upsertBucket' },
 		rights: (n) => [api(`STREAM.INFO.KV_${n.bucket}`), api(`STREAM.CREATE.KV_${n.bucket}`), api(`STREAM.UPDATE.KV_${n.bucket}`)],
 		unused: (n) => [api(`STREAM.UPDATE.KV_${n.bucket}`)],
 		params: (n) => bucketParams(n, 3),
@@ -573,9 +573,9 @@ const cases: Case[] = [
 		},
 	},
 	{
-		label: 'Key-Value → Ensure Bucket',
+		label: 'Key-Value → Create or Update Bucket',
 		scenario: 'existing bucket, other history',
-		node: { resource: 'keyValue', operation: 'ensureBucket' },
+		node: { resource: 'keyValue', operation: 'upsertBucket' },
 		rights: (n) => [api(`STREAM.INFO.KV_${n.bucket}`), api(`STREAM.CREATE.KV_${n.bucket}`), api(`STREAM.UPDATE.KV_${n.bucket}`)],
 		unused: (n) => [api(`STREAM.CREATE.KV_${n.bucket}`)],
 		setup: (n) => makeBucket(n.bucket, 1),
@@ -599,8 +599,8 @@ const cases: Case[] = [
 
 	// Dead Letter
 	{
-		label: 'Dead Letter → List',
-		node: { resource: 'deadLetter', operation: 'list' },
+		label: 'Dead Letter → Get Many',
+		node: { resource: 'deadLetter', operation: 'getAll' },
 		rights: dlqListRights,
 		unused: (n) => [api(`CONSUMER.DELETE.${n.dlq}.*`)],
 		setup: async (n) => {
@@ -613,7 +613,7 @@ const cases: Case[] = [
 	{
 		label: 'Dead Letter → Get',
 		scenario: 'README: Peek',
-		node: { resource: 'deadLetter', operation: 'peek' },
+		node: { resource: 'deadLetter', operation: 'get' },
 		rights: (n) => [api(`STREAM.MSG.GET.${n.dlq}`)],
 		setup: async (n) => {
 			await makeDlq(n);
@@ -747,8 +747,8 @@ const cases: Case[] = [
 		effect: async (out) => expect(out.map((r) => r.valid)).toEqual([true, false]),
 	},
 	{
-		label: 'Schema → List',
-		node: { resource: 'schema', operation: 'list' },
+		label: 'Schema → Get Many',
+		node: { resource: 'schema', operation: 'getAll' },
 		rights: registryList,
 		unused: (n) => [`$JS.FC.KV_${n.registry}.>`, api(`CONSUMER.DELETE.KV_${n.registry}.*`)],
 		setup: async (n) => void (await (await registry(n)).register('order', orderSchema)),

@@ -40,9 +40,9 @@ describe('schema registry (Schema resource)', () => {
 		await run({ operation: 'setCompatibility', schemaName: name, compatibility: 'none', registryBucket: bucket });
 		expect(await run({ operation: 'register', schemaName: name, schemaDocument: JSON.stringify(breaking), registryBucket: bucket })).toMatchObject([{ version: 3 }]);
 
-		expect(await run({ operation: 'list', registryBucket: bucket })).toEqual([{ name, versions: [1, 2, 3], latest: 3, compatibility: 'none' }]);
+		expect(await run({ operation: 'getAll', registryBucket: bucket })).toEqual([{ name, versions: [1, 2, 3], latest: 3, compatibility: 'none' }]);
 		await run({ operation: 'deleteVersion', schemaName: name, schemaVersion: 3, registryBucket: bucket });
-		expect(await run({ operation: 'list', registryBucket: bucket })).toMatchObject([{ versions: [1, 2], latest: 2 }]);
+		expect(await run({ operation: 'getAll', registryBucket: bucket })).toMatchObject([{ versions: [1, 2], latest: 2 }]);
 		expect(await run({ operation: 'register', schemaName: name, schemaDocument: JSON.stringify(v2), registryBucket: bucket })).toMatchObject([{ version: 4 }]);
 		await expect(run({ operation: 'get', schemaName: name, schemaVersion: 3, registryBucket: bucket })).rejects.toThrow(/"order\.created@3" is not registered/);
 	});

@@ -62,6 +62,6 @@ describe('Key-Value node fields', () => {
 		expect(get?.properties.filter((p) => p.required).map((p) => p.name)).toEqual(['kvBucket', 'kvKey']);
 		const values = keyValueResource.operations.map((op) => op.value);
 		expect(new Set(values).size).toBe(values.length);
-		expect(values).toEqual(expect.arrayContaining(['createBucket', 'ensureBucket', 'getBucket', 'listBuckets', 'deleteBucket', 'get', 'put', 'create', 'update', 'delete', 'purge', 'listKeys', 'history']));
+		expect(values).toEqual(expect.arrayContaining(['createBucket', 'upsertBucket', 'getBucket', 'getAllBuckets', 'deleteBucket', 'get', 'set', 'create', 'update', 'delete', 'purge', 'getAllKeys', 'history']));
 	});
 });

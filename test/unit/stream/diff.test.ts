@@ -5,7 +5,7 @@ import { streamChanges } from '../../../nodes/JetStream/actions/stream/streamDif
 import { readStreamConfig } from '../../../nodes/JetStream/actions/stream/streamSettings';
 import { fakeExecute } from '../../helpers/fakeExecute';
 
-/** What Ensure compares, and the settings it reads, without a server. */
+/** What Create or Update compares, and the settings it reads, without a server. */
 
 const stream = { name: 'ORDERS', subjects: ['orders.>', 'refunds.>'], storage: 'file', retention: 'limits', max_msgs: 100, max_age: 0 } as unknown as StreamConfig;
 

@@ -1,9 +1,9 @@
 import type { Resource } from '../types';
 import { createConsumer } from './create.operation';
 import { deleteConsumer } from './delete.operation';
-import { ensureConsumer } from './ensure.operation';
+import { upsertConsumer } from './upsert.operation';
 import { getConsumer } from './get.operation';
-import { listConsumers } from './list.operation';
+import { getManyConsumers } from './getAll.operation';
 import { updateConsumer } from './update.operation';
 
 export const consumerResource: Resource = {
@@ -11,5 +11,5 @@ export const consumerResource: Resource = {
 	value: 'consumer',
 	description: 'Durable consumers: where a reader of a stream is, and how it retries',
 	defaultOperation: 'get',
-	operations: [createConsumer, updateConsumer, ensureConsumer, getConsumer, listConsumers, deleteConsumer],
+	operations: [createConsumer, updateConsumer, upsertConsumer, getConsumer, getManyConsumers, deleteConsumer],
 };

@@ -2,7 +2,7 @@ import type { ConsumerConfig } from '@nats-io/jetstream';
 
 import { InvalidParameterError } from '../../../shared/errors';
 
-/** What Ensure compares on an existing consumer, and how it reports a difference. */
+/** What Create or Update compares on an existing consumer, and how it reports a difference. */
 
 export interface ConsumerChange {
 	setting: string;

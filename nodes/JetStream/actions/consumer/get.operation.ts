@@ -7,9 +7,9 @@ import { consumerInfoToJson } from './consumerJson';
 import { consumerNameField, consumerStreamField, errorContext, readConsumerName, readStreamName } from './fields';
 
 export const getConsumer: Operation = {
-	name: 'Get Info',
+	name: 'Get',
 	value: 'get',
-	action: 'Get consumer info',
+	action: 'Get a consumer',
 	description: 'Read a consumer\'s lag (messages still to read), messages awaiting an answer, redeliveries and settings',
 	properties: [consumerStreamField, consumerNameField],
 	async execute(this: IExecuteFunctions, client: NatsClient, items: INodeExecutionData[]) {

@@ -9,8 +9,8 @@ import { consumerChanges, type ConsumerChange } from './consumerDiff';
 import { consumerInfoToJson } from './consumerJson';
 import { errorContext, readSettings, readStreamName } from './fields';
 
-/** Create, Update and Ensure differ only in what they do when the consumer exists or not. */
-export type WriteMode = 'create' | 'update' | 'ensure';
+/** Create, Update and Create or Update differ only in what they do when the consumer exists or not. */
+export type WriteMode = 'create' | 'update' | 'upsert';
 
 const isNotFound = (error: unknown) => toNodeError(error).category === 'not-found';
 
@@ -38,7 +38,7 @@ export function writeConsumers(fn: IExecuteFunctions, client: NatsClient, items:
 			});
 			if (!existing) {
 				if (mode === 'update') {
-					throw new JetStreamNodeError('not-found', `Consumer "${settings.durableName}" does not exist on stream "${stream}"`, { hint: 'Create it first, or use Ensure' });
+					throw new JetStreamNodeError('not-found', `Consumer "${settings.durableName}" does not exist on stream "${stream}"`, { hint: 'Create it first, or use "Create or Update"' });
 				}
 				const created = await jsm.consumers.add(stream, config);
 				return { action: 'created', ...consumerInfoToJson(created) };
@@ -57,6 +57,6 @@ export function writeConsumers(fn: IExecuteFunctions, client: NatsClient, items:
 function alreadyExists(stream: string, name: string, changes: ConsumerChange[]): JetStreamNodeError {
 	const differences = changes.map((c) => `${c.setting}: ${JSON.stringify(c.from)} → ${JSON.stringify(c.to)}`).join(', ');
 	return new JetStreamNodeError('conflict', `Consumer "${name}" already exists on stream "${stream}" with other settings (${differences})`, {
-		hint: 'Use Update or Ensure to change it, or choose another name',
+		hint: 'Use "Update" or "Create or Update" to change it, or choose another name',
 	});
 }

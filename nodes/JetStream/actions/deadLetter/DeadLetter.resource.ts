@@ -1,7 +1,7 @@
 import type { Resource } from '../types';
 import { createDeadLetterStreamOperation } from './createStream.operation';
-import { listDeadLettersOperation } from './list.operation';
-import { peekDeadLetterOperation } from './peek.operation';
+import { getManyDeadLettersOperation } from './getAll.operation';
+import { getDeadLetterOperation } from './get.operation';
 import { purgeDeadLettersOperation } from './purge.operation';
 import { redriveDeadLettersOperation } from './redrive.operation';
 
@@ -9,11 +9,11 @@ export const deadLetterResource: Resource = {
 	name: 'Dead Letter',
 	value: 'deadLetter',
 	description: 'Inspect, redrive and purge messages the JetStream Trigger gave up on (the dead-letter queue)',
-	defaultOperation: 'list',
+	defaultOperation: 'getAll',
 	operations: [
 		createDeadLetterStreamOperation,
-		peekDeadLetterOperation,
-		listDeadLettersOperation,
+		getDeadLetterOperation,
+		getManyDeadLettersOperation,
 		purgeDeadLettersOperation,
 		redriveDeadLettersOperation,
 	],

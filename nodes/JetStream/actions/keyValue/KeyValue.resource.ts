@@ -3,14 +3,14 @@ import { createKeyOperation } from './create.operation';
 import { createBucketOperation } from './createBucket.operation';
 import { deleteKeyOperation } from './delete.operation';
 import { deleteBucketOperation } from './deleteBucket.operation';
-import { ensureBucketOperation } from './ensureBucket.operation';
+import { upsertBucketOperation } from './upsertBucket.operation';
 import { getKeyOperation } from './get.operation';
 import { getBucketOperation } from './getBucket.operation';
 import { historyOperation } from './history.operation';
-import { listBucketsOperation } from './listBuckets.operation';
-import { listKeysOperation } from './listKeys.operation';
+import { getManyBucketsOperation } from './getAllBuckets.operation';
+import { getManyKeysOperation } from './getAllKeys.operation';
 import { purgeKeyOperation } from './purge.operation';
-import { putKeyOperation } from './put.operation';
+import { setKeyOperation } from './set.operation';
 import { updateKeyOperation } from './update.operation';
 
 export const keyValueResource: Resource = {
@@ -24,14 +24,14 @@ export const keyValueResource: Resource = {
 		createKeyOperation,
 		deleteBucketOperation,
 		deleteKeyOperation,
-		ensureBucketOperation,
+		upsertBucketOperation,
 		getBucketOperation,
 		getKeyOperation,
 		historyOperation,
-		listBucketsOperation,
-		listKeysOperation,
+		getManyBucketsOperation,
+		getManyKeysOperation,
 		purgeKeyOperation,
-		putKeyOperation,
+		setKeyOperation,
 		updateKeyOperation,
 	],
 };

@@ -3,7 +3,7 @@ import type { INodeProperties } from 'n8n-workflow';
 import { MAX_HISTORY } from './bucketSettings';
 import { bucketField } from './fields';
 
-/** The fields of Create Bucket and Ensure Bucket. */
+/** The fields of Create Bucket and Create or Update Bucket. */
 
 const historyField: INodeProperties = {
 	displayName: 'History',

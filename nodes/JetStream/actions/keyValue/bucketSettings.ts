@@ -11,7 +11,7 @@ import { validateKvBucketName } from './keyRules';
 /**
  * A bucket's settings as the user gave them, resolved once per item, and what they mean for the
  * stream KV_<bucket> behind the bucket: the options to create it, and the differences to an existing
- * one (for Ensure, and for Create on a bucket that already exists).
+ * one (for Create or Update Bucket, and for Create Bucket on a bucket that already exists).
  */
 
 export type BucketStorage = 'file' | 'memory';

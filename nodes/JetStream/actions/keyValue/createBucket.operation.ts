@@ -28,7 +28,7 @@ async function execute(this: IExecuteFunctions, client: NatsClient, items: INode
 			const changes = diffBucket(existing.config, settings);
 			if (changes.length > 0) {
 				throw new JetStreamNodeError('conflict', `Key-Value bucket "${settings.bucket}" already exists with other settings: ${describeChanges(changes)}`, {
-					hint: 'Use Ensure Bucket to change the existing bucket to these settings',
+					hint: 'Use Create or Update Bucket to change the existing bucket to these settings',
 				});
 			}
 			return { ...bucketInfoToJson(existing), created: false };

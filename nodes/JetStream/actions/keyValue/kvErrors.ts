@@ -51,7 +51,7 @@ export function actualRevision(error: unknown): number | undefined {
 
 export function bucketMissing(bucket: string, cause?: unknown): JetStreamNodeError {
 	return new JetStreamNodeError('not-found', `Key-Value bucket "${bucket}" does not exist; create it with the Create Bucket operation`, {
-		hint: 'Check the bucket name, or run Key-Value → Create Bucket (or Ensure Bucket) once before this node',
+		hint: 'Check the bucket name, or run Key-Value → Create Bucket (or Create or Update Bucket) once before this node',
 		cause,
 	});
 }
@@ -85,13 +85,13 @@ export function kvError(error: unknown, bucket: string, key?: string): JetStream
 	if (isStreamNotFound(error)) return bucketMissing(bucket, error);
 	if (hasCode(error, JetStreamApiCodes.StreamNameInUse)) {
 		return new JetStreamNodeError('conflict', `Key-Value bucket "${bucket}" already exists with other settings`, {
-			hint: 'Use Ensure Bucket to change its settings, or Get Bucket to see them',
+			hint: 'Use Create or Update Bucket to change its settings, or Get Bucket to see them',
 			cause: error,
 		});
 	}
 	if (hasCode(error, JetStreamApiCodes.MessageTtlDisabled)) {
 		return new JetStreamNodeError('configuration', `Per-key TTL is not turned on for Key-Value bucket "${bucket}"`, {
-			hint: 'Turn it on with Ensure Bucket → "Per-Key TTL Marker (Seconds)" above 0 (server 2.11+), or remove "Key TTL"',
+			hint: 'Turn it on with Create or Update Bucket → "Per-Key TTL Marker (Seconds)" above 0 (server 2.11+), or remove "Key TTL"',
 			cause: error,
 		});
 	}

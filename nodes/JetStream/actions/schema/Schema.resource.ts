@@ -1,7 +1,7 @@
 import type { Resource } from '../types';
 import { deleteSchemaVersion } from './deleteVersion.operation';
 import { getSchema } from './get.operation';
-import { listSchemas } from './list.operation';
+import { getManySchemas } from './getAll.operation';
 import { registerSchema } from './register.operation';
 import { setSchemaCompatibility } from './setCompatibility.operation';
 import { validateAgainstSchema } from './validate.operation';
@@ -11,5 +11,5 @@ export const schemaResource: Resource = {
 	value: 'schema',
 	description: 'A versioned registry of JSON Schemas (event contracts) with compatibility checks',
 	defaultOperation: 'validate',
-	operations: [registerSchema, getSchema, listSchemas, deleteSchemaVersion, setSchemaCompatibility, validateAgainstSchema],
+	operations: [registerSchema, getSchema, getManySchemas, deleteSchemaVersion, setSchemaCompatibility, validateAgainstSchema],
 };

@@ -1,9 +1,9 @@
 import type { Resource } from '../types';
 import { createStream } from './create.operation';
 import { deleteStream } from './delete.operation';
-import { ensureStream } from './ensure.operation';
+import { upsertStream } from './upsert.operation';
 import { getStream } from './get.operation';
-import { listStreams } from './list.operation';
+import { getManyStreams } from './getAll.operation';
 import { purgeStream } from './purge.operation';
 import { updateStream } from './update.operation';
 
@@ -12,5 +12,5 @@ export const streamResource: Resource = {
 	value: 'stream',
 	description: 'Create, inspect and manage streams (where JetStream stores messages)',
 	defaultOperation: 'get',
-	operations: [createStream, updateStream, ensureStream, getStream, listStreams, purgeStream, deleteStream],
+	operations: [createStream, updateStream, upsertStream, getStream, getManyStreams, purgeStream, deleteStream],
 };

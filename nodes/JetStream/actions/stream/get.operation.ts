@@ -19,9 +19,9 @@ async function execute(this: IExecuteFunctions, client: NatsClient, items: INode
 }
 
 export const getStream: Operation = {
-	name: 'Get Info',
+	name: 'Get',
 	value: 'get',
-	action: 'Get stream info',
+	action: 'Get a stream',
 	description: 'Read a stream\'s settings and state: messages, bytes, first and last sequence, consumer count',
 	properties,
 	execute,

@@ -8,7 +8,7 @@ import { readStreamName } from './fields';
 
 /**
  * A stream's settings as the user gave them. Only the options the user added are part of the
- * wanted config, so Ensure compares (and Update changes) exactly those and leaves the rest alone.
+ * wanted config, so Create or Update compares (and Update changes) exactly those and leaves the rest alone.
  */
 
 export const subjectsField: INodeProperties = {

@@ -8,8 +8,8 @@ import { streamChanges } from './streamDiff';
 import { streamInfoToJson } from './streamJson';
 import { readStreamConfig } from './streamSettings';
 
-/** Create, Update and Ensure differ only in what they do when the stream exists or not. */
-export type WriteMode = 'create' | 'update' | 'ensure';
+/** Create, Update and Create or Update differ only in what they do when the stream exists or not. */
+export type WriteMode = 'create' | 'update' | 'upsert';
 
 export function writeStreams(fn: IExecuteFunctions, client: NatsClient, items: INodeExecutionData[], mode: WriteMode): Promise<INodeExecutionData[]> {
 	return forEachItem(
@@ -24,7 +24,7 @@ export function writeStreams(fn: IExecuteFunctions, client: NatsClient, items: I
 			});
 			if (!existing) {
 				if (mode === 'update') {
-					throw new JetStreamNodeError('not-found', `Stream "${wanted.name}" does not exist`, { hint: 'Create it first, or use Ensure' });
+					throw new JetStreamNodeError('not-found', `Stream "${wanted.name}" does not exist`, { hint: 'Create it first, or use "Create or Update"' });
 				}
 				const created = await jsm.streams.add(wanted);
 				return { action: 'created', ...streamInfoToJson(created) };

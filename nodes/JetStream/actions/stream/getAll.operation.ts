@@ -3,6 +3,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import type { NatsClient } from '../../../shared/transport';
 import { validateSubjectFilter } from '../../../shared/validation';
 import { forEachItem } from '../perItem';
+import { readLimit, takeUpTo, returnAllFields } from '../returnAll';
 import type { Operation } from '../types';
 import { streamInfoToJson } from './streamJson';
 
@@ -15,23 +16,21 @@ const properties: INodeProperties[] = [
 		placeholder: 'orders.created',
 		description: 'Show only streams that store this subject; empty lists every stream',
 	},
+	...returnAllFields,
 ];
 
-export const listStreams: Operation = {
-	name: 'List',
-	value: 'list',
-	action: 'List streams',
+export const getManyStreams: Operation = {
+	name: 'Get Many',
+	value: 'getAll',
+	action: 'Get many streams',
 	description: 'Every stream with its settings and state, one item each',
 	properties,
 	async execute(this: IExecuteFunctions, client: NatsClient, items: INodeExecutionData[]) {
 		const jsm = await client.jsm();
 		return forEachItem(this, items, async (i): Promise<IDataObject[]> => {
 			const subject = String(this.getNodeParameter('listSubject', i, '') ?? '').trim();
-			const out: IDataObject[] = [];
-			for await (const info of jsm.streams.list(subject ? validateSubjectFilter(subject, 'Only Streams Storing Subject') : undefined)) {
-				out.push(streamInfoToJson(info));
-			}
-			return out;
+			const filter = subject ? validateSubjectFilter(subject, 'Only Streams Storing Subject') : undefined;
+			return (await takeUpTo(jsm.streams.list(filter), readLimit(this, i))).map(streamInfoToJson);
 		});
 	},
 };

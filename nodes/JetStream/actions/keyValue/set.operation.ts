@@ -26,10 +26,10 @@ async function execute(this: IExecuteFunctions, client: NatsClient, items: INode
 	});
 }
 
-export const putKeyOperation: Operation = {
-	name: 'Put Key',
-	value: 'put',
-	action: 'Put a key\'s value',
+export const setKeyOperation: Operation = {
+	name: 'Set Key',
+	value: 'set',
+	action: 'Set a key\'s value',
 	description: 'Store a value under a key, creating the key or replacing its value; returns the new revision',
 	properties,
 	execute,

@@ -41,9 +41,9 @@ async function execute(this: IExecuteFunctions, client: NatsClient, items: INode
 	);
 }
 
-export const peekDeadLetterOperation: Operation = {
+export const getDeadLetterOperation: Operation = {
 	name: 'Get',
-	value: 'peek',
+	value: 'get',
 	action: 'Get a dead letter',
 	description: 'Read one dead letter by its sequence, without removing it',
 	properties,

@@ -2,25 +2,25 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 
 import type { NatsClient } from '../../../shared/transport';
 import { forEachItem } from '../perItem';
+import { readLimit, returnAllFields, takeUpTo } from '../returnAll';
 import type { Operation } from '../types';
 import { consumerInfoToJson } from './consumerJson';
 import { consumerStreamField, readStreamName } from './fields';
 
-export const listConsumers: Operation = {
-	name: 'List',
-	value: 'list',
-	action: 'List consumers',
+export const getManyConsumers: Operation = {
+	name: 'Get Many',
+	value: 'getAll',
+	action: 'Get many consumers',
 	description: 'Every consumer of a stream with its lag, one item each',
-	properties: [consumerStreamField],
+	properties: [consumerStreamField, ...returnAllFields],
 	async execute(this: IExecuteFunctions, client: NatsClient, items: INodeExecutionData[]) {
 		const jsm = await client.jsm();
 		return forEachItem(
 			this,
 			items,
 			async (i): Promise<IDataObject[]> => {
-				const out: IDataObject[] = [];
-				for await (const info of jsm.consumers.list(readStreamName(this, i))) out.push(consumerInfoToJson(info));
-				return out;
+				const infos = await takeUpTo(jsm.consumers.list(readStreamName(this, i)), readLimit(this, i));
+				return infos.map(consumerInfoToJson);
 			},
 			(i) => ({ stream: String(this.getNodeParameter('stream', i, '')) }),
 		);

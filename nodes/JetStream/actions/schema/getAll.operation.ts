@@ -2,16 +2,20 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 
 import type { NatsClient } from '../../../shared/transport';
 import { forEachItem } from '../perItem';
+import { readLimit, returnAllFields } from '../returnAll';
 import type { Operation } from '../types';
 import { openRegistry, registryBucketField } from './fields';
 
-export const listSchemas: Operation = {
-	name: 'List',
-	value: 'list',
-	action: 'List schemas',
+export const getManySchemas: Operation = {
+	name: 'Get Many',
+	value: 'getAll',
+	action: 'Get many schemas',
 	description: 'Every schema name with its versions and compatibility mode, one item each',
-	properties: [registryBucketField],
+	properties: [registryBucketField, ...returnAllFields],
 	async execute(this: IExecuteFunctions, client: NatsClient, items: INodeExecutionData[]) {
-		return forEachItem(this, items, async (i): Promise<IDataObject[]> => (await (await openRegistry(this, client, i)).list()) as unknown as IDataObject[]);
+		return forEachItem(this, items, async (i): Promise<IDataObject[]> => {
+			const schemas = await (await openRegistry(this, client, i)).list();
+			return schemas.slice(0, readLimit(this, i)) as unknown as IDataObject[];
+		});
 	},
 };

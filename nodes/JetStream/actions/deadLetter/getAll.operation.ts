@@ -2,22 +2,15 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 
 import { listDeadLetters } from '../../../shared/deadLetter';
 import type { NatsClient } from '../../../shared/transport';
-import { validateInteger } from '../../../shared/validation';
 import { forEachItem } from '../perItem';
+import { readLimit, returnAllFields } from '../returnAll';
 import type { Operation } from '../types';
 import { dlqStreamField, filterField, readDlqStream, readFilter } from './fields';
 import { recordToJson } from './recordJson';
 
 const properties: INodeProperties[] = [
 	dlqStreamField,
-	{
-		displayName: 'Limit',
-		name: 'limit',
-		type: 'number',
-		typeOptions: { minValue: 1 },
-		default: 50,
-		description: 'Max number of results to return',
-	},
+	...returnAllFields,
 	filterField,
 ];
 
@@ -27,18 +20,19 @@ async function execute(this: IExecuteFunctions, client: NatsClient, items: INode
 		items,
 		async (i) => {
 			const stream = readDlqStream(this, i);
-			const limit = validateInteger(this.getNodeParameter('limit', i), 'Limit', 1, 10_000);
-			const records = await listDeadLetters(client, stream, readFilter(this, i), limit);
+			const limit = readLimit(this, i);
+			// listDeadLetters reads 0 as "no limit".
+			const records = await listDeadLetters(client, stream, readFilter(this, i), Number.isFinite(limit) ? limit : 0);
 			return records.map(recordToJson);
 		},
 		(i) => ({ stream: readDlqStream(this, i) }),
 	);
 }
 
-export const listDeadLettersOperation: Operation = {
-	name: 'List',
-	value: 'list',
-	action: 'List dead letters',
+export const getManyDeadLettersOperation: Operation = {
+	name: 'Get Many',
+	value: 'getAll',
+	action: 'Get many dead letters',
 	description: 'Read failed messages in the dead-letter queue, oldest first, without removing them',
 	properties,
 	execute,

@@ -30,9 +30,9 @@ async function execute(this: IExecuteFunctions, client: NatsClient, items: INode
 	);
 }
 
-export const ensureBucketOperation: Operation = {
-	name: 'Ensure Bucket',
-	value: 'ensureBucket',
+export const upsertBucketOperation: Operation = {
+	name: 'Create or Update Bucket',
+	value: 'upsertBucket',
 	action: 'Create or update a key-value bucket',
 	description: 'Create the bucket, or change an existing one to these settings; safe to run on every deployment and reports what changed',
 	properties: bucketSettingsFields,

@@ -6,13 +6,13 @@ import type { Operation } from '../types';
 import { consumerDescriptionField, consumerNameField, consumerStreamField } from './fields';
 import { writeConsumers } from './write';
 
-export const ensureConsumer: Operation = {
-	name: 'Ensure',
-	value: 'ensure',
+export const upsertConsumer: Operation = {
+	name: 'Create or Update',
+	value: 'upsert',
 	action: 'Create or update a consumer',
 	description: 'Create the consumer, or update it to match these settings; safe to run on every deployment, and says what changed',
 	properties: [consumerStreamField, consumerNameField, ...consumerSettingFields(), consumerDescriptionField],
 	execute(this: IExecuteFunctions, client: NatsClient, items: INodeExecutionData[]) {
-		return writeConsumers(this, client, items, 'ensure');
+		return writeConsumers(this, client, items, 'upsert');
 	},
 };
