@@ -3,6 +3,7 @@ import {
 	type IBinaryData,
 	type IDataObject,
 	type IExecuteFunctions,
+	type IGetNodeParameterOptions,
 	type INode,
 	type INodeExecutionData,
 	type Logger,
@@ -22,6 +23,12 @@ export interface FakeExecuteOptions {
 	credentials?: Record<string, unknown>;
 	continueOnFail?: boolean;
 	nodeName?: string;
+	/**
+	 * Run as the "JetStream Tool" of an AI agent. n8n 2.x gives the tool variant a node type of its
+	 * own, the base type plus "Tool"; an Agent v3 runs it through the ordinary execute context, whose
+	 * `isToolExecution()` answers false, so the type is what tells.
+	 */
+	asTool?: boolean;
 }
 
 export interface LogLine {
@@ -42,6 +49,15 @@ function getPath(source: Record<string, unknown>, path: string): unknown {
 	}, source);
 }
 
+/**
+ * What n8n's `extractValue` does for our pickers (their modes have no regex of their own): a resource
+ * locator `{ __rl: true, mode, value }` becomes its value; anything else, a plain name, stays as it is.
+ */
+export function extractLocatorValue(value: unknown): unknown {
+	if (value !== null && typeof value === 'object' && '__rl' in value && 'mode' in value && 'value' in value) return (value as { value: unknown }).value;
+	return value;
+}
+
 export function recordingLogger(logs: LogLine[]): Logger {
 	const at = (level: string) => (message: string, meta?: object) => logs.push({ level, message, meta });
 	return { error: at('error'), warn: at('warn'), info: at('info'), debug: at('debug') } as Logger;
@@ -53,13 +69,13 @@ export function fakeExecute(options: FakeExecuteOptions): FakeExecute {
 	const node: INode = {
 		id: 'node-1',
 		name: options.nodeName ?? 'JetStream',
-		type: 'n8n-nodes-jetstream.jetStream',
+		type: options.asTool ? 'n8n-nodes-jetstream.jetStreamTool' : 'n8n-nodes-jetstream.jetStream',
 		typeVersion: 1,
 		position: [0, 0],
 		parameters: {},
 	};
 
-	const getNodeParameter = (name: string, itemIndex: number, fallback?: unknown): unknown => {
+	const getNodeParameter = (name: string, itemIndex: number, fallback?: unknown, opts?: IGetNodeParameterOptions): unknown => {
 		const root = name.split('.')[0];
 		if (!(root in options.params)) {
 			if (fallback !== undefined) return fallback;
@@ -67,9 +83,9 @@ export function fakeExecute(options: FakeExecuteOptions): FakeExecute {
 		}
 		const raw = options.params[root];
 		const value = typeof raw === 'function' ? (raw as (i: number) => unknown)(itemIndex) : raw;
-		if (name === root) return value;
-		const nested = getPath({ [root]: value } as Record<string, unknown>, name);
-		return nested === undefined ? fallback : nested;
+		const found = name === root ? value : getPath({ [root]: value } as Record<string, unknown>, name);
+		if (found === undefined) return fallback;
+		return opts?.extractValue ? extractLocatorValue(found) : found;
 	};
 
 	const helpers = {
@@ -104,6 +120,7 @@ export function fakeExecute(options: FakeExecuteOptions): FakeExecute {
 		getNode: () => node,
 		getCredentials: async () => options.credentials ?? {},
 		continueOnFail: () => options.continueOnFail ?? false,
+		isToolExecution: () => false,
 		getExecutionId: () => 'exec-test-1',
 		getWorkflow: () => ({ id: 'wf-test-1', name: 'Test workflow', active: false }),
 		logger: recordingLogger(logs),

@@ -3,6 +3,7 @@ import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } f
 import { describeError, forFeature, toNodeError } from '../../shared/errors';
 import { transportLogger } from '../../shared/n8n/logger';
 import { connectionPool, parseCredentials } from '../../shared/transport';
+import { ALLOW_DESTRUCTIVE, isDestructive, runsAsTool } from './destructive';
 import { runsOperation } from './perItem';
 import { resources } from './resources';
 
@@ -20,7 +21,9 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	if (!operation) {
 		throw new NodeOperationError(this.getNode(), `The operation "${operationName}" is not supported for "${resourceName}"`);
 	}
-	const label = `the ${resources.find((r) => r.value === resourceName)?.name ?? resourceName} → ${operation.name} operation`;
+	const resourceLabel = resources.find((r) => r.value === resourceName)?.name ?? resourceName;
+	refuseDestructiveAsTool(this, resourceName, operationName, `${resourceLabel} → ${operation.name}`);
+	const label = `the ${resourceLabel} → ${operation.name} operation`;
 	runsOperation(this, label);
 	const lease = await connect(this);
 	try {
@@ -30,6 +33,24 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	} finally {
 		lease.release();
 	}
+}
+
+/**
+ * An AI agent runs a destructive operation only when the workflow author allowed it on the tool.
+ * The agent sees only the error's message (Agent v3 passes nothing else on), so the message itself
+ * says what the author has to change.
+ */
+function refuseDestructiveAsTool(fn: IExecuteFunctions, resource: string, operation: string, name: string): void {
+	if (!isDestructive(resource, operation) || !runsAsTool(fn.getNode().type)) return;
+	if (fn.getNodeParameter(ALLOW_DESTRUCTIVE, 0, false) === true) return;
+	throw new NodeOperationError(
+		fn.getNode(),
+		`This tool may not run ${name}: destructive operations are off. The workflow author can allow them with "Allow Destructive Operations" on the "${fn.getNode().name}" node`,
+		{
+			description:
+				'Operations that delete data or run messages again (delete, purge, redrive) are off for an AI agent until you allow them. To let the agent run this one, turn on "Allow Destructive Operations" in this tool\'s parameters; otherwise pick an operation that only reads or writes.',
+		},
+	);
 }
 
 /** Errors of one item are NodeOperationErrors already; anything else failed for all items. */
