@@ -350,6 +350,11 @@ export function toNodeError(error: unknown, ctx: ErrorContext = {}): JetStreamNo
 	return new JetStreamNodeError('server', firstLine(message), { cause: error });
 }
 
+/** The server said the stream does not exist (err_code 10059), whether or not the error was mapped already. */
+export function isStreamNotFound(error: unknown): boolean {
+	return chain(error).some((e) => apiCode(e) === JetStreamApiCodes.StreamNotFound || e.name === 'StreamNotFoundError');
+}
+
 /**
  * Why a JetStream request got no answer, when that is what happened: nobody listened ("no
  * responders": no stream leader right now, or no stream at all), nobody answered in time, or

@@ -1,6 +1,7 @@
 import type { NatsClient } from '../transport/client';
 import { readStoredMessage, scanStream, type HeaderRecord, type StoredMessage } from '../transport/deadLetterIo';
 import { originalHeaders, readEnvelope, type DeadLetterEnvelope } from './envelope';
+import { onDeadLetterStream } from './missing';
 
 /**
  * Reading the dead-letter queue without consuming it: one message by sequence, or a filtered scan.
@@ -105,15 +106,17 @@ export async function listDeadLetters(
 ): Promise<DeadLetterRecord[]> {
 	const out: DeadLetterRecord[] = [];
 	if (limit < 0) return out;
-	for await (const record of scanDeadLetters(client, dlqStream, filter, range)) {
-		out.push(record);
-		if (limit > 0 && out.length >= limit) break;
-	}
-	return out;
+	return await onDeadLetterStream(dlqStream, async () => {
+		for await (const record of scanDeadLetters(client, dlqStream, filter, range)) {
+			out.push(record);
+			if (limit > 0 && out.length >= limit) break;
+		}
+		return out;
+	});
 }
 
 /** One dead letter by its sequence in the DLQ stream; null when there is none (redriven, purged). */
 export async function peekDeadLetter(client: NatsClient, dlqStream: string, sequence: number): Promise<DeadLetterRecord | null> {
-	const stored = await readStoredMessage(client, dlqStream, sequence);
+	const stored = await onDeadLetterStream(dlqStream, () => readStoredMessage(client, dlqStream, sequence));
 	return stored ? toRecord(stored) : null;
 }

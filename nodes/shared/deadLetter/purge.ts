@@ -1,6 +1,7 @@
 import type { NatsClient } from '../transport/client';
 import { deleteStoredMessage, describeStream, purgeStoredMessages, scanStream } from '../transport/deadLetterIo';
 import { scanDeadLetters, type DeadLetterFilter } from './inspect';
+import { onDeadLetterStream } from './missing';
 
 /**
  * Removing dead letters for good. Whole-stream, per-subject and "older than" purges are done by the
@@ -47,6 +48,10 @@ async function deleteMatching(client: NatsClient, dlqStream: string, filter: Dea
 }
 
 export async function purgeDeadLetters(client: NatsClient, dlqStream: string, selection: PurgeSelection = {}): Promise<PurgeReport> {
+	return await onDeadLetterStream(dlqStream, () => purge(client, dlqStream, selection));
+}
+
+async function purge(client: NatsClient, dlqStream: string, selection: PurgeSelection): Promise<PurgeReport> {
 	const filter: DeadLetterFilter = { ...(selection.filter ?? {}) };
 	if (selection.olderThan && (!filter.to || selection.olderThan < filter.to)) filter.to = selection.olderThan;
 	if (needsScan(filter)) {

@@ -2,6 +2,7 @@ import { PermissionError, toNodeError } from '../errors';
 import type { NatsClient } from '../transport/client';
 import { deleteStoredMessage, publishWithHeaders } from '../transport/deadLetterIo';
 import { peekDeadLetter, scanDeadLetters, type DeadLetterFilter, type DeadLetterRecord } from './inspect';
+import { onDeadLetterStream } from './missing';
 import { redriveMsgId } from './naming';
 
 /**
@@ -129,13 +130,15 @@ export async function redriveDeadLetters(
 ): Promise<RedriveReport> {
 	const outcomes: RedriveOutcome[] = [];
 	const limit = selection.limit ?? 0;
-	for await (const item of selected(client, dlqStream, selection)) {
-		if (typeof item === 'number') {
-			outcomes.push({ dlqSequence: item, status: 'not-found', message: `No dead letter with sequence ${item} (already redriven or purged)` });
-		} else {
-			outcomes.push(await redriveRecord(client, item, options));
+	return await onDeadLetterStream(dlqStream, async () => {
+		for await (const item of selected(client, dlqStream, selection)) {
+			if (typeof item === 'number') {
+				outcomes.push({ dlqSequence: item, status: 'not-found', message: `No dead letter with sequence ${item} (already redriven or purged)` });
+			} else {
+				outcomes.push(await redriveRecord(client, item, options));
+			}
+			if (limit > 0 && outcomes.length >= limit) break;
 		}
-		if (limit > 0 && outcomes.length >= limit) break;
-	}
-	return tally(outcomes);
+		return tally(outcomes);
+	});
 }

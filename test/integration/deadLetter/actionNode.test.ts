@@ -94,6 +94,22 @@ describe('JetStream node → Dead Letter', () => {
 		expect(item.error).toMatch(/"4-x" in "Sequences" is not a sequence number or range/);
 	});
 
+	it.each([
+		['get', { sequence: 1 }],
+		['getAll', { limit: 10, filters: {} }],
+		['purge', { purgeMode: 'all' }],
+		['redrive', { select: 'sequences', sequences: '1', targetSubject: '' }],
+	])('%s on a dead-letter stream that does not exist points to Dead Letter → Create Stream', async (operation, params) => {
+		const missing = uniqueName('NODLQ');
+		const error = await run({ operation, dlqStream: missing, ...params }).then(
+			() => new Error('the operation succeeded on a stream that does not exist'),
+			(e: Error & { description?: string }) => e,
+		);
+		expect(error.message).toBe(`The dead-letter stream "${missing}" does not exist`);
+		expect((error as Error & { description?: string }).description).toMatch(/JetStream node → Dead Letter → Create Stream/);
+		expect(`${error.message} ${(error as Error & { description?: string }).description}`).not.toMatch(/Stream → Create or Update|Ensure/);
+	});
+
 	it('redrives by sequence once; a second run publishes nothing', async () => {
 		// A long ack wait, so the fetch below never sees a redelivery of what it already got.
 		fx = await dlqFixture(server, { ackWaitMs: 10_000 });
