@@ -76,7 +76,7 @@ describe('JetStream node refuses bad input clearly and stores nothing half-way',
 		['unknown stream (Get)', () => ({ resource: 'message', operation: 'get', messageStream: 'NOPE', getBy: 'sequence', sequence: 1 }), /Stream "NOPE" does not exist/],
 		['unknown stream (Stream info)', () => ({ resource: 'stream', operation: 'get', stream: 'NOPE' }), /Stream "NOPE" does not exist/],
 		['acknowledge without an ack token', () => ({ resource: 'message', operation: 'acknowledge', ackToken: '', ackAction: 'ack' }), /has no ack token/],
-		['request nobody answers', () => ({ resource: 'message', operation: 'request', subject: 'svc.nobody', requestTimeoutMs: 500 }), /Nobody is listening on subject "svc\.nobody"/],
+		['request nobody answers', () => ({ resource: 'message', operation: 'request', subject: 'svc.nobody', requestTimeout: 0.5 }), /Nobody is listening on subject "svc\.nobody"/],
 		['KV key with a space', () => ({ resource: 'keyValue', operation: 'get', kvBucket: 'b', kvKey: 'a b' }), /a b/],
 		['KV bucket that does not exist', () => ({ resource: 'keyValue', operation: 'get', kvBucket: 'no_such_bucket', kvKey: 'k' }), /Key-Value bucket "?no_such_bucket"? does not exist/],
 	];
@@ -108,6 +108,15 @@ describe('JetStream node refuses bad input clearly and stores nothing half-way',
 		expect(error.message).not.toContain('narrow-pw');
 		expect(await stored()).toBe(0);
 	});
+
+	it('a subject no stream stores, for a credential that may not ask which stream stores it: says it is most likely that', async () => {
+		const nowhere = `allowed.nowhere.${stream.toLowerCase()}`;
+		const error = (await failure(publish({ subject: nowhere }), undefined, { servers: server.url, authType: 'userPassword', user: 'narrow', password: 'narrow-pw' })) as Error & { description?: string };
+		expect(error.message).toBe(`No stream answered for subject "${nowhere}" in 30 s; nothing was stored`);
+		expect(error.description).toMatch(/^Most likely no stream stores this subject: create one \(JetStream node → Stream → Create\) or fix the subject/);
+		expect(error.description).toContain('$JS.API.STREAM.NAMES');
+		expect(`${error.message} ${error.description}`).not.toMatch(/Nobody is listening|electing a leader, or too few/);
+	}, 60_000);
 
 	it('a server that goes down mid-publish: the error says how many items were stored, and exactly those are', async () => {
 		const local = await startNatsServer({ label: 'bad-input-down' });

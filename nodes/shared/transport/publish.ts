@@ -55,32 +55,39 @@ export async function publishStored(client: NatsClient, request: PublishRequest)
 	const deadline = Date.now() + UNANSWERED_WINDOW_MS;
 	const options = { headers: toMsgHdrs(request.headers), msgID: request.msgId, expect: request.expect, timeout: request.timeoutMs };
 	let storedBy: string | undefined;
+	// Without the right to ask ($JS.API.STREAM.NAMES), "no stream stores it" and "no leader now" look alike.
+	let lookupRefused = false;
 	for (let attempt = 0; ; attempt++) {
 		try {
 			const ack = await client.js.publish(request.subject, request.data, options);
 			return { stream: ack.stream, sequence: ack.seq, duplicate: ack.duplicate };
 		} catch (error) {
 			const reason = unansweredReason(error);
-			if (reason === 'no-responders' && storedBy === undefined) {
+			if (reason === 'no-responders' && storedBy === undefined && !lookupRefused) {
 				// Nobody answered: is there a stream for this subject at all? If not, say so at once.
 				const lookup = await streamOf(client, request.subject);
 				if (lookup.found === false) throw noStream(request.subject, error);
 				storedBy = lookup.found;
+				lookupRefused = lookup.refused === true;
 			}
 			const retryable = reason === 'no-responders' || reason === 'unavailable' || (reason === 'timeout' && !!request.msgId);
 			const pause = Math.min(MAX_PAUSE_MS, FIRST_PAUSE_MS * 2 ** attempt);
-			if (!retryable || Date.now() + pause > deadline) throw explain(request, error, reason, storedBy);
+			if (!retryable || Date.now() + pause > deadline) throw explain(request, error, reason, storedBy, lookupRefused);
 			await sleep(pause);
 		}
 	}
 }
 
-/** The stream that stores a subject; `found: false` when the server says none does, undefined when it cannot say now. */
-async function streamOf(client: NatsClient, subject: string): Promise<{ found: string | false | undefined }> {
+/**
+ * The stream that stores a subject; `found: false` when the server says none does, undefined when it
+ * cannot say now, or may not be asked (`refused`: the credential lacks $JS.API.STREAM.NAMES).
+ */
+async function streamOf(client: NatsClient, subject: string): Promise<{ found: string | false | undefined; refused?: boolean }> {
 	try {
 		return { found: await (await client.jsm()).streams.find(subject) };
 	} catch (error) {
-		return { found: /no stream matches subject/i.test(String((error as Error)?.message)) ? false : undefined };
+		if (/no stream matches subject/i.test(String((error as Error)?.message))) return { found: false };
+		return { found: undefined, refused: toNodeError(error).category === 'permission' };
 	}
 }
 
@@ -92,7 +99,13 @@ function noStream(subject: string, cause: unknown): JetStreamNodeError {
 }
 
 /** Why a publish failed for good, in words that say whether the message may have been stored. */
-function explain(request: PublishRequest, error: unknown, reason: ReturnType<typeof unansweredReason>, stream: string | undefined): JetStreamNodeError {
+function explain(
+	request: PublishRequest,
+	error: unknown,
+	reason: ReturnType<typeof unansweredReason>,
+	stream: string | undefined,
+	lookupRefused: boolean,
+): JetStreamNodeError {
 	if (reason === 'timeout') {
 		return new JetStreamNodeError('timeout', `JetStream did not confirm the message to "${request.subject}" within ${request.timeoutMs} ms`, {
 			hint: `The server may be down, restarting or overloaded, so the message may or may not be stored. ${
@@ -102,6 +115,12 @@ function explain(request: PublishRequest, error: unknown, reason: ReturnType<typ
 		});
 	}
 	if (reason !== 'no-responders' && reason !== 'unavailable') return toNodeError(error, { subject: request.subject, stream: request.expect?.streamName, timeoutMs: request.timeoutMs });
+	if (reason === 'no-responders' && !stream && lookupRefused) {
+		return new JetStreamNodeError('not-found', `No stream answered for subject "${request.subject}" in ${UNANSWERED_WINDOW_MS / 1000} s; nothing was stored`, {
+			hint: 'Most likely no stream stores this subject: create one (JetStream node → Stream → Create) or fix the subject. This credential may not ask which stream stores a subject ($JS.API.STREAM.NAMES), so the node cannot tell that apart from a stream whose servers are restarting or electing a leader',
+			cause: error,
+		});
+	}
 	return new JetStreamNodeError('server', `${stream ? `Stream "${stream}"` : 'JetStream'} did not answer for subject "${request.subject}" for ${UNANSWERED_WINDOW_MS / 1000} s; nothing was stored`, {
 		hint: 'Its servers are restarting or electing a leader, or too few of its replicas are up: try again shortly, and check the cluster (nats-server logs, /jsz)',
 		cause: error,

@@ -23,6 +23,24 @@ describe('Message → Publish', () => {
 		expect(first.header.get('X-Correlation-Id')).toBe(out[0].json.correlationId);
 	});
 
+	it('says at once that no stream stores the subject, and how to fix it, not that nobody is listening', async () => {
+		const subject = `nowhere.${suite.prefix}created`;
+		const started = Date.now();
+		const error = await suite.run(publish({ subject })).then(
+			() => undefined,
+			(e: NodeOperationError) => e,
+		);
+		expect(error).toBeInstanceOf(NodeOperationError);
+		expect(error?.message).toBe(`No stream captures subject "${subject}"`);
+		expect(error?.description).toMatch(/^Create a stream whose subjects include this subject \(JetStream node → Stream → Create\), or fix the subject/);
+		expect(`${error?.message} ${error?.description}`).not.toMatch(/Nobody is listening|Start the service|no responders/i);
+		// Told on the first attempt, not after the 30 s a publish waits out a leader election.
+		expect(Date.now() - started).toBeLessThan(5_000);
+
+		const { out } = await suite.run(publish({ subject }), [{ json: {} }], true);
+		expect(out[0].json).toMatchObject({ error: `No stream captures subject "${subject}"`, hint: expect.stringContaining('JetStream node → Stream → Create') });
+	});
+
 	it('sends the idempotency key as Nats-Msg-Id: a repeat is reported as duplicate and stored once', async () => {
 		const items = [{ json: { orderId: 'A-1' } }];
 		const params = publish({ idempotencyKey: (i: number) => String(items[i].json.orderId) });
@@ -78,10 +96,6 @@ describe('Message → Publish', () => {
 		await expect(suite.run(publish({ publishOptions: { expectedLastSequence: 7 } }))).rejects.toThrow(/last sequence/i);
 		const [ok] = json((await suite.run(publish({ publishOptions: { expectedLastSequence: 1, expectedStream: suite.stream } }))).out);
 		expect(ok.sequence).toBe(2);
-	});
-
-	it('says when no stream captures the subject', async () => {
-		await expect(suite.run(publish({ subject: 'nobody.listens.here' }))).rejects.toThrow(/No stream captures subject "nobody\.listens\.here"/);
 	});
 
 	it('publishes 10 000 items in one execution, stored and output in input order', async () => {
