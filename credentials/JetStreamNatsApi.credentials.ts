@@ -45,9 +45,9 @@ export class JetStreamNatsApi implements ICredentialType {
 				{ name: 'NKey Seed', value: 'nkey', description: 'A private NKey seed starting with "SU"' },
 				{ name: 'JWT and NKey Seed', value: 'jwt', description: 'A user JWT plus its seed (decentralised auth)' },
 				{
-					name: 'Credentials File (.Creds)',
+					name: 'Credentials File',
 					value: 'creds',
-					description: 'The contents of a .creds file as issued by nsc or Synadia Cloud',
+					description: 'The contents of a .creds file (user JWT and seed) as issued by nsc or Synadia Cloud',
 				},
 			],
 		},

@@ -50,6 +50,7 @@ export const properties: INodeProperties[] = [
 				name: 'executionTimeout',
 				type: 'number',
 				default: 30,
+				typeOptions: { minValue: 0.1, numberPrecision: 1 },
 				description:
 					'If the execution has not finished by then, the requester gets an error (code 504). Keep it below the requester\'s own timeout so it hears why.',
 			},
@@ -67,6 +68,7 @@ export const properties: INodeProperties[] = [
 				name: 'parallelExecutions',
 				type: 'number',
 				default: 10,
+				typeOptions: { minValue: 1, maxValue: 1000 },
 				description: 'How many requests run at once in this listener; more wait their turn (and may reach the requester\'s timeout)',
 			},
 			{ ...binaryPropertyField, description: 'Name of the binary field that holds a binary request payload' },

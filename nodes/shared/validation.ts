@@ -97,6 +97,15 @@ export function validateInteger(value: unknown, field: string, min: number, max 
 	return n;
 }
 
+/** Any number (fractions too) in a range, naming the field and the value. */
+export function validateNumber(value: unknown, field: string, min: number, max: number): number {
+	const n = typeof value === 'number' ? value : Number(value);
+	if (!Number.isFinite(n) || n < min || n > max) {
+		throw new InvalidParameterError(field, `"${field}" must be between ${min} and ${max}, not ${String(value)}`);
+	}
+	return n;
+}
+
 /** A choice parameter's value, refused with the allowed values when it is anything else. */
 export function oneOf<T extends string>(value: unknown, allowed: T[], field: string): T {
 	if (allowed.includes(value as T)) return value as T;

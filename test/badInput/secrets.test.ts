@@ -54,7 +54,7 @@ async function runAction(params: Record<string, ParamValue>, credentials: Record
 const actions: Array<[string, Record<string, ParamValue>]> = [
 	['publish', { resource: 'message', operation: 'publish', subject: 'secrets.created' }],
 	['publish to nowhere', { resource: 'message', operation: 'publish', subject: 'nowhere.x' }],
-	['request without responder', { resource: 'message', operation: 'request', subject: 'svc.none', requestTimeoutMs: 300 }],
+	['request without responder', { resource: 'message', operation: 'request', subject: 'svc.none', requestTimeout: 0.3 }],
 	['get a missing message', { resource: 'message', operation: 'get', messageStream: 'SECRETS', getBy: 'sequence', sequence: 999 }],
 	['stream info', { resource: 'stream', operation: 'get', stream: 'SECRETS' }],
 	['KV get in a missing bucket', { resource: 'keyValue', operation: 'get', kvBucket: 'nope', kvKey: 'k' }],

@@ -23,7 +23,7 @@ describe('Message → Request', () => {
 		// The node asks on another connection: make sure the server has the subscription first.
 		await suite.nc.flush();
 		try {
-			const { out } = await suite.run({ operation: 'request', subject, requestTimeoutMs: 2000 }, [{ json: { sku: 'abc' } }, { json: { sku: 'abcd' } }]);
+			const { out } = await suite.run({ operation: 'request', subject, requestTimeout: 2 }, [{ json: { sku: 'abc' } }, { json: { sku: 'abcd' } }]);
 			expect(json(out)).toMatchObject([
 				{ subject, body: { sku: 'abc', price: 30 }, bodyEncoding: 'json', headers: { 'X-Served-By': 'pricing' } },
 				{ body: { sku: 'abcd', price: 40 } },
@@ -34,7 +34,7 @@ describe('Message → Request', () => {
 	});
 
 	it('says nobody is listening when there is no responder', async () => {
-		await expect(suite.run({ operation: 'request', subject: service('nobody'), requestTimeoutMs: 1000 })).rejects.toThrow(/Nobody is listening on subject/);
+		await expect(suite.run({ operation: 'request', subject: service('nobody'), requestTimeout: 1 })).rejects.toThrow(/Nobody is listening on subject/);
 	});
 
 	it('says the reply did not come in time', async () => {
@@ -42,7 +42,7 @@ describe('Message → Request', () => {
 		const sub = suite.nc.subscribe(subject, { callback: () => undefined });
 		await suite.nc.flush();
 		try {
-			await expect(suite.run({ operation: 'request', subject, requestTimeoutMs: 200 })).rejects.toThrow(/No answer on ".*slow" after 200 ms/);
+			await expect(suite.run({ operation: 'request', subject, requestTimeout: 0.2 })).rejects.toThrow(/No answer on ".*slow" after 200 ms/);
 		} finally {
 			sub.unsubscribe();
 		}

@@ -34,7 +34,7 @@ describe('NATS Request Trigger', () => {
 	it('runs the workflow per request and replies with the first item of its last node', async () => {
 		const subject = serviceSubject();
 		const fake = await listen({ subject }, (e) => ({ output: [{ sku: (e.items[0].json.payload as { sku: string }).sku, price: 30 }, { ignored: true }] }));
-		const { out } = await suite.run({ operation: 'request', subject, requestTimeoutMs: 3000 }, [{ json: { sku: 'abc' } }, { json: { sku: 'xyz' } }]);
+		const { out } = await suite.run({ operation: 'request', subject, requestTimeout: 3 }, [{ json: { sku: 'abc' } }, { json: { sku: 'xyz' } }]);
 		expect(json(out)).toMatchObject([
 			{ subject, body: { sku: 'abc', price: 30 }, bodyEncoding: 'json' },
 			{ body: { sku: 'xyz', price: 30 } },
@@ -76,10 +76,10 @@ describe('NATS Request Trigger', () => {
 		expect(reply.headers?.get('Nats-Service-Error')).toBe('CRM answered 503');
 		expect(reply.headers?.get('Nats-Service-Error-Code')).toBe('500');
 		expect(JSON.parse(decode(reply.data))).toEqual({ error: 'CRM answered 503', code: 500, node: 'Update CRM' });
-		await expect(suite.run({ operation: 'request', subject, requestTimeoutMs: 3000 })).rejects.toThrow(
+		await expect(suite.run({ operation: 'request', subject, requestTimeout: 3 })).rejects.toThrow(
 			`The service answering "${subject}" replied with an error (code 500): CRM answered 503`,
 		);
-		const { out } = await suite.run({ operation: 'request', subject, requestTimeoutMs: 3000 }, [{ json: {} }], true);
+		const { out } = await suite.run({ operation: 'request', subject, requestTimeout: 3 }, [{ json: {} }], true);
 		expect(String(out[0].json.error)).toMatch(/replied with an error \(code 500\)/);
 	});
 
@@ -155,7 +155,7 @@ describe('NATS Request Trigger', () => {
 		await listen({ subject }, () => ({ output: [{ ok: true }] }));
 		await suite.nc.request(subject, '{}', { timeout: 3000 });
 		await open.pop()?.closeFunction?.();
-		await expect(suite.run({ operation: 'request', subject, requestTimeoutMs: 1000 })).rejects.toThrow(/Nobody is listening on subject/);
+		await expect(suite.run({ operation: 'request', subject, requestTimeout: 1 })).rejects.toThrow(/Nobody is listening on subject/);
 	});
 
 	describe('when every slot is busy', () => {
@@ -165,7 +165,7 @@ describe('NATS Request Trigger', () => {
 			const first = suite.nc.request(subject, '{"n":1}', { timeout: 3_000 });
 			await eventually(() => fake.emissions.length === 1, 2_000, 'the first request running');
 			// The node's request gives up after 500 ms, long before the slot frees.
-			await expect(suite.run({ operation: 'request', subject, requestTimeoutMs: 500 }, [{ json: { n: 2 } }])).rejects.toThrow(/No answer|500 ms/);
+			await expect(suite.run({ operation: 'request', subject, requestTimeout: 0.5 }, [{ json: { n: 2 } }])).rejects.toThrow(/No answer|500 ms/);
 			await first;
 			await new Promise((resolve) => setTimeout(resolve, 500));
 			expect(fake.emissions).toHaveLength(1);

@@ -190,7 +190,7 @@ const cases: Case[] = [
 			undo.push(() => sub.unsubscribe());
 			await admin.flush();
 		},
-		params: (n) => ({ subject: `${n.subject}.svc`, payloadSource: 'text', payloadText: 'ping', requestTimeoutMs: 2000, replyFormat: 'auto' }),
+		params: (n) => ({ subject: `${n.subject}.svc`, payloadSource: 'text', payloadText: 'ping', requestTimeout: 2, replyFormat: 'auto' }),
 		effect: async (out) => expect(out[0]).toMatchObject({ body: 'pong:ping' }),
 	},
 	{

@@ -20,11 +20,13 @@ describe('stream ensure diff', () => {
 		expect(() => streamChanges(stream, { retention: 'workqueue' as StreamConfig['retention'] })).toThrow(/Retention/);
 	});
 
-	it('reads days and seconds into nanoseconds and keeps -1 as "no limit"', () => {
+	it('reads days and seconds into nanoseconds, and 0 (or -1) as "no limit" (-1 on the wire)', () => {
 		const { context } = fakeExecute({ params: { stream: 'ORDERS', streamSubjects: 'orders.>', streamOptions: { maxAgeDays: 2, duplicateWindowSeconds: 30, maxMessages: -1 } } });
 		expect(readStreamConfig(context, 0)).toEqual({ name: 'ORDERS', subjects: ['orders.>'], max_age: 2 * 86_400 * 1e9, duplicate_window: 30e9, max_msgs: -1 });
-		const zero = fakeExecute({ params: { stream: 'ORDERS', streamSubjects: 'a', streamOptions: { maxMessages: 0 } } });
-		expect(() => readStreamConfig(zero.context, 0)).toThrow(/Max Messages/);
+		const zero = fakeExecute({ params: { stream: 'ORDERS', streamSubjects: 'a', streamOptions: { maxMessages: 0, maxBytes: 0, maxMessagesPerSubject: 0 } } });
+		expect(readStreamConfig(zero.context, 0)).toMatchObject({ max_msgs: -1, max_bytes: -1, max_msgs_per_subject: -1 });
+		const negative = fakeExecute({ params: { stream: 'ORDERS', streamSubjects: 'a', streamOptions: { maxMessages: -5 } } });
+		expect(() => readStreamConfig(negative.context, 0)).toThrow(/"Max Messages" must be a whole number at least 1, not -5/);
 	});
 });
 

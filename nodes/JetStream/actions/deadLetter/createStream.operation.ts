@@ -30,9 +30,9 @@ const properties: INodeProperties[] = [
 		displayName: 'Max Messages',
 		name: 'maxMessages',
 		type: 'number',
-		typeOptions: { minValue: -1 },
+		typeOptions: { minValue: 0 },
 		default: 1000000,
-		description: 'When the stream holds this many dead letters the oldest are dropped; -1 for no limit',
+		description: 'When the stream holds this many dead letters the oldest are dropped; 0 = no limit',
 	},
 ];
 
@@ -54,7 +54,8 @@ async function execute(this: IExecuteFunctions, client: NatsClient, items: INode
 				name,
 				subjects: readSubjects(String(this.getNodeParameter('subjects', i, ''))),
 				maxAgeMs: validateInteger(this.getNodeParameter('maxAgeDays', i), 'Keep For (Days)', 0, 36_500) * DAY_MS,
-				maxMessages: validateInteger(this.getNodeParameter('maxMessages', i), 'Max Messages', -1),
+				// 0 = no limit, as everywhere in this package (-1, NATS's word for it, is taken too).
+				maxMessages: validateInteger(this.getNodeParameter('maxMessages', i), 'Max Messages', -1) || -1,
 			});
 			return { created: result.created, ...result.stream } as IDataObject;
 		},

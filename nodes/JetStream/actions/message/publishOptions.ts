@@ -66,6 +66,7 @@ export const publishOptionsField: INodeProperties = {
 			name: 'expectedLastSequence',
 			type: 'number',
 			default: 0,
+			typeOptions: { minValue: 0 },
 			description: 'Store the message only if the stream\'s last sequence is this number (optimistic concurrency). 0 = no check.',
 		},
 		{

@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { requestReply, type NatsClient } from '../../../shared/transport';
-import { validateInteger, validatePublishSubject } from '../../../shared/validation';
+import { validateNumber, validatePublishSubject } from '../../../shared/validation';
 import { forEachItem } from '../perItem';
 import type { Operation } from '../types';
 import { attachBinaries, bodyFormatField, bodyOutput, type BodyFormat } from './bodyOutput';
@@ -14,15 +14,19 @@ const properties: INodeProperties[] = [
 	...payloadFields,
 	headersField,
 	{
-		displayName: 'Timeout (Ms)',
-		name: 'requestTimeoutMs',
+		displayName: 'Timeout (Seconds)',
+		name: 'requestTimeout',
 		type: 'number',
-		default: 5000,
-		typeOptions: { minValue: 1 },
-		description: 'How long to wait for the reply',
+		default: 5,
+		typeOptions: { minValue: 0.001, maxValue: 600, numberPrecision: 3 },
+		description: 'How long to wait for the reply; fractions are fine (0.5 = half a second)',
 	},
 	bodyFormatField('replyFormat'),
 ];
+
+function readTimeoutMs(fn: IExecuteFunctions, i: number): number {
+	return Math.round(validateNumber(fn.getNodeParameter('requestTimeout', i, 5), 'Timeout (Seconds)', 0.001, 600) * 1000);
+}
 
 /** Core NATS request/reply, one request per item; the reply becomes the output item. */
 async function execute(this: IExecuteFunctions, client: NatsClient, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
@@ -33,14 +37,14 @@ async function execute(this: IExecuteFunctions, client: NatsClient, items: INode
 		items,
 		async (i) => {
 			const subject = validatePublishSubject(subjectOf(i));
-			const timeoutMs = validateInteger(this.getNodeParameter('requestTimeoutMs', i, 5000), 'Timeout (Ms)', 1, 600_000);
+			const timeoutMs = readTimeoutMs(this, i);
 			const payload = await readPayload(this, i, items[i]);
 			const reply = await requestReply(client, subject, payload.data, readHeaders(this, i), timeoutMs);
 			const body = await bodyOutput(this, reply.data, this.getNodeParameter('replyFormat', i, 'auto') as BodyFormat);
 			binaries[i] = body.binary;
 			return { subject, ...body.json, headers: reply.headers };
 		},
-		(i) => ({ subject: subjectOf(i), timeoutMs: Number(this.getNodeParameter('requestTimeoutMs', i, 5000)) }),
+		(i) => ({ subject: subjectOf(i), timeoutMs: Number(this.getNodeParameter('requestTimeout', i, 5)) * 1000 }),
 	);
 	return attachBinaries(out, binaries);
 }

@@ -11,7 +11,7 @@ export const deleteSchemaVersion: Operation = {
 	value: 'deleteVersion',
 	action: 'Delete a schema version',
 	description: 'Remove one version of a schema; its number is not given out again',
-	properties: [schemaNameField, { displayName: 'Version', name: 'schemaVersion', type: 'number', default: 1, required: true }, registryBucketField],
+	properties: [schemaNameField, { displayName: 'Version', name: 'schemaVersion', type: 'number', default: 1, required: true, typeOptions: { minValue: 1 }, description: 'The version to delete' }, registryBucketField],
 	async execute(this: IExecuteFunctions, client: NatsClient, items: INodeExecutionData[]) {
 		return forEachItem(this, items, async (i): Promise<IDataObject> => {
 			const name = readSchemaName(this, i);

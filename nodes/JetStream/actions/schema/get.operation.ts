@@ -13,7 +13,7 @@ export const getSchema: Operation = {
 	description: 'Read the latest or a given version of a schema, with the name\'s compatibility mode',
 	properties: [
 		schemaNameField,
-		{ displayName: 'Version', name: 'schemaVersion', type: 'number', default: 0, description: 'Version to read; 0 = the latest' },
+		{ displayName: 'Version', name: 'schemaVersion', type: 'number', default: 0, typeOptions: { minValue: 0 }, description: 'Version to read; 0 = the latest' },
 		registryBucketField,
 	],
 	async execute(this: IExecuteFunctions, client: NatsClient, items: INodeExecutionData[]) {

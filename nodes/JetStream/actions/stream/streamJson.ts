@@ -12,7 +12,8 @@ export function streamInfoToJson(info: StreamInfo): IDataObject {
 		replicas: config.num_replicas,
 		maxMessages: config.max_msgs,
 		maxBytes: config.max_bytes,
-		maxAgeSeconds: Math.round((config.max_age ?? 0) / 1e9),
+		// Days, like the Max Age option (0 = no limit).
+		maxAgeDays: (config.max_age ?? 0) / 86_400e9,
 		maxMessageSize: config.max_msg_size,
 		duplicateWindowSeconds: Math.round((config.duplicate_window ?? 0) / 1e9),
 		discard: config.discard,

@@ -3,7 +3,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import { toNanos } from '../../../shared/consumer/consumerSettings';
 import { InvalidParameterError } from '../../../shared/errors';
-import { validateInteger, validateSubjectFilter } from '../../../shared/validation';
+import { validateInteger, validateNumber, validateSubjectFilter } from '../../../shared/validation';
 import { readStreamName } from './fields';
 
 /**
@@ -42,12 +42,12 @@ export const streamOptionsField: INodeProperties = {
 				{ name: 'Refuse New Messages', value: 'new' },
 			],
 		},
-		{ displayName: 'Duplicate Window (Seconds)', name: 'duplicateWindowSeconds', type: 'number', default: 120, description: 'How long a message ID (idempotency key) is remembered to drop repeats' },
-		{ displayName: 'Max Age (Days)', name: 'maxAgeDays', type: 'number', default: 0, description: 'Messages older than this are removed; 0 = kept until another limit applies' },
-		{ displayName: 'Max Bytes', name: 'maxBytes', type: 'number', default: -1, description: 'Size limit of the whole stream in bytes (-1 = none)' },
-		{ displayName: 'Max Message Size (Bytes)', name: 'maxMessageSize', type: 'number', default: -1, description: 'Largest message accepted (-1 = the server\'s limit)' },
-		{ displayName: 'Max Messages', name: 'maxMessages', type: 'number', default: -1, description: 'How many messages the stream keeps (-1 = no limit)' },
-		{ displayName: 'Max Messages per Subject', name: 'maxMessagesPerSubject', type: 'number', default: -1, description: 'How many messages per subject are kept (-1 = no limit; 1 = only the latest, like a table of current values)' },
+		{ displayName: 'Duplicate Window (Seconds)', name: 'duplicateWindowSeconds', type: 'number', default: 120, typeOptions: { minValue: 0, numberPrecision: 3 }, description: 'How long a message ID (idempotency key) is remembered to drop repeats' },
+		{ displayName: 'Max Age (Days)', name: 'maxAgeDays', type: 'number', default: 0, typeOptions: { minValue: 0, numberPrecision: 3 }, description: 'Messages older than this are removed; 0 = no limit (kept until another limit applies)' },
+		{ displayName: 'Max Bytes', name: 'maxBytes', type: 'number', default: 0, typeOptions: { minValue: 0 }, description: 'Size limit of the whole stream in bytes; 0 = no limit' },
+		{ displayName: 'Max Message Size (Bytes)', name: 'maxMessageSize', type: 'number', default: 0, typeOptions: { minValue: 0 }, description: 'Largest message accepted; 0 = no limit of its own (the server\'s limit applies)' },
+		{ displayName: 'Max Messages', name: 'maxMessages', type: 'number', default: 0, typeOptions: { minValue: 0 }, description: 'How many messages the stream keeps; 0 = no limit' },
+		{ displayName: 'Max Messages per Subject', name: 'maxMessagesPerSubject', type: 'number', default: 0, typeOptions: { minValue: 0 }, description: 'How many messages per subject are kept; 0 = no limit, 1 = only the latest (like a table of current values)' },
 		{ displayName: 'Replicas', name: 'replicas', type: 'number', default: 1, typeOptions: { minValue: 1, maxValue: 5 }, description: 'Copies on different servers of a cluster (1 on a single server)' },
 		{
 			displayName: 'Retention',
@@ -85,9 +85,10 @@ const LIMITS: Array<[string, keyof StreamConfig, string, number]> = [
 	['replicas', 'num_replicas', 'Replicas', 1],
 ];
 
+/** "No limit" is 0 in every field of this package (-1, NATS's own word for it, is taken too); -1 on the wire. */
 function limit(value: unknown, field: string, min: number): number {
 	const n = Number(value);
-	if (n === -1 && min === -1) return -1;
+	if ((n === -1 || n === 0) && min === -1) return -1;
 	return validateInteger(n, field, min === -1 ? 1 : min);
 }
 
@@ -113,12 +114,4 @@ export function readStreamConfig(fn: IExecuteFunctions, i: number, needSubjects 
 	if ('discard' in options) config.discard = String(get('discard')) as StreamConfig['discard'];
 	if ('description' in options) config.description = String(get('description'));
 	return config;
-}
-
-function validateNumber(value: unknown, field: string, min: number, max: number): number {
-	const n = Number(value);
-	if (!Number.isFinite(n) || n < min || n > max) {
-		throw new InvalidParameterError(field, `"${field}" must be between ${min} and ${max}, not ${String(value)}`);
-	}
-	return n;
 }
