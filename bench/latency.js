@@ -41,7 +41,7 @@ module.exports = async function latencyBench({ quick }) {
 		await rawDone;
 
 		const ours = [];
-		const params = { stream: 'LAT', consumerMode: 'createOrUpdate', durableName: 'node', filterSubjects: 'lat.node', deliverPolicy: 'all', ackWaitSeconds: 30, maxDeliver: 5, backoff: '', maxAckPending: 1000, ackMode: 'executionSucceeds', deadLetter: false, options: {} };
+		const params = { stream: 'LAT', consumerMode: 'createOrUpdate', durableName: 'node', filterSubjects: 'lat.node', deliverPolicy: 'all', consumerOptions: { ackWaitSeconds: 30, maxDeliver: 5, maxAckPending: 1000 }, ackMode: 'executionSucceeds', deadLetter: false, options: {} };
 		let done;
 		const finished = new Promise((r) => (done = r));
 		const ctx = h.triggerContext(params, { servers: server.url, authType: 'none' }, (items) => {

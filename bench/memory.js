@@ -29,7 +29,7 @@ module.exports = async function memoryBench({ quick }) {
 		let done;
 		const finished = new Promise((r) => (done = r));
 		const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
-		const params = { stream: 'MEM', consumerMode: 'createOrUpdate', durableName: 'mem', deliverPolicy: 'all', ackWaitSeconds: 30, maxDeliver: 5, backoff: '', maxAckPending: 1000, ackMode: 'executionSucceeds', deadLetter: false, options: {} };
+		const params = { stream: 'MEM', consumerMode: 'createOrUpdate', durableName: 'mem', deliverPolicy: 'all', consumerOptions: { ackWaitSeconds: 30, maxDeliver: 5, maxAckPending: 1000 }, ackMode: 'executionSucceeds', deadLetter: false, options: {} };
 		const ctx = h.triggerContext(params, { servers: server.url, authType: 'none' }, (items) => {
 			n += items.length;
 			if (n >= backlog) done();

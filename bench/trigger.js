@@ -67,7 +67,7 @@ module.exports = async function triggerBench({ quick }) {
 		['one message per execution, default options', {}],
 		['one message per execution, 64 in parallel', { options: { parallelExecutions: 64 } }],
 		['with idempotency check (payload key), 64 in parallel', { params: { idempotency: 'payloadField', idempotencyField: 'orderId' }, options: { parallelExecutions: 64 } }],
-		['batches of 100, 4 in parallel', { options: { batchSize: 100, batchMaxWaitMs: 50, parallelExecutions: 4 } }],
+		['batches of 100, 4 in parallel', { options: { batchSize: 100, batchMaxWait: 0.05, parallelExecutions: 4 } }],
 	];
 	try {
 		for (const size of [128, 1024]) {

@@ -7,6 +7,7 @@ import {
 } from 'n8n-workflow';
 
 import { jetStreamNatsApiTest } from '../shared/n8n/credentialTest';
+import { listSearch } from '../shared/n8n/listSearch';
 import { properties } from './actions/description';
 import { router } from './actions/router';
 
@@ -20,6 +21,8 @@ export class JetStream implements INodeType {
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
 		description:
 			'Publish events to NATS JetStream and manage streams, consumers, key-value buckets and dead letters',
+		// The editor's "Docs" link; used as it is (a codex link gets "?utm_…" appended after the #anchor).
+		documentationUrl: 'https://github.com/n8n-nodes-jetstream/n8n-nodes-jetstream#jetstream-action-node',
 		defaults: { name: 'JetStream' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -28,7 +31,7 @@ export class JetStream implements INodeType {
 		properties,
 	};
 
-	methods = { credentialTest: { jetStreamNatsApiTest } };
+	methods = { credentialTest: { jetStreamNatsApiTest }, listSearch };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await router.call(this);

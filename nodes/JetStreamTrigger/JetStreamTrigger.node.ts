@@ -7,6 +7,7 @@ import {
 } from 'n8n-workflow';
 
 import { jetStreamNatsApiTest } from '../shared/n8n/credentialTest';
+import { listSearch } from '../shared/n8n/listSearch';
 import { startTrigger } from './consumer/startTrigger';
 import { properties } from './description';
 
@@ -17,8 +18,13 @@ export class JetStreamTrigger implements INodeType {
 		icon: { light: 'file:../../icons/nats.svg', dark: 'file:../../icons/nats.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		subtitle: '={{$parameter["stream"] + " / " + $parameter["durableName"]}}',
-		description: 'Starts a workflow for each message (or batch) in a NATS JetStream stream, at least once',
+		// Pickers hold { mode, value }; workflows from before them hold the plain name.
+		subtitle: '={{ ($parameter["stream"].value ?? $parameter["stream"]) + " / " + ($parameter["durableName"].value ?? $parameter["durableName"]) }}',
+		// n8n's node panel merges this trigger into the JetStream node (same type name without "Trigger")
+		// and shows this text for both, in "What happens next?" too: so it names both.
+		description:
+			'NATS JetStream: start a workflow for each message of a stream (at least once), publish events, manage streams, consumers, key-value buckets and dead letters',
+		documentationUrl: 'https://github.com/n8n-nodes-jetstream/n8n-nodes-jetstream#jetstream-trigger',
 		defaults: { name: 'JetStream Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
@@ -26,7 +32,7 @@ export class JetStreamTrigger implements INodeType {
 		properties,
 	};
 
-	methods = { credentialTest: { jetStreamNatsApiTest } };
+	methods = { credentialTest: { jetStreamNatsApiTest }, listSearch };
 
 	async trigger(this: ITriggerFunctions): Promise<ITriggerResponse> {
 		return await startTrigger(this);

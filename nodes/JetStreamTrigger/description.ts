@@ -1,6 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { consumerSettingFields } from '../shared/consumer/consumerFields';
+import { consumerSelectionFields, consumerTuningFields } from '../shared/consumer/consumerFields';
+import { consumerLocator, streamLocator } from '../shared/n8n/locators';
 import { binaryPropertyField, contentField } from '../shared/payload/fields';
 import { featureFields } from './featureFields';
 
@@ -8,7 +9,31 @@ import { featureFields } from './featureFields';
 
 const createOnly = { show: { consumerMode: ['createOrUpdate'] } };
 
-const consumerFields = consumerSettingFields(createOnly);
+/** A new consumer starts with new messages: a first activation never replays the stream by surprise. */
+export const TRIGGER_DELIVER_POLICY = 'new';
+
+const selectionFields = consumerSelectionFields(createOnly, TRIGGER_DELIVER_POLICY);
+
+const replayNotice: INodeProperties = {
+	displayName:
+		'A new consumer reads every message the stream still holds, oldest first: its whole history runs through this workflow on the first activation. Choose "New" to start with the messages published from now on.',
+	name: 'replayNotice',
+	type: 'notice',
+	default: '',
+	displayOptions: { show: { consumerMode: ['createOrUpdate'], deliverPolicy: ['all'] } },
+};
+
+/** Retry and pacing of the consumer the trigger creates, folded away: the defaults suit most workflows. */
+const consumerOptions: INodeProperties = {
+	displayName: 'Consumer Settings',
+	name: 'consumerOptions',
+	type: 'collection',
+	placeholder: 'Add setting',
+	default: {},
+	displayOptions: createOnly,
+	// Inside a collection an option is shown once added; the consumer mode already gates the collection.
+	options: consumerTuningFields().map(({ displayOptions: _shown, ...field }) => field),
+};
 
 const options: INodeProperties = {
 	displayName: 'Options',
@@ -18,10 +43,11 @@ const options: INodeProperties = {
 	default: {},
 	options: [
 		{
-			displayName: 'Batch Max Wait (Ms)',
-			name: 'batchMaxWaitMs',
+			displayName: 'Batch Max Wait (Seconds)',
+			name: 'batchMaxWait',
 			type: 'number',
-			default: 1000,
+			default: 1,
+			typeOptions: { minValue: 0.01, maxValue: 600, numberPrecision: 2 },
 			description: 'With a batch size above 1: start the execution after this long even if the batch is not full',
 		},
 		{
@@ -39,6 +65,7 @@ const options: INodeProperties = {
 			name: 'circuitBreakerCoolDown',
 			type: 'number',
 			default: 60,
+			typeOptions: { minValue: 1 },
 			description: 'How long to stop pulling once the circuit breaker opened, before one trial message',
 		},
 		{
@@ -46,6 +73,7 @@ const options: INodeProperties = {
 			name: 'circuitBreakerFailures',
 			type: 'number',
 			default: 0,
+			typeOptions: { minValue: 0 },
 			description:
 				'Stop pulling messages after this many failed executions in a row (the service behind the workflow is probably down); the messages wait in the stream. 0 = off.',
 		},
@@ -54,6 +82,7 @@ const options: INodeProperties = {
 			name: 'closeTimeout',
 			type: 'number',
 			default: 5,
+			typeOptions: { minValue: 0, numberPrecision: 1 },
 			description:
 				'When the workflow is deactivated (or n8n stops), the longest it may take to hand back the messages that were read but not started. Running executions are not interrupted: their messages are acknowledged or retried by their outcome when they end.',
 		},
@@ -63,6 +92,7 @@ const options: INodeProperties = {
 			name: 'executionTimeout',
 			type: 'number',
 			default: 3600,
+			typeOptions: { minValue: 1 },
 			description:
 				'If n8n does not report the end of an execution within this time (crash, lost worker), its messages are retried',
 		},
@@ -71,6 +101,7 @@ const options: INodeProperties = {
 			name: 'maxRetryDelay',
 			type: 'number',
 			default: 300,
+			typeOptions: { minValue: 0 },
 			description: 'Upper limit for the doubling retry delay',
 		},
 		{
@@ -93,6 +124,7 @@ const options: INodeProperties = {
 			name: 'rateLimit',
 			type: 'number',
 			default: 0,
+			typeOptions: { minValue: 0, numberPrecision: 2 },
 			description: 'Start at most this many messages per second, e.g. to respect an API limit downstream. 0 = no limit.',
 		},
 		{
@@ -100,6 +132,7 @@ const options: INodeProperties = {
 			name: 'retryDelay',
 			type: 'number',
 			default: 5,
+			typeOptions: { minValue: 0, numberPrecision: 1 },
 			description:
 				'Wait before the first retry of a failed execution; it doubles on each retry (with a little randomness). Unused when the consumer has a backoff list.',
 		},
@@ -107,15 +140,7 @@ const options: INodeProperties = {
 };
 
 export const properties: INodeProperties[] = [
-	{
-		displayName: 'Stream',
-		name: 'stream',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: 'ORDERS',
-		description: 'The stream that stores the messages',
-	},
+	streamLocator({ description: 'The stream that stores the messages' }),
 	{
 		displayName: 'Consumer',
 		name: 'consumerMode',
@@ -143,8 +168,17 @@ export const properties: INodeProperties[] = [
 		required: true,
 		placeholder: 'n8n-orders',
 		description: 'Name of the consumer. Letters, digits, - and _ only.',
+		displayOptions: { show: { consumerMode: ['createOrUpdate'] } },
 	},
-	...consumerFields,
+	// Binding names a consumer that exists: pick it from the stream's consumers, or type it.
+	consumerLocator({
+		name: 'durableName',
+		displayName: 'Durable Name',
+		description: 'The consumer an administrator created on the stream',
+		displayOptions: { show: { consumerMode: ['bind'] } },
+	}),
+	...selectionFields,
+	replayNotice,
 	{
 		displayName: 'Acknowledge',
 		name: 'ackMode',
@@ -170,7 +204,7 @@ export const properties: INodeProperties[] = [
 			{
 				name: 'Later in the Workflow',
 				value: 'later',
-				description: 'A JetStream node with the Acknowledge operation answers using {{$JSON.ackToken}}; without it the message is retried',
+				description: 'A JetStream node (Message → Acknowledge) answers with the item\'s ackToken field; an execution that does not is retried',
 			},
 		],
 	},
@@ -182,6 +216,7 @@ export const properties: INodeProperties[] = [
 		default: '',
 		displayOptions: { show: { ackMode: ['later'] } },
 	},
+	consumerOptions,
 	...featureFields,
 	options,
 ];

@@ -1,5 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { deadLetterStreamLocator } from '../shared/n8n/locators';
 import { schemaFields } from '../shared/schema';
 
 /** UI fields for dead-lettering and idempotency (read by featureSettings.ts). */
@@ -34,17 +35,15 @@ const deadLetterFields: INodeProperties[] = [
 				name: 'deadLetterRetentionDays',
 				type: 'number',
 				default: 30,
+				typeOptions: { minValue: 0 },
 				description: 'How long a dead-letter stream created by this trigger keeps messages. 0 = for ever.',
 			},
-			{
-				displayName: 'Dead-Letter Stream',
+			deadLetterStreamLocator({
 				name: 'deadLetterStream',
-				type: 'string',
-				default: '',
-				placeholder: 'DLQ',
+				required: false,
 				description:
 					'The stream that stores the dead letters. Empty: the trigger looks up which stream stores the dead-letter subject, which needs the right to list stream names; name the stream when your NATS admin gives this credential only the rights it needs.',
-			},
+			}),
 			{
 				displayName: 'Dead-Letter Subject',
 				name: 'deadLetterSubject',
@@ -144,6 +143,7 @@ const idempotencyFields: INodeProperties[] = [
 				name: 'idempotencyRetentionDays',
 				type: 'number',
 				default: 7,
+				typeOptions: { minValue: 0, numberPrecision: 3 },
 				description: 'How long a processed key is remembered; a duplicate arriving later runs again',
 			},
 		],

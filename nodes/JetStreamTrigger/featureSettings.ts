@@ -1,4 +1,5 @@
 import { InvalidParameterError } from '../shared/errors';
+import { locatorName } from '../shared/n8n/locators';
 import { validateHeaderName, validatePublishSubject, validateStreamName } from '../shared/validation';
 import { readSchemaSource, type SchemaSource } from '../shared/schema';
 import { keyReader } from './consumer/idempotencyKey';
@@ -55,7 +56,8 @@ export function readDeadLetter(get: Get, clamp: Clamp): DeadLetterSettings | und
 	if (get('deadLetter', true) === false) return undefined;
 	const options = (get('deadLetterOptions', {}) ?? {}) as Record<string, unknown>;
 	const subject = String(options.deadLetterSubject ?? '').trim();
-	const stream = String(options.deadLetterStream ?? '').trim();
+	// A picker inside a collection: n8n's extractValue does not reach it, so its value may be a locator.
+	const stream = locatorName(options.deadLetterStream).trim();
 	return {
 		stream: stream ? validateStreamName(stream, 'Dead-Letter Stream') : undefined,
 		subject: subject ? validatePublishSubject(subject, 'Dead-Letter Subject') : undefined,

@@ -1,9 +1,11 @@
 import type { ITriggerFunctions } from 'n8n-workflow';
 
-import { readConsumerSettings } from '../shared/consumer/consumerFields';
+import { CONSUMER_TUNING_NAMES, readConsumerSettings } from '../shared/consumer/consumerFields';
 import type { ConsumerSettings } from '../shared/consumer/consumerSettings';
+import { locatorName } from '../shared/n8n/locators';
 import type { ContentMode } from '../shared/payload/decode';
 import { clamp, oneOf, validateConsumerName, validateStreamName } from '../shared/validation';
+import { TRIGGER_DELIVER_POLICY } from './description';
 import { readDeadLetter, readIdempotency, readSchema, type DeadLetterSettings, type IdempotencySettings, type SchemaSettings } from './featureSettings';
 
 /**
@@ -67,8 +69,14 @@ type Reader = Pick<ITriggerFunctions, 'getNodeParameter' | 'getMode'>;
 const ACK_MODES: AckMode[] = ['immediately', 'executionFinishes', 'executionSucceeds', 'later'];
 const CONTENT_MODES: ContentMode[] = ['auto', 'json', 'text', 'binary'];
 
+/** The selection fields are on the panel itself, the tuning ones in its "Consumer Settings" collection. */
 function readConsumer(ctx: Reader, durableName: string): ConsumerSettings {
-	return readConsumerSettings((name, fallback) => ctx.getNodeParameter(name, fallback) as unknown, durableName, 'n8n JetStream Trigger');
+	const tuning = (ctx.getNodeParameter('consumerOptions', {}) ?? {}) as Record<string, unknown>;
+	const get = (name: string, fallback: unknown): unknown => {
+		if (!CONSUMER_TUNING_NAMES.includes(name)) return ctx.getNodeParameter(name, fallback) as unknown;
+		return name in tuning ? tuning[name] : fallback;
+	};
+	return readConsumerSettings(get, durableName, 'n8n JetStream Trigger', TRIGGER_DELIVER_POLICY);
 }
 
 function readOptional(options: Record<string, unknown>, warn: (m: string) => void) {
@@ -78,7 +86,7 @@ function readOptional(options: Record<string, unknown>, warn: (m: string) => voi
 	return {
 		batch:
 			batchSize > 1
-				? { size: Math.round(batchSize), maxWaitMs: clamp(options.batchMaxWaitMs ?? 1000, 'Batch Max Wait', 10, 600_000, warn) }
+				? { size: Math.round(batchSize), maxWaitMs: Math.round(clamp(options.batchMaxWait ?? 1, 'Batch Max Wait', 0.01, 600, warn) * 1000) }
 				: undefined,
 		rateLimitPerSecond: rate > 0 ? rate : undefined,
 		circuitBreaker:
@@ -99,9 +107,10 @@ function readFeatures(ctx: Reader, warn: (m: string) => void) {
 
 /** Reads and checks the trigger's parameters; `warn` receives a line for each value it adjusted. */
 export function readSettings(ctx: Reader, warn: (message: string) => void): TriggerSettings {
-	const stream = validateStreamName(String(ctx.getNodeParameter('stream', '')), 'Stream');
+	const stream = validateStreamName(locatorName(ctx.getNodeParameter('stream', '', { extractValue: true })), 'Stream');
 	const consumerMode = oneOf(ctx.getNodeParameter('consumerMode', 'createOrUpdate'), ['bind', 'createOrUpdate'], 'Consumer');
-	const durableName = validateConsumerName(String(ctx.getNodeParameter('durableName', '')), 'Durable Name');
+	// A picker when binding, a plain name when the trigger creates the consumer: both read the same way.
+	const durableName = validateConsumerName(locatorName(ctx.getNodeParameter('durableName', '', { extractValue: true })), 'Durable Name');
 	const options = (ctx.getNodeParameter('options', {}) ?? {}) as Record<string, unknown>;
 	const baseDelayMs = clamp(options.retryDelay ?? 5, 'Retry Delay', 0.05, 3600, warn) * 1000;
 	const maxDelayMs = Math.max(baseDelayMs, clamp(options.maxRetryDelay ?? 300, 'Max Retry Delay', 0.05, 86_400, warn) * 1000);

@@ -13,6 +13,7 @@ export class NatsRequestTrigger implements INodeType {
 		version: 1,
 		subtitle: '={{"answers " + $parameter["subject"]}}',
 		description: 'Answers requests on a NATS subject with the result of the workflow (request/reply)',
+		documentationUrl: 'https://github.com/n8n-nodes-jetstream/n8n-nodes-jetstream#nats-request-trigger',
 		defaults: { name: 'NATS Request Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],

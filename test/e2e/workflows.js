@@ -28,7 +28,7 @@ function consumeWorkflow(credId, stream, durable, extra = {}) {
 	return {
 		name: `e2e consume ${durable}`,
 		nodes: [
-			node('JetStream Trigger', TRIGGER, { stream, consumerMode: 'createOrUpdate', durableName: durable, ackWaitSeconds: 5, maxDeliver: 3, backoff: '', maxAckPending: 100, ackMode: 'executionSucceeds', options: { retryDelay: 0.2, maxRetryDelay: 1 }, ...extra }, [0, 0], { credentials: cred(credId) }),
+			node('JetStream Trigger', TRIGGER, { stream, consumerMode: 'createOrUpdate', durableName: durable, deliverPolicy: 'all', consumerOptions: { ackWaitSeconds: 5, maxDeliver: 3, maxAckPending: 100 }, ackMode: 'executionSucceeds', options: { retryDelay: 0.2, maxRetryDelay: 1 }, ...extra }, [0, 0], { credentials: cred(credId) }),
 			node('Work', 'n8n-nodes-base.code', { jsCode: "for (const item of $input.all()) { if (item.json.payload && item.json.payload.fail) throw new Error('order ' + item.json.payload.orderId + ' cannot be processed'); }\nreturn $input.all();" }, [220, 0]),
 		],
 		connections: link('JetStream Trigger', 'Work'),
@@ -41,7 +41,7 @@ function ackLaterWorkflow(credId, stream, durable) {
 	return {
 		name: 'e2e ack later',
 		nodes: [
-			node('JetStream Trigger', TRIGGER, { stream, consumerMode: 'createOrUpdate', durableName: durable, ackWaitSeconds: 30, maxDeliver: 5, backoff: '', maxAckPending: 100, ackMode: 'later', options: {} }, [0, 0], { credentials: cred(credId) }),
+			node('JetStream Trigger', TRIGGER, { stream, consumerMode: 'createOrUpdate', durableName: durable, deliverPolicy: 'all', consumerOptions: { ackWaitSeconds: 30, maxDeliver: 5, maxAckPending: 100 }, ackMode: 'later', options: {} }, [0, 0], { credentials: cred(credId) }),
 			node('Acknowledge', JS, { resource: 'message', operation: 'acknowledge', ackToken: '={{ $json.ackToken }}', ackAction: 'ack' }, [220, 0], { credentials: cred(credId) }),
 		],
 		connections: link('JetStream Trigger', 'Acknowledge'),
@@ -56,7 +56,7 @@ function ackLaterWorkflow(credId, stream, durable) {
 function slowWorkflow(credId, stream, durable, { seconds, parallel, ackWaitSeconds, idempotency, acknowledgeAtEnd }) {
 	const keyed = idempotency ? { idempotency: 'payloadField', idempotencyField: 'orderId' } : {};
 	const nodes = [
-		node('JetStream Trigger', TRIGGER, { stream, consumerMode: 'createOrUpdate', durableName: durable, ackWaitSeconds, maxDeliver: 5, backoff: '', maxAckPending: 1000, ackMode: acknowledgeAtEnd ? 'later' : 'executionSucceeds', ...keyed, options: { parallelExecutions: parallel } }, [0, 0], { credentials: cred(credId) }),
+		node('JetStream Trigger', TRIGGER, { stream, consumerMode: 'createOrUpdate', durableName: durable, deliverPolicy: 'all', consumerOptions: { ackWaitSeconds, maxDeliver: 5, maxAckPending: 1000 }, ackMode: acknowledgeAtEnd ? 'later' : 'executionSucceeds', ...keyed, options: { parallelExecutions: parallel } }, [0, 0], { credentials: cred(credId) }),
 		node('Slow Call', 'n8n-nodes-base.wait', { resume: 'timeInterval', amount: seconds, unit: 'seconds' }, [220, 0], { typeVersion: 1.1, webhookId: randomUUID() }),
 	];
 	let connections = link('JetStream Trigger', 'Slow Call');

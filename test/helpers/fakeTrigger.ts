@@ -1,13 +1,15 @@
 import type {
 	IBinaryData,
 	IDataObject,
+	IGetNodeParameterOptions,
 	INode,
 	INodeExecutionData,
 	IRun,
 	ITriggerFunctions,
 } from 'n8n-workflow';
 
-import { recordingLogger, type LogLine } from './fakeExecute';
+import { CONSUMER_TUNING_NAMES } from '../../nodes/shared/consumer/consumerFields';
+import { extractLocatorValue, recordingLogger, type LogLine } from './fakeExecute';
 
 /**
  * A stand-in for n8n's ITriggerFunctions. `emit()` records the items and plays the execution's
@@ -89,7 +91,23 @@ function run(failed: boolean, error: { message: string; node?: { name: string } 
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * Tests write the trigger's consumer settings flat (ackWaitSeconds: 1); the panel keeps them in its
+ * "Consumer Settings" collection, where n8n hands them over. Moved there, as n8n would store them.
+ */
+function asStored(params: Record<string, unknown>): Record<string, unknown> {
+	const flat = Object.keys(params).filter((name) => CONSUMER_TUNING_NAMES.includes(name));
+	if (flat.length === 0) return params;
+	const stored: Record<string, unknown> = { ...params, consumerOptions: { ...(params.consumerOptions as object | undefined) } };
+	for (const name of flat) {
+		(stored.consumerOptions as Record<string, unknown>)[name] = params[name];
+		delete stored[name];
+	}
+	return stored;
+}
+
 export function fakeTrigger(options: FakeTriggerOptions): FakeTrigger {
+	const params = asStored(options.params);
 	const logs: LogLine[] = [];
 	const emissions: Emission[] = [];
 	const failedExecutions: Error[] = [];
@@ -156,7 +174,10 @@ export function fakeTrigger(options: FakeTriggerOptions): FakeTrigger {
 		emit,
 		emitError: (error: Error) => emittedErrors.push(error),
 		saveFailedExecution: (error: Error) => failedExecutions.push(error),
-		getNodeParameter: (name: string, fallback?: unknown) => (name in options.params ? options.params[name] : fallback),
+		getNodeParameter: (name: string, fallback?: unknown, opts?: IGetNodeParameterOptions) => {
+			const value = name in params ? params[name] : fallback;
+			return opts?.extractValue ? extractLocatorValue(value) : value;
+		},
 		getCredentials: async () => options.credentials,
 		getMode: () => options.mode ?? 'trigger',
 		getActivationMode: () => 'activate',

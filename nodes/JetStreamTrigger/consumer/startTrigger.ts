@@ -65,8 +65,8 @@ function checkConsumer(facts: ConsumerFacts, settings: TriggerSettings): void {
 	// The keep-alive runs every third of the ack wait; below a second it cannot be relied on.
 	if (batch && facts.ackWaitMs < 1_000 && batch.maxWaitMs >= facts.ackWaitMs) {
 		throw new InvalidParameterError(
-			'options.batchMaxWaitMs',
-			`"Batch Max Wait" (${batch.maxWaitMs} ms) is not shorter than the consumer's ack wait (${facts.ackWaitMs} ms), which is too short to keep a filling batch alive`,
+			'options.batchMaxWait',
+			`"Batch Max Wait" (${batch.maxWaitMs / 1000} s) is not shorter than the consumer's ack wait (${facts.ackWaitMs / 1000} s), which is too short to keep a filling batch alive`,
 			'Set "Batch Max Wait" below the ack wait, or give the consumer an ack wait (or first backoff step) of at least 1 second',
 		);
 	}

@@ -9,9 +9,20 @@ import { InvalidParameterError } from '../errors';
  * JetStream node's Consumer resource, so both say the same thing the same way.
  */
 
-export function consumerSettingFields(shown?: IDisplayOptions): INodeProperties[] {
-	const withShown = (extra?: IDisplayOptions['show']): IDisplayOptions | undefined =>
-		shown || extra ? { ...shown, show: { ...shown?.show, ...extra } } : undefined;
+type Shown = (extra?: IDisplayOptions['show']) => IDisplayOptions | undefined;
+
+function showing(shown?: IDisplayOptions): Shown {
+	return (extra) => (shown || extra ? { ...shown, show: { ...shown?.show, ...extra } } : undefined);
+}
+
+/** Every consumer setting, in the order the Consumer resource shows them. */
+export function consumerSettingFields(shown?: IDisplayOptions, deliverPolicyDefault: DeliverPolicyName = 'all'): INodeProperties[] {
+	return [...consumerSelectionFields(shown, deliverPolicyDefault), ...consumerTuningFields(shown)];
+}
+
+/** Which messages the consumer reads: its filter and where a new consumer starts. */
+export function consumerSelectionFields(shown: IDisplayOptions | undefined, deliverPolicyDefault: DeliverPolicyName): INodeProperties[] {
+	const withShown = showing(shown);
 	return [
 	{
 		displayName: 'Filter Subjects',
@@ -27,7 +38,7 @@ export function consumerSettingFields(shown?: IDisplayOptions): INodeProperties[
 		displayName: 'Deliver Policy',
 		name: 'deliverPolicy',
 		type: 'options',
-		default: 'all',
+		default: deliverPolicyDefault,
 		displayOptions: withShown(),
 		description: 'Where a new consumer starts reading. Ignored once the consumer exists: it then continues where it stopped.',
 		options: [
@@ -56,6 +67,13 @@ export function consumerSettingFields(shown?: IDisplayOptions): INodeProperties[
 		displayOptions: withShown({ deliverPolicy: ['byStartTime'] }),
 		description: 'Read messages stored at or after this time',
 	},
+];
+}
+
+/** How the consumer retries and paces: ack wait, max deliver, backoff, max ack pending. */
+export function consumerTuningFields(shown?: IDisplayOptions): INodeProperties[] {
+	const withShown = showing(shown);
+	return [
 	{
 		displayName: 'Ack Wait (Seconds)',
 		name: 'ackWaitSeconds',
@@ -71,8 +89,9 @@ export function consumerSettingFields(shown?: IDisplayOptions): INodeProperties[
 		name: 'maxDeliver',
 		type: 'number',
 		default: 5,
+		typeOptions: { minValue: 0 },
 		displayOptions: withShown(),
-		description: 'How many times a message is tried before the server gives up on it (-1 = for ever)',
+		description: 'How many times a message is tried before the server gives up on it; 0 = no limit (tried for ever)',
 	},
 	{
 		displayName: 'Backoff (Seconds)',
@@ -89,11 +108,15 @@ export function consumerSettingFields(shown?: IDisplayOptions): INodeProperties[
 		name: 'maxAckPending',
 		type: 'number',
 		default: 1000,
+		typeOptions: { minValue: 0 },
 		displayOptions: withShown(),
-		description: 'How many messages may be delivered and not yet answered, across all n8n instances (-1 = no limit)',
+		description: 'How many messages may be delivered and not yet answered, across all n8n instances; 0 = no limit',
 	},
 ];
 }
+
+/** The names of the fields `consumerTuningFields` makes (the trigger keeps them in a collection). */
+export const CONSUMER_TUNING_NAMES: readonly string[] = consumerTuningFields().map((field) => field.name);
 
 const DELIVER_POLICIES: DeliverPolicyName[] = ['all', 'new', 'last', 'lastPerSubject', 'byStartSequence', 'byStartTime'];
 
@@ -101,6 +124,14 @@ function numberOf(value: unknown, field: string): number {
 	const n = typeof value === 'number' ? value : Number(value);
 	if (!Number.isFinite(n)) throw new InvalidParameterError(field, `"${field}" must be a number, not "${String(value)}"`);
 	return n;
+}
+
+/**
+ * "No limit" is 0 in the UI, as in every field of this package; the server wants -1 (its 0 means
+ * "the default": 1000 for Max Ack Pending). -1 is taken too.
+ */
+function unlimitedAsMinusOne(n: number): number {
+	return n === 0 ? -1 : n;
 }
 
 function splitSubjects(value: unknown): string[] {
@@ -111,8 +142,13 @@ function splitSubjects(value: unknown): string[] {
 }
 
 /** Reads the fields above; `get(name, fallback)` is n8n's getNodeParameter for one item (or the trigger). */
-export function readConsumerSettings(get: (name: string, fallback: unknown) => unknown, durableName: string, description?: string): ConsumerSettings {
-	const deliverPolicy = get('deliverPolicy', 'all') as DeliverPolicyName;
+export function readConsumerSettings(
+	get: (name: string, fallback: unknown) => unknown,
+	durableName: string,
+	description?: string,
+	deliverPolicyDefault: DeliverPolicyName = 'all',
+): ConsumerSettings {
+	const deliverPolicy = get('deliverPolicy', deliverPolicyDefault) as DeliverPolicyName;
 	if (!DELIVER_POLICIES.includes(deliverPolicy)) {
 		throw new InvalidParameterError('Deliver Policy', `"Deliver Policy" cannot be "${String(deliverPolicy)}"`, `Choose one of: ${DELIVER_POLICIES.join(', ')}`);
 	}
@@ -121,9 +157,9 @@ export function readConsumerSettings(get: (name: string, fallback: unknown) => u
 		filterSubjects: splitSubjects(get('filterSubjects', '')),
 		deliverPolicy,
 		ackWaitSeconds: numberOf(get('ackWaitSeconds', 30), 'Ack Wait'),
-		maxDeliver: numberOf(get('maxDeliver', 5), 'Max Deliver'),
+		maxDeliver: unlimitedAsMinusOne(numberOf(get('maxDeliver', 5), 'Max Deliver')),
 		backoffSeconds: parseBackoff(String(get('backoff', '') ?? ''), 'Backoff'),
-		maxAckPending: numberOf(get('maxAckPending', 1000), 'Max Ack Pending'),
+		maxAckPending: unlimitedAsMinusOne(numberOf(get('maxAckPending', 1000), 'Max Ack Pending')),
 		description,
 	};
 	if (deliverPolicy === 'byStartSequence') settings.startSequence = numberOf(get('startSequence', 1), 'Start Sequence');

@@ -137,7 +137,7 @@ describe('JetStream Trigger delivery', () => {
 		const name = durable();
 		trigger = await activate(server, stream, name, {
 			script: ({ index }) => (index === 0 ? 'fail' : 'succeed'),
-			options: { batchSize: 5, batchMaxWaitMs: 300, parallelExecutions: 1 },
+			options: { batchSize: 5, batchMaxWait: 0.3, parallelExecutions: 1 },
 		});
 		await stream.publish(12);
 		const { fake } = trigger;

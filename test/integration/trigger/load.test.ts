@@ -122,7 +122,7 @@ describe('JetStream Trigger under load', () => {
 		const durable = uniqueName('d');
 		const trigger = await suite.start(durable, {
 			params: { ackWaitSeconds: 1 },
-			options: { batchSize: 5, batchMaxWaitMs: 2_500 },
+			options: { batchSize: 5, batchMaxWait: 2.5 },
 		});
 		await suite.stream.publish(2);
 		await eventually(() => trigger.fake.emissions.length === 1, 10_000, 'the batch emitted after its max wait');
@@ -137,9 +137,9 @@ describe('JetStream Trigger under load', () => {
 		await expect(
 			activate(suite.server, suite.stream, uniqueName('d'), {
 				params: { backoff: '0.5, 5', maxDeliver: 5 },
-				options: { batchSize: 10, batchMaxWaitMs: 1_000 },
+				options: { batchSize: 10, batchMaxWait: 1 },
 			}),
-		).rejects.toThrow(/"Batch Max Wait" \(1000 ms\) is not shorter than the consumer's ack wait \(500 ms\)/);
+		).rejects.toThrow(/"Batch Max Wait" \(1 s\) is not shorter than the consumer's ack wait \(0.5 s\)/);
 	});
 
 	it('answers once a message the server redelivered while the trigger still held it (the event loop was blocked)', async () => {

@@ -2,23 +2,20 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import { readConsumerSettings } from '../../../shared/consumer/consumerFields';
 import { validateConsumerSettings, type ConsumerSettings } from '../../../shared/consumer/consumerSettings';
+import { consumerLocator, locatorName } from '../../../shared/n8n/locators';
 import type { NatsClient } from '../../../shared/transport';
 import { validateConsumerName } from '../../../shared/validation';
-import { readStreamName, streamNameField } from '../stream/fields';
+import { readStreamName, streamNameField, streamParameter } from '../stream/fields';
 
 /** Fields shared by the Consumer operations. */
 
 export const consumerStreamField = streamNameField;
 
-export const consumerNameField: INodeProperties = {
-	displayName: 'Consumer Name',
-	name: 'consumerName',
-	type: 'string',
-	default: '',
-	required: true,
-	placeholder: 'billing',
-	description: 'Name of the durable consumer (letters, digits, - and _): it remembers how far it has read',
-};
+/** Lists the consumers of the chosen stream. */
+export const consumerNameField: INodeProperties = consumerLocator();
+
+/** Create names a consumer that does not exist yet: typed by default. */
+export const newConsumerNameField: INodeProperties = consumerLocator({ defaultMode: 'name' });
 
 export const consumerDescriptionField: INodeProperties = {
 	displayName: 'Description',
@@ -28,11 +25,13 @@ export const consumerDescriptionField: INodeProperties = {
 	description: 'A note for whoever looks at the consumer later',
 };
 
+const consumerParameter = (fn: IExecuteFunctions, i: number) => locatorName(fn.getNodeParameter('consumerName', i, '', { extractValue: true }));
+
 export function readConsumerName(fn: IExecuteFunctions, i: number): string {
-	return validateConsumerName(String(fn.getNodeParameter('consumerName', i, '')), 'Consumer Name');
+	return validateConsumerName(consumerParameter(fn, i), 'Consumer Name');
 }
 
-export { readStreamName };
+export { readStreamName, streamParameter };
 
 /** The consumer settings of item i, checked the way the server would. */
 export function readSettings(fn: IExecuteFunctions, client: NatsClient, i: number): ConsumerSettings {
@@ -42,6 +41,6 @@ export function readSettings(fn: IExecuteFunctions, client: NatsClient, i: numbe
 }
 
 export const errorContext = (fn: IExecuteFunctions) => (i: number): IDataObject => ({
-	stream: String(fn.getNodeParameter('stream', i, '')),
-	consumer: String(fn.getNodeParameter('consumerName', i, '')),
+	stream: streamParameter(fn, i),
+	consumer: consumerParameter(fn, i),
 });

@@ -5,7 +5,7 @@ import { forEachItem } from '../perItem';
 import { readLimit, returnAllFields, takeUpTo } from '../returnAll';
 import type { Operation } from '../types';
 import { consumerInfoToJson } from './consumerJson';
-import { consumerStreamField, readStreamName } from './fields';
+import { consumerStreamField, readStreamName, streamParameter } from './fields';
 
 export const getManyConsumers: Operation = {
 	name: 'Get Many',
@@ -22,7 +22,7 @@ export const getManyConsumers: Operation = {
 				const infos = await takeUpTo(jsm.consumers.list(readStreamName(this, i)), readLimit(this, i));
 				return infos.map(consumerInfoToJson);
 			},
-			(i) => ({ stream: String(this.getNodeParameter('stream', i, '')) }),
+			(i) => ({ stream: streamParameter(this, i) }),
 		);
 	},
 };

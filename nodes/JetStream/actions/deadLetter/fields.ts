@@ -2,20 +2,17 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import { DEAD_LETTER_REASONS, DEFAULT_DLQ_STREAM, type DeadLetterFilter } from '../../../shared/deadLetter';
 import { InvalidParameterError } from '../../../shared/errors';
+import { deadLetterStreamLocator, locatorName } from '../../../shared/n8n/locators';
 import { validateStreamName, validateSubjectFilter } from '../../../shared/validation';
 
 /** Fields shared by the Dead Letter operations, and reading them into the library's types. */
 
-export const dlqStreamField: INodeProperties = {
-	displayName: 'Dead-Letter Stream',
-	name: 'dlqStream',
-	type: 'string',
-	default: DEFAULT_DLQ_STREAM,
-	required: true,
-	placeholder: 'DLQ',
+export const dlqStreamField: INodeProperties = deadLetterStreamLocator({
+	defaultMode: 'name',
+	defaultValue: DEFAULT_DLQ_STREAM,
 	description:
 		'The stream that stores failed messages (the dead-letter queue). The JetStream Trigger sends messages it gives up on to subjects like dlq.ORDERS.my-consumer (dlq, the stream, the consumer), which this stream captures.',
-};
+});
 
 const REASON_LABELS: Record<string, string> = {
 	'max-deliveries': 'Max Deliveries Reached',
@@ -80,7 +77,7 @@ export const filterField: INodeProperties = {
 };
 
 export function readDlqStream(fn: IExecuteFunctions, itemIndex: number): string {
-	return validateStreamName(String(fn.getNodeParameter('dlqStream', itemIndex)), 'Dead-Letter Stream');
+	return validateStreamName(locatorName(fn.getNodeParameter('dlqStream', itemIndex, '', { extractValue: true })), 'Dead-Letter Stream');
 }
 
 export function readDate(value: unknown, field: string): Date | undefined {
@@ -126,7 +123,7 @@ export function parseSequences(raw: string, field = 'Sequences', maxCount = 10_0
 		for (let n = from; n <= to; n++) out.push(n);
 	}
 	if (out.length === 0) {
-		throw new InvalidParameterError(field, `"${field}" is empty`, 'Enter the sequence numbers shown by "List", e.g. 3, 7, 10-12');
+		throw new InvalidParameterError(field, `"${field}" is empty`, 'Enter the sequence numbers shown by "Get Many", e.g. 3, 7, 10-12');
 	}
 	return [...new Set(out)];
 }

@@ -32,7 +32,7 @@ async function execute(this: IExecuteFunctions, client: NatsClient, items: INode
 			const record = await peekDeadLetter(client, stream, sequence);
 			if (!record) {
 				throw new JetStreamNodeError('not-found', `Dead-letter stream "${stream}" has no message with sequence ${sequence}`, {
-					hint: 'It may have been redriven or purged already; use "List" to see what is there',
+					hint: 'It may have been redriven or purged already; use "Get Many" to see what is there',
 				});
 			}
 			return recordToJson(record);

@@ -6,6 +6,7 @@ import { fromNanos, toNanos } from '../../../shared/consumer/consumerSettings';
 import { InvalidParameterError, JetStreamNodeError } from '../../../shared/errors';
 import { requireServerVersion } from '../../../shared/serverVersion';
 import { validateInteger } from '../../../shared/validation';
+import { bucketParameter } from './fields';
 import { validateKvBucketName } from './keyRules';
 
 /**
@@ -95,7 +96,7 @@ export function parseBucketSettings(bucketValue: unknown, raw: IDataObject): Buc
 /** Bucket name, History and TTL are fields of their own; the rest is in "Options" (`kvBucketOptions`). */
 export function readBucketSettings(fn: IExecuteFunctions, itemIndex: number): BucketSettings {
 	const options = (fn.getNodeParameter('kvBucketOptions', itemIndex, {}) ?? {}) as IDataObject;
-	return parseBucketSettings(fn.getNodeParameter('kvBucket', itemIndex), {
+	return parseBucketSettings(bucketParameter(fn, itemIndex), {
 		...options,
 		history: fn.getNodeParameter('kvHistory', itemIndex, DEFAULT_BUCKET_SETTINGS.history),
 		ttlSeconds: fn.getNodeParameter('kvTtlSeconds', itemIndex, DEFAULT_BUCKET_SETTINGS.ttlSeconds),

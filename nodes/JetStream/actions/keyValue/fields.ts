@@ -1,22 +1,14 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { InvalidParameterError } from '../../../shared/errors';
+import { bucketLocator, locatorName } from '../../../shared/n8n/locators';
 import { validateInteger } from '../../../shared/validation';
 import type { ValueFormat } from './entryJson';
 import { validateKvBucketName, validateKvKey } from './keyRules';
 
 /** Fields shared by the Key-Value operations, and reading them once per item. */
 
-export const bucketField: INodeProperties = {
-	displayName: 'Bucket',
-	name: 'kvBucket',
-	type: 'string',
-	default: '',
-	required: true,
-	placeholder: 'orders_state',
-	description:
-		'Name of the Key-Value bucket: a named store of keys and values kept by the NATS server (letters, digits, - and _)',
-};
+export const bucketField: INodeProperties = bucketLocator();
 
 export const keyField: INodeProperties = {
 	displayName: 'Key',
@@ -91,8 +83,13 @@ export const expectedRevisionOption: INodeProperties = {
 		'Only write if the key is still at this revision (the "revision" a Get returned), so a change made by someone else in the meantime is not overwritten. 0 = write regardless.',
 };
 
+/** The bucket of item i as given (a picker's value or a plain name), unchecked. */
+export function bucketParameter(fn: IExecuteFunctions, itemIndex: number): string {
+	return locatorName(fn.getNodeParameter('kvBucket', itemIndex, '', { extractValue: true }));
+}
+
 export function readBucket(fn: IExecuteFunctions, itemIndex: number): string {
-	return validateKvBucketName(fn.getNodeParameter('kvBucket', itemIndex), 'Bucket');
+	return validateKvBucketName(bucketParameter(fn, itemIndex), 'Bucket');
 }
 
 export function readKey(fn: IExecuteFunctions, itemIndex: number): string {

@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { JetStreamNodeError } from '../../../shared/errors';
+import { locatorName, streamLocator } from '../../../shared/n8n/locators';
 import { readLastOnSubject, readStoredMessage, type NatsClient, type StoredMessage } from '../../../shared/transport';
 import { validateInteger, validatePublishSubject, validateStreamName } from '../../../shared/validation';
 import { forEachItem } from '../perItem';
@@ -9,15 +10,7 @@ import { attachBinaries, bodyFormatField, bodyOutput, type BodyFormat } from './
 import { findHeader } from './headers';
 
 const properties: INodeProperties[] = [
-	{
-		displayName: 'Stream',
-		name: 'messageStream',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: 'ORDERS',
-		description: 'The stream that stores the message',
-	},
+	streamLocator({ name: 'messageStream', description: 'The stream that stores the message' }),
 	{
 		displayName: 'Get By',
 		name: 'getBy',
@@ -64,7 +57,7 @@ async function fetchMessage(fn: IExecuteFunctions, client: NatsClient, i: number
 
 /** Reads one stored message per item without consuming it. */
 async function execute(this: IExecuteFunctions, client: NatsClient, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
-	const streamOf = (i: number) => String(this.getNodeParameter('messageStream', i, ''));
+	const streamOf = (i: number) => locatorName(this.getNodeParameter('messageStream', i, '', { extractValue: true }));
 	const binaries: Array<INodeExecutionData['binary']> = [];
 	const out = await forEachItem(
 		this,

@@ -2,7 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import type { NatsClient } from '../../../shared/transport';
 import type { Operation } from '../types';
-import { streamNameField } from './fields';
+import { newStreamNameField } from './fields';
 import { streamOptionsField, subjectsField } from './streamSettings';
 import { writeStreams } from './write';
 
@@ -11,7 +11,7 @@ export const createStream: Operation = {
 	value: 'create',
 	action: 'Create a stream',
 	description: 'Create a stream that stores messages on the given subjects; fails when one with other settings exists',
-	properties: [streamNameField, subjectsField, streamOptionsField],
+	properties: [newStreamNameField, subjectsField, streamOptionsField],
 	execute(this: IExecuteFunctions, client: NatsClient, items: INodeExecutionData[]) {
 		return writeStreams(this, client, items, 'create');
 	},

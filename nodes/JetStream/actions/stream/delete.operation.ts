@@ -4,7 +4,7 @@ import { toNodeError } from '../../../shared/errors';
 import type { NatsClient } from '../../../shared/transport';
 import { forEachItem } from '../perItem';
 import type { Operation } from '../types';
-import { readStreamName, streamNameField } from './fields';
+import { readStreamName, streamNameField, streamParameter } from './fields';
 
 const properties: INodeProperties[] = [
 	streamNameField,
@@ -38,7 +38,7 @@ export const deleteStream: Operation = {
 				});
 				return deleted === undefined ? { stream, deleted: false, existed: false } : { stream, deleted };
 			},
-			(i) => ({ stream: String(this.getNodeParameter('stream', i, '')) }),
+			(i) => ({ stream: streamParameter(this, i) }),
 		);
 	},
 };

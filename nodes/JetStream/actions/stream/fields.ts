@@ -1,17 +1,18 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
+import { locatorName, streamLocator } from '../../../shared/n8n/locators';
 import { validateStreamName } from '../../../shared/validation';
 
-export const streamNameField: INodeProperties = {
-	displayName: 'Stream',
-	name: 'stream',
-	type: 'string',
-	default: '',
-	required: true,
-	placeholder: 'ORDERS',
-	description: 'Name of the stream (letters, digits, - and _; no spaces, dots or wildcards)',
-};
+export const streamNameField: INodeProperties = streamLocator();
+
+/** Create names a stream that does not exist yet: typed by default, the list is there to look. */
+export const newStreamNameField: INodeProperties = streamLocator({ defaultMode: 'name' });
+
+/** The stream of item i as given (a picker's value or a plain name), unchecked: for error context. */
+export function streamParameter(fn: IExecuteFunctions, itemIndex: number, name = 'stream'): string {
+	return locatorName(fn.getNodeParameter(name, itemIndex, '', { extractValue: true }));
+}
 
 export function readStreamName(fn: IExecuteFunctions, itemIndex: number): string {
-	return validateStreamName(String(fn.getNodeParameter('stream', itemIndex)), 'Stream');
+	return validateStreamName(streamParameter(fn, itemIndex), 'Stream');
 }

@@ -4,7 +4,7 @@ import type { NatsClient } from '../../../shared/transport';
 import { validateInteger, validateSubjectFilter } from '../../../shared/validation';
 import { forEachItem } from '../perItem';
 import type { Operation } from '../types';
-import { readStreamName, streamNameField } from './fields';
+import { readStreamName, streamNameField, streamParameter } from './fields';
 
 const properties: INodeProperties[] = [
 	streamNameField,
@@ -23,11 +23,19 @@ const properties: INodeProperties[] = [
 		default: 'nothing',
 		options: [
 			{ name: 'Nothing', value: 'nothing', description: 'Remove every (matching) message' },
-			{ name: 'The Newest N', value: 'newest', description: 'Keep the newest N (matching) messages' },
+			{ name: 'The Newest Messages', value: 'newest', description: 'Keep the newest (matching) messages; how many is set below' },
 			{ name: 'From a Sequence On', value: 'fromSequence', description: 'Remove (matching) messages before a sequence number' },
 		],
 	},
-	{ displayName: 'N', name: 'purgeKeepCount', type: 'number', default: 1, typeOptions: { minValue: 0 }, displayOptions: { show: { purgeKeep: ['newest'] } } },
+	{
+		displayName: 'Messages to Keep',
+		name: 'purgeKeepCount',
+		type: 'number',
+		default: 1,
+		typeOptions: { minValue: 0 },
+		displayOptions: { show: { purgeKeep: ['newest'] } },
+		description: 'How many of the newest (matching) messages stay in the stream',
+	},
 	{
 		displayName: 'Sequence',
 		name: 'purgeSequence',
@@ -61,7 +69,7 @@ export const purgeStream: Operation = {
 				const result = await jsm.streams.purge(stream, Object.keys(options).length ? (options as never) : undefined);
 				return { stream, purged: result.purged };
 			},
-			(i) => ({ stream: String(this.getNodeParameter('stream', i, '')) }),
+			(i) => ({ stream: streamParameter(this, i) }),
 		);
 	},
 };

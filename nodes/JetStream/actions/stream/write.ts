@@ -4,6 +4,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { JetStreamNodeError, toNodeError } from '../../../shared/errors';
 import type { NatsClient } from '../../../shared/transport';
 import { forEachItem } from '../perItem';
+import { streamParameter } from './fields';
 import { streamChanges } from './streamDiff';
 import { streamInfoToJson } from './streamJson';
 import { readStreamConfig } from './streamSettings';
@@ -34,6 +35,6 @@ export function writeStreams(fn: IExecuteFunctions, client: NatsClient, items: I
 			const updated = await jsm.streams.update(wanted.name, { ...existing.config, ...wanted } as StreamConfig);
 			return { action: 'updated', changes, ...streamInfoToJson(updated) };
 		},
-		(i) => ({ stream: String(fn.getNodeParameter('stream', i, '')) }),
+		(i) => ({ stream: streamParameter(fn, i) }),
 	);
 }

@@ -1,0 +1,148 @@
+import {
+	NodeApiError,
+	type ILoadOptionsFunctions,
+	type INodeListSearchItems,
+	type INodeListSearchResult,
+} from 'n8n-workflow';
+
+import { DEFAULT_DLQ_SUBJECT_PREFIX } from '../deadLetter/naming';
+import { PermissionError, toNodeError } from '../errors';
+import { describeRight } from '../permissions';
+import { DEFAULT_SCHEMA_BUCKET, SchemaRegistry } from '../schema';
+import { connectionPool, listBuckets, listConsumers, listStreams, parseCredentials, type NatsClient, type StreamListing } from '../transport';
+import { locatorName, SEARCH_METHODS } from './locators';
+import { transportLogger } from './logger';
+
+/**
+ * The lists behind the "From List" pickers (locators.ts), loaded through the node's credential on the
+ * pooled connection. A refusal says which right is missing and to type the name instead ("By Name"
+ * needs no right to list). Errors are NodeApiErrors: n8n 2.41's editor shows the message and the
+ * description of those in the list, but only the message of any other error.
+ */
+
+type Search = (this: ILoadOptionsFunctions, filter?: string) => Promise<INodeListSearchResult>;
+
+async function withClient<T>(fn: ILoadOptionsFunctions, use: (client: NatsClient) => Promise<T>): Promise<T> {
+	const credentials = parseCredentials(await fn.getCredentials('jetStreamNatsApi'));
+	const lease = await connectionPool.acquire(credentials, transportLogger(fn.logger, fn.getNode().name));
+	try {
+		return await use(lease.client);
+	} finally {
+		lease.release();
+	}
+}
+
+/** The editor splits a message at dashes; these sentences have none of their own. */
+function listError(fn: ILoadOptionsFunctions, error: unknown, what: string): NodeApiError {
+	if (error instanceof NodeApiError) return error;
+	const mapped = toNodeError(error);
+	if (mapped instanceof PermissionError) {
+		const verb = mapped.operation === 'publish' ? 'publish to' : 'subscribe to';
+		const names = /\.LIST(\.|$)/.test(mapped.subject) ? ` (or "${mapped.subject.replace(/\.LIST(\.|$)/, '.NAMES$1')}" for the names alone)` : '';
+		return new NodeApiError(fn.getNode(), { message: mapped.message }, {
+			message: `Permission denied: this credential's NATS user may not ${describeRight(mapped.operation, mapped.subject)}. Choose "By Name" and type the ${what} name instead`,
+			description:
+				`The server refused ${verb} "${mapped.subject}". Typing a name needs no right to list. To use the list, ask the NATS admin to allow ` +
+				`that subject${names} for this credential's user; the README's Permissions section lists the rights of every feature.`,
+		});
+	}
+	return new NodeApiError(fn.getNode(), { message: mapped.message }, { message: mapped.message, description: mapped.hint ?? `Choose "By Name" and type the ${what} name instead` });
+}
+
+/** A value the list depends on, refused when it is empty or an expression (the editor cannot resolve it here). */
+function dependency(fn: ILoadOptionsFunctions, parameter: string, label: string, what: string, fallback?: string): string {
+	const raw = locatorName(fn.getCurrentNodeParameter(parameter)).trim();
+	if (raw.startsWith('=')) {
+		throw new NodeApiError(fn.getNode(), { message: `${label} is an expression` }, {
+			message: `${label} is an expression, so the list cannot tell which one to read`,
+			description: `Choose "By Name" and type the ${what} name, or give ${label} a fixed value`,
+		});
+	}
+	if (raw !== '') return raw;
+	if (fallback !== undefined) return fallback;
+	throw new NodeApiError(fn.getNode(), { message: `${label} is empty` }, {
+		message: `Choose the ${label} first: the list shows what it holds`,
+		description: `Or choose "By Name" and type the ${what} name`,
+	});
+}
+
+/** Case-insensitive match on the name or the description (a stream's subjects), sorted by name. */
+function results(items: INodeListSearchItems[], filter?: string): INodeListSearchResult {
+	const wanted = (filter ?? '').trim().toLowerCase();
+	const matching = wanted === '' ? items : items.filter((i) => `${i.name}\n${i.description ?? ''}`.toLowerCase().includes(wanted));
+	return { results: [...matching].sort((a, b) => a.name.localeCompare(b.name)) };
+}
+
+const subjectsText = (s: StreamListing) => [s.subjects.join(', '), s.description].filter(Boolean).join(' · ') || undefined;
+
+export async function searchStreams(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
+	try {
+		const streams = await withClient(this, listStreams);
+		return results(streams.map((s) => ({ name: s.name, value: s.name, description: subjectsText(s) })), filter);
+	} catch (error) {
+		throw listError(this, error, 'stream');
+	}
+}
+
+/** The consumers of the node's `stream`. */
+export async function searchConsumers(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
+	const stream = dependency(this, 'stream', 'Stream', 'consumer');
+	try {
+		const consumers = await withClient(this, (client) => listConsumers(client, stream));
+		return results(consumers.map((c) => ({ name: c.name, value: c.name, description: [c.filterSubjects.join(', '), c.description].filter(Boolean).join(' · ') || undefined })), filter);
+	} catch (error) {
+		throw listError(this, toNodeError(error, { stream }), 'consumer');
+	}
+}
+
+export async function searchBuckets(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
+	try {
+		const buckets = await withClient(this, listBuckets);
+		return results(buckets.map((b) => ({ name: b.name, value: b.name, description: b.description })), filter);
+	} catch (error) {
+		throw listError(this, error, 'bucket');
+	}
+}
+
+const capturesDeadLetters = (s: StreamListing) => s.subjects.some((subject) => subject.startsWith(`${DEFAULT_DLQ_SUBJECT_PREFIX}.`));
+
+/** Every stream but key-value buckets; those storing dead-letter subjects (dlq.>) first. */
+export async function searchDeadLetterStreams(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
+	try {
+		const streams = (await withClient(this, listStreams)).filter((s) => !s.name.startsWith('KV_'));
+		const { results: sorted } = results(streams.map((s) => ({ name: s.name, value: s.name, description: subjectsText(s) })), filter);
+		const first = new Set(streams.filter(capturesDeadLetters).map((s) => s.name));
+		return { results: [...sorted.filter((r) => first.has(r.name)), ...sorted.filter((r) => !first.has(r.name))] };
+	} catch (error) {
+		throw listError(this, error, 'stream');
+	}
+}
+
+/** The schema names of the node's `registryBucket` (none yet when the bucket does not exist). */
+export async function searchSchemas(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
+	const bucket = dependency(this, 'registryBucket', 'Registry Bucket', 'schema', DEFAULT_SCHEMA_BUCKET);
+	try {
+		const schemas = await withClient(this, async (client) => {
+			const registry = await SchemaRegistry.open(client, bucket, false).catch((error: unknown) => {
+				if (toNodeError(error).category === 'not-found') return undefined;
+				throw error;
+			});
+			return (await registry?.list()) ?? [];
+		});
+		return results(
+			schemas.map((s) => ({ name: s.name, value: s.name, description: `versions ${s.versions.join(', ')}, latest ${s.latest}, ${s.compatibility} compatibility` })),
+			filter,
+		);
+	} catch (error) {
+		throw listError(this, error, 'schema');
+	}
+}
+
+/** `methods.listSearch` of both nodes, by the names the pickers ask for. */
+export const listSearch: Record<(typeof SEARCH_METHODS)[keyof typeof SEARCH_METHODS], Search> = {
+	searchStreams,
+	searchConsumers,
+	searchBuckets,
+	searchDeadLetterStreams,
+	searchSchemas,
+};
