@@ -1,9 +1,9 @@
 'use strict';
 /**
  * npm test — the whole suite against the current nats-server (unit, integration, chaos, the
- * three-node cluster run and end-to-end in real n8n), then the integration suite again against
- * Debian's nats-server 2.9.10, the oldest supported. Without Go (to build the current server) it runs
- * everything on the server it has, and says which versions it covered.
+ * three-node cluster run, end-to-end in real n8n, and the editor in headless Chromium), then the
+ * integration suite again against Debian's nats-server 2.9.10, the oldest supported. Without Go (to
+ * build the current server) it runs everything on the server it has, and says which versions it covered.
  */
 const { spawnSync } = require('node:child_process');
 const { join } = require('node:path');
@@ -28,6 +28,7 @@ function main() {
 	const runs = [
 		run('unit, integration, chaos and cluster tests', JEST, ['--forceExit'], current),
 		run('end-to-end in real n8n', process.execPath, [join(ROOT, 'test', 'e2e', 'run.js')], current),
+		run('the editor in a real browser', process.execPath, [join(ROOT, 'test', 'browser', 'run.js')], current),
 	];
 	if (floor) runs.push(run('integration tests on the oldest supported server', JEST, ['--forceExit', '--selectProjects', 'integration'], floor));
 	process.stdout.write('\n== Summary\n');
