@@ -101,6 +101,25 @@ const general = [
 		},
 	},
 	{
+		name: 'publishing to a subject no stream stores fails at once, naming that (not "nobody is listening")',
+		async run(s) {
+			const wf = await activate(s, publishWorkflow(s.credId, 'e2e-nowhere', 'nowhere.created'));
+			const post = () => fetch(`${s.n8n.base}/webhook/e2e-nowhere`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ orders: [{ orderId: 'N-1' }] }) });
+			let res;
+			const started = Date.now();
+			await eventually(async () => (res = await post()).status !== 404, 15_000, 'the webhook to be registered');
+			expect(!res.ok, `a publish to an unstored subject answered ${res.status}`);
+			const failed = await eventually(async () => {
+				const page = await s.n8n.api('GET', `/executions?workflowId=${wf.id}&status=error&includeData=true&limit=5`);
+				return page.data.map((e) => e.data?.resultData?.error).find((e) => e?.message);
+			}, 15_000, 'the failed publishing execution');
+			const said = `${failed.message} ${failed.description ?? ''}`;
+			expect(/No stream captures subject "nowhere\.created"/.test(said) && !/Nobody is listening/i.test(said), `the execution failed with: ${said}`);
+			expect(Date.now() - started < 15_000, `the failure took ${Date.now() - started} ms`);
+			await deactivate(s, wf);
+		},
+	},
+	{
 		name: 'every example workflow imports and activates (its trigger starts for real)',
 		async run(s) {
 			const { readdirSync } = require('node:fs');
