@@ -612,7 +612,7 @@ const cases: Case[] = [
 	},
 	{
 		label: 'Dead Letter → Get',
-		scenario: 'README: Peek',
+		scenario: 'one dead letter by sequence',
 		node: { resource: 'deadLetter', operation: 'get' },
 		rights: (n) => [api(`STREAM.MSG.GET.${n.dlq}`)],
 		setup: async (n) => {
