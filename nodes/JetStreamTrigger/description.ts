@@ -4,13 +4,11 @@ import { consumerSelectionFields, consumerTuningFields } from '../shared/consume
 import { consumerLocator, streamLocator } from '../shared/n8n/locators';
 import { binaryPropertyField, contentField } from '../shared/payload/fields';
 import { featureFields } from './featureFields';
+import { TRIGGER_DELIVER_POLICY } from './settings';
 
 /** The trigger's UI. Every option says what it does for someone who never used NATS. */
 
 const createOnly = { show: { consumerMode: ['createOrUpdate'] } };
-
-/** A new consumer starts with new messages: a first activation never replays the stream by surprise. */
-export const TRIGGER_DELIVER_POLICY = 'new';
 
 const selectionFields = consumerSelectionFields(createOnly, TRIGGER_DELIVER_POLICY);
 
@@ -31,8 +29,8 @@ const consumerOptions: INodeProperties = {
 	placeholder: 'Add setting',
 	default: {},
 	displayOptions: createOnly,
-	// Inside a collection an option is shown once added; the consumer mode already gates the collection.
-	options: consumerTuningFields().map(({ displayOptions: _shown, ...field }) => field),
+	// Shown in "create or update" mode only: a bound consumer's settings belong to its admin.
+	options: consumerTuningFields(),
 };
 
 const options: INodeProperties = {
@@ -82,7 +80,7 @@ const options: INodeProperties = {
 			name: 'closeTimeout',
 			type: 'number',
 			default: 5,
-			typeOptions: { minValue: 0, numberPrecision: 1 },
+			typeOptions: { minValue: 0.1, numberPrecision: 1 },
 			description:
 				'When the workflow is deactivated (or n8n stops), the longest it may take to hand back the messages that were read but not started. Running executions are not interrupted: their messages are acknowledged or retried by their outcome when they end.',
 		},
@@ -101,7 +99,7 @@ const options: INodeProperties = {
 			name: 'maxRetryDelay',
 			type: 'number',
 			default: 300,
-			typeOptions: { minValue: 0 },
+			typeOptions: { minValue: 0.05, numberPrecision: 2 },
 			description: 'Upper limit for the doubling retry delay',
 		},
 		{
@@ -132,7 +130,7 @@ const options: INodeProperties = {
 			name: 'retryDelay',
 			type: 'number',
 			default: 5,
-			typeOptions: { minValue: 0, numberPrecision: 1 },
+			typeOptions: { minValue: 0.05, numberPrecision: 2 },
 			description:
 				'Wait before the first retry of a failed execution; it doubles on each retry (with a little randomness). Unused when the consumer has a backoff list.',
 		},
@@ -145,6 +143,8 @@ export const properties: INodeProperties[] = [
 		displayName: 'Consumer',
 		name: 'consumerMode',
 		type: 'options',
+		// Two Durable Name fields hang on this choice; an expression here would show both.
+		noDataExpression: true,
 		default: 'createOrUpdate',
 		description: 'A consumer remembers which messages were processed. Several n8n instances using the same one share the work.',
 		options: [

@@ -5,7 +5,6 @@ import type { ConsumerSettings } from '../shared/consumer/consumerSettings';
 import { locatorName } from '../shared/n8n/locators';
 import type { ContentMode } from '../shared/payload/decode';
 import { clamp, oneOf, validateConsumerName, validateStreamName } from '../shared/validation';
-import { TRIGGER_DELIVER_POLICY } from './description';
 import { readDeadLetter, readIdempotency, readSchema, type DeadLetterSettings, type IdempotencySettings, type SchemaSettings } from './featureSettings';
 
 /**
@@ -65,6 +64,9 @@ export interface TriggerSettings {
 }
 
 type Reader = Pick<ITriggerFunctions, 'getNodeParameter' | 'getMode'>;
+
+/** A new consumer starts with new messages: a first activation never replays the stream by surprise. */
+export const TRIGGER_DELIVER_POLICY = 'new';
 
 const ACK_MODES: AckMode[] = ['immediately', 'executionFinishes', 'executionSucceeds', 'later'];
 const CONTENT_MODES: ContentMode[] = ['auto', 'json', 'text', 'binary'];

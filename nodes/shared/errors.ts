@@ -311,7 +311,7 @@ function requestError(errors: NatsLikeError[], ctx: ErrorContext): JetStreamNode
 		});
 	}
 	if (findByName(errors, 'TimeoutError')) {
-		const after = ctx.timeoutMs ? ` after ${ctx.timeoutMs} ms` : '';
+		const after = ctx.timeoutMs ? ` after ${ctx.timeoutMs / 1000} s` : '';
 		return new JetStreamNodeError('timeout', `No answer${ctx.subject ? ` on "${ctx.subject}"` : ''}${after} (timeout)`, {
 			hint: 'The responder is slow or the server is busy: raise the timeout or check the responder',
 		});
@@ -352,7 +352,9 @@ export function toNodeError(error: unknown, ctx: ErrorContext = {}): JetStreamNo
 
 /** The server said the stream does not exist (err_code 10059), whether or not the error was mapped already. */
 export function isStreamNotFound(error: unknown): boolean {
-	return chain(error).some((e) => apiCode(e) === JetStreamApiCodes.StreamNotFound || e.name === 'StreamNotFoundError');
+	return chain(error).some(
+		(e) => apiCode(e) === JetStreamApiCodes.StreamNotFound || e.name === 'StreamNotFoundError' || /stream not found/i.test(String(e.message ?? '')),
+	);
 }
 
 /**

@@ -97,6 +97,17 @@ export function validateInteger(value: unknown, field: string, min: number, max 
 	return n;
 }
 
+/**
+ * A limit the way NATS wants it. "No limit" is 0 in every field of this package (and -1, NATS's own
+ * word for it, is taken too); on the wire it is -1, since the server reads 0 as "its default" in
+ * places (Max Ack Pending: 1000).
+ */
+export function validateLimit(value: unknown, field: string): number {
+	const n = typeof value === 'number' ? value : Number(value);
+	if (n === 0 || n === -1) return -1;
+	return validateInteger(n, field, 1);
+}
+
 /** Any number (fractions too) in a range, naming the field and the value. */
 export function validateNumber(value: unknown, field: string, min: number, max: number): number {
 	const n = typeof value === 'number' ? value : Number(value);

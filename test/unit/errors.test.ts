@@ -25,7 +25,7 @@ describe('toNodeError', () => {
 		[natsError('AuthorizationError', 'Authorization Violation'), {}, 'The server refused the login (authorization violation)'],
 		[natsError('ConnectionError', 'connection refused', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) }), { servers: 'nats://h:1' }, 'Nothing is listening at nats://h:1 (connection refused)'],
 		[Object.assign(new Error('getaddrinfo ENOTFOUND h'), { code: 'ENOTFOUND' }), { servers: 'nats://h:1' }, 'The host name in nats://h:1 does not resolve (ENOTFOUND)'],
-		[natsError('TimeoutError', 'timeout'), { subject: 'svc.echo', timeoutMs: 500 }, 'No answer on "svc.echo" after 500 ms (timeout)'],
+		[natsError('TimeoutError', 'timeout'), { subject: 'svc.echo', timeoutMs: 500 }, 'No answer on "svc.echo" after 0.5 s (timeout)'],
 		[natsError('RequestError', 'no responders', { cause: natsError('NoRespondersError', 'no responders') }), { subject: 'svc.echo' }, 'Nobody is listening on subject "svc.echo" (no responders)'],
 		[natsError('InvalidSubjectError', "illegal subject: 'a b'"), { subject: 'a b' }, '"a b" is not a valid subject'],
 		[natsError('PermissionViolationError', "Permissions Violation for Publish to \"secret.x\""), {}, 'Permission denied: not allowed to publish to "secret.x" — this credential\'s NATS user may not publish to "secret.x"'],

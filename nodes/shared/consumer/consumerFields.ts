@@ -2,6 +2,7 @@ import type { IDisplayOptions, INodeProperties } from 'n8n-workflow';
 
 import { parseBackoff, type ConsumerSettings, type DeliverPolicyName } from './consumerSettings';
 import { InvalidParameterError } from '../errors';
+import { validateLimit } from '../validation';
 
 /**
  * The UI fields of a durable consumer's settings and the reader that turns them into
@@ -16,8 +17,8 @@ function showing(shown?: IDisplayOptions): Shown {
 }
 
 /** Every consumer setting, in the order the Consumer resource shows them. */
-export function consumerSettingFields(shown?: IDisplayOptions, deliverPolicyDefault: DeliverPolicyName = 'all'): INodeProperties[] {
-	return [...consumerSelectionFields(shown, deliverPolicyDefault), ...consumerTuningFields(shown)];
+export function consumerSettingFields(): INodeProperties[] {
+	return [...consumerSelectionFields(undefined, 'all'), ...consumerTuningFields()];
 }
 
 /** Which messages the consumer reads: its filter and where a new consumer starts. */
@@ -126,14 +127,6 @@ function numberOf(value: unknown, field: string): number {
 	return n;
 }
 
-/**
- * "No limit" is 0 in the UI, as in every field of this package; the server wants -1 (its 0 means
- * "the default": 1000 for Max Ack Pending). -1 is taken too.
- */
-function unlimitedAsMinusOne(n: number): number {
-	return n === 0 ? -1 : n;
-}
-
 function splitSubjects(value: unknown): string[] {
 	return String(value ?? '')
 		.split(',')
@@ -157,9 +150,9 @@ export function readConsumerSettings(
 		filterSubjects: splitSubjects(get('filterSubjects', '')),
 		deliverPolicy,
 		ackWaitSeconds: numberOf(get('ackWaitSeconds', 30), 'Ack Wait'),
-		maxDeliver: unlimitedAsMinusOne(numberOf(get('maxDeliver', 5), 'Max Deliver')),
+		maxDeliver: validateLimit(get('maxDeliver', 5), 'Max Deliver'),
 		backoffSeconds: parseBackoff(String(get('backoff', '') ?? ''), 'Backoff'),
-		maxAckPending: unlimitedAsMinusOne(numberOf(get('maxAckPending', 1000), 'Max Ack Pending')),
+		maxAckPending: validateLimit(get('maxAckPending', 1000), 'Max Ack Pending'),
 		description,
 	};
 	if (deliverPolicy === 'byStartSequence') settings.startSequence = numberOf(get('startSequence', 1), 'Start Sequence');

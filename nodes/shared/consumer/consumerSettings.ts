@@ -110,7 +110,7 @@ export function toConsumerConfig(settings: ConsumerSettings): Partial<ConsumerCo
 
 /**
  * The fields an existing durable may have changed by an update (deliver policy and start position are
- * fixed at creation). Used by "ensure" to report what changed and to refuse impossible updates.
+ * fixed at creation). Used by "Create or Update" to report what changed and to refuse impossible updates.
  */
 export const UPDATABLE_FIELDS = [
 	'description',

@@ -9,7 +9,18 @@ import { DEFAULT_DLQ_SUBJECT_PREFIX } from '../deadLetter/naming';
 import { PermissionError, toNodeError } from '../errors';
 import { describeRight } from '../permissions';
 import { DEFAULT_SCHEMA_BUCKET, SchemaRegistry } from '../schema';
-import { connectionPool, listBuckets, listConsumers, listStreams, parseCredentials, type NatsClient, type StreamListing } from '../transport';
+import {
+	connectionPool,
+	isListSubject,
+	KV_STREAM_PREFIX,
+	listBuckets,
+	listConsumers,
+	listStreams,
+	namesSubjectOf,
+	parseCredentials,
+	type NatsClient,
+	type StreamListing,
+} from '../transport';
 import { locatorName, SEARCH_METHODS } from './locators';
 import { transportLogger } from './logger';
 
@@ -38,7 +49,7 @@ function listError(fn: ILoadOptionsFunctions, error: unknown, what: string): Nod
 	const mapped = toNodeError(error);
 	if (mapped instanceof PermissionError) {
 		const verb = mapped.operation === 'publish' ? 'publish to' : 'subscribe to';
-		const names = /\.LIST(\.|$)/.test(mapped.subject) ? ` (or "${mapped.subject.replace(/\.LIST(\.|$)/, '.NAMES$1')}" for the names alone)` : '';
+		const names = isListSubject(mapped.subject) ? ` (or "${namesSubjectOf(mapped.subject)}" for the names alone)` : '';
 		return new NodeApiError(fn.getNode(), { message: mapped.message }, {
 			message: `Permission denied: this credential's NATS user may not ${describeRight(mapped.operation, mapped.subject)}. Choose "By Name" and type the ${what} name instead`,
 			description:
@@ -73,7 +84,9 @@ function results(items: INodeListSearchItems[], filter?: string): INodeListSearc
 	return { results: [...matching].sort((a, b) => a.name.localeCompare(b.name)) };
 }
 
-const subjectsText = (s: StreamListing) => [s.subjects.join(', '), s.description].filter(Boolean).join(' · ') || undefined;
+/** "orders.>, orders.x · what the admin wrote": subjects (or filters) and description, when there are any. */
+const detailsText = (subjects: string[], description?: string) => [subjects.join(', '), description].filter(Boolean).join(' · ') || undefined;
+const subjectsText = (s: StreamListing) => detailsText(s.subjects, s.description);
 
 export async function searchStreams(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
 	try {
@@ -89,7 +102,7 @@ export async function searchConsumers(this: ILoadOptionsFunctions, filter?: stri
 	const stream = dependency(this, 'stream', 'Stream', 'consumer');
 	try {
 		const consumers = await withClient(this, (client) => listConsumers(client, stream));
-		return results(consumers.map((c) => ({ name: c.name, value: c.name, description: [c.filterSubjects.join(', '), c.description].filter(Boolean).join(' · ') || undefined })), filter);
+		return results(consumers.map((c) => ({ name: c.name, value: c.name, description: detailsText(c.filterSubjects, c.description) })), filter);
 	} catch (error) {
 		throw listError(this, toNodeError(error, { stream }), 'consumer');
 	}
@@ -109,7 +122,7 @@ const capturesDeadLetters = (s: StreamListing) => s.subjects.some((subject) => s
 /** Every stream but key-value buckets; those storing dead-letter subjects (dlq.>) first. */
 export async function searchDeadLetterStreams(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
 	try {
-		const streams = (await withClient(this, listStreams)).filter((s) => !s.name.startsWith('KV_'));
+		const streams = (await withClient(this, listStreams)).filter((s) => !s.name.startsWith(KV_STREAM_PREFIX));
 		const { results: sorted } = results(streams.map((s) => ({ name: s.name, value: s.name, description: subjectsText(s) })), filter);
 		const first = new Set(streams.filter(capturesDeadLetters).map((s) => s.name));
 		return { results: [...sorted.filter((r) => first.has(r.name)), ...sorted.filter((r) => !first.has(r.name))] };

@@ -1,6 +1,6 @@
 import { AckPolicy, DeliverPolicy, type Consumer, type ConsumerConfig, type ConsumerInfo } from '@nats-io/jetstream';
 
-import { toNodeError } from '../errors';
+import { isStreamNotFound, toNodeError } from '../errors';
 import { apiPrefix, type NatsClient } from './client';
 import { openPuller, type PullHandlers, type Puller } from './pull';
 
@@ -68,11 +68,6 @@ function factsOf(info: ConsumerInfo): ConsumerFacts {
 function isNotFound(error: unknown): boolean {
 	const code = (error as { code?: unknown; api_error?: { err_code?: number } })?.api_error?.err_code;
 	return code === 10014 || /consumer not found/i.test(String((error as Error)?.message ?? ''));
-}
-
-function isStreamNotFound(error: unknown): boolean {
-	const code = (error as { api_error?: { err_code?: number } })?.api_error?.err_code;
-	return code === 10059 || /stream not found/i.test(String((error as Error)?.message ?? ''));
 }
 
 /** Whether the consumer still exists; undefined when the server cannot say (down, timing out). */

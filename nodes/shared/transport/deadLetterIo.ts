@@ -1,7 +1,7 @@
 import { AckPolicy, DeliverPolicy, StorageType, type JsMsg, type PurgeOpts, type StoredMsg, type StreamConfig } from '@nats-io/jetstream';
 import type { MsgHdrs } from '@nats-io/transport-node';
 
-import { PermissionError, toNodeError } from '../errors';
+import { isStreamNotFound, PermissionError, toNodeError } from '../errors';
 import type { NatsClient } from './client';
 import { publishStored } from './publish';
 import { watchRefusals } from './refusals';
@@ -268,11 +268,6 @@ export interface EnsureStreamRequest {
 	maxAgeMs: number;
 	maxMessages: number;
 	duplicateWindowMs: number;
-}
-
-function isStreamNotFound(error: unknown): boolean {
-	const e = error as { code?: number; message?: string };
-	return e.code === 10059 || /stream not found/i.test(String(e.message));
 }
 
 /**

@@ -7,7 +7,7 @@ export { openConnection, type TransportLogger } from './connect';
 export { parseCredentials, secretValues, credentialsKey, type NatsCredentials } from './credentials';
 export { testCredentials, type CredentialTestOutcome } from './credentialTest';
 export { connectionPool, ConnectionPool, type ClientLease } from './pool';
-export { listBuckets, listConsumers, listStreams, type BucketListing, type ConsumerListing, type StreamListing } from './names';
+export { isListSubject, KV_STREAM_PREFIX, listBuckets, listConsumers, listStreams, namesSubjectOf, type BucketListing, type ConsumerListing, type StreamListing } from './names';
 export { redact } from './redact';
 export { kvFlowControl, untilRefused, watchRefusals } from './refusals';
 export {

@@ -29,12 +29,15 @@ export interface BucketListing {
 }
 
 /** A key-value bucket `b` is stored in the stream `KV_b`. */
-const KV_STREAM_PREFIX = 'KV_';
+export const KV_STREAM_PREFIX = 'KV_';
 
 const REQUEST_TIMEOUT_MS = 5_000;
 
-/** `$JS.API.STREAM.LIST` → `$JS.API.STREAM.NAMES` (the same place with a domain or API prefix). */
-const namesSubject = (refused: PermissionError) => refused.subject.replace(/\.LIST(\.|$)/, '.NAMES$1');
+/** A full listing's subject (`…STREAM.LIST`, `…CONSUMER.LIST.<s>`, any API prefix). */
+export const isListSubject = (subject: string): boolean => /\.LIST(\.|$)/.test(subject);
+
+/** `$JS.API.STREAM.LIST` → `$JS.API.STREAM.NAMES`: the names alone, at the same place. */
+export const namesSubjectOf = (listSubject: string): string => listSubject.replace(/\.LIST(\.|$)/, '.NAMES$1');
 
 /** The full listing, or `names()` when the server refuses the full listing's subject. */
 async function listingOrNames<T>(full: () => Promise<T[]>, names: () => Promise<T[]>, context: { stream?: string }): Promise<T[]> {
@@ -42,13 +45,13 @@ async function listingOrNames<T>(full: () => Promise<T[]>, names: () => Promise<
 		return await full();
 	} catch (error) {
 		const refused = toNodeError(error, context);
-		if (!(refused instanceof PermissionError) || !/\.LIST(\.|$)/.test(refused.subject)) throw refused;
+		if (!(refused instanceof PermissionError) || !isListSubject(refused.subject)) throw refused;
 		try {
 			return await names();
 		} catch (second) {
 			const mapped = toNodeError(second, context);
 			// Both refused: the full listing is the right to ask for; say it as the first refusal.
-			throw mapped instanceof PermissionError && mapped.subject === namesSubject(refused) ? refused : mapped;
+			throw mapped instanceof PermissionError && mapped.subject === namesSubjectOf(refused.subject) ? refused : mapped;
 		}
 	}
 }
@@ -109,6 +112,8 @@ export async function listConsumers(client: NatsClient, stream: string): Promise
 			const out: ConsumerListing[] = [];
 			for await (const info of jsm.consumers.list(stream)) {
 				const { config } = info;
+				// Ephemeral ones (a trigger's test run) vanish on their own: nothing to bind to.
+				if (!config.durable_name) continue;
 				const filters = config.filter_subjects ?? (config.filter_subject ? [config.filter_subject] : []);
 				out.push({ name: info.name, filterSubjects: filters, description: config.description || undefined });
 			}

@@ -42,7 +42,7 @@ describe('Message → Request', () => {
 		const sub = suite.nc.subscribe(subject, { callback: () => undefined });
 		await suite.nc.flush();
 		try {
-			await expect(suite.run({ operation: 'request', subject, requestTimeout: 0.2 })).rejects.toThrow(/No answer on ".*slow" after 200 ms/);
+			await expect(suite.run({ operation: 'request', subject, requestTimeout: 0.2 })).rejects.toThrow(/No answer on ".*slow" after 0.2 s/);
 		} finally {
 			sub.unsubscribe();
 		}

@@ -51,8 +51,10 @@ describe('Consumer picker', () => {
 		return stream;
 	}
 
-	it('lists the consumers of the chosen stream, sorted, with their filter subjects', async () => {
+	it('lists the consumers of the chosen stream, sorted, with their filter subjects; no ephemeral one', async () => {
 		const stream = await streamWithConsumers();
+		// What a trigger's test run makes: it goes away by itself, so nobody should bind to it.
+		await suite.jsm.consumers.add(stream, { name: 'test-run', inactive_threshold: 60_000_000_000 });
 		const other = uniqueName('S');
 		await suite.jsm.streams.add({ name: other, subjects: [`${other.toLowerCase()}.>`] });
 		await suite.jsm.consumers.add(other, { durable_name: 'elsewhere' });

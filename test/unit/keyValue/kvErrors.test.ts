@@ -3,11 +3,10 @@ import {
 	bucketMissing,
 	isNoResponders,
 	isRevisionConflict,
-	isStreamNotFound,
 	kvError,
 	revisionConflict,
 } from '../../../nodes/JetStream/actions/keyValue/kvErrors';
-import { JetStreamNodeError } from '../../../nodes/shared/errors';
+import { isStreamNotFound, JetStreamNodeError } from '../../../nodes/shared/errors';
 
 /** Shaped like NATS.js errors (recognised by name and code, never by class). */
 function apiError(code: number, message: string): Error {

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 
 import { deadLetterStreamSubject, ensureDeadLetterStream } from '../../../shared/deadLetter';
 import type { NatsClient } from '../../../shared/transport';
-import { validateInteger, validateSubjectFilter } from '../../../shared/validation';
+import { validateInteger, validateLimit, validateSubjectFilter } from '../../../shared/validation';
 import { forEachItem } from '../perItem';
 import type { Operation } from '../types';
 import { dlqStreamField, readDlqStream } from './fields';
@@ -54,8 +54,7 @@ async function execute(this: IExecuteFunctions, client: NatsClient, items: INode
 				name,
 				subjects: readSubjects(String(this.getNodeParameter('subjects', i, ''))),
 				maxAgeMs: validateInteger(this.getNodeParameter('maxAgeDays', i), 'Keep For (Days)', 0, 36_500) * DAY_MS,
-				// 0 = no limit, as everywhere in this package (-1, NATS's word for it, is taken too).
-				maxMessages: validateInteger(this.getNodeParameter('maxMessages', i), 'Max Messages', -1) || -1,
+				maxMessages: validateLimit(this.getNodeParameter('maxMessages', i), 'Max Messages'),
 			});
 			return { created: result.created, ...result.stream } as IDataObject;
 		},

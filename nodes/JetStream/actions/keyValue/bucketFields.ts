@@ -1,5 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { bucketLocator } from '../../../shared/n8n/locators';
 import { MAX_HISTORY } from './bucketSettings';
 import { bucketField } from './fields';
 
@@ -92,3 +93,6 @@ const optionsField: INodeProperties = {
 };
 
 export const bucketSettingsFields: INodeProperties[] = [bucketField, historyField, ttlField, optionsField];
+
+/** Create Bucket names a bucket that does not exist yet: typed by default, the list is there to look. */
+export const newBucketSettingsFields: INodeProperties[] = [bucketLocator({ defaultMode: 'name' }), historyField, ttlField, optionsField];

@@ -5,7 +5,7 @@ import type { KvOptions } from '@nats-io/kv';
 import { fromNanos, toNanos } from '../../../shared/consumer/consumerSettings';
 import { InvalidParameterError, JetStreamNodeError } from '../../../shared/errors';
 import { requireServerVersion } from '../../../shared/serverVersion';
-import { validateInteger } from '../../../shared/validation';
+import { validateInteger, validateLimit } from '../../../shared/validation';
 import { bucketParameter } from './fields';
 import { validateKvBucketName } from './keyRules';
 
@@ -58,11 +58,10 @@ export const DEFAULT_BUCKET_SETTINGS: Omit<BucketSettings, 'bucket'> = {
 	markerTtlSeconds: 0,
 };
 
-/** "No limit" is 0 in the UI (easier to explain) and -1 on the wire. */
+/** An option left empty is no limit too. */
 function limit(value: unknown, field: string): number {
 	if (value === undefined || value === null || value === '') return -1;
-	const n = validateInteger(value, field, -1);
-	return n <= 0 ? -1 : n;
+	return validateLimit(value, field);
 }
 
 function seconds(value: unknown, field: string, max = 3650 * DAY_SECONDS): number {

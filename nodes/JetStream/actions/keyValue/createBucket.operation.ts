@@ -4,7 +4,7 @@ import { JetStreamNodeError } from '../../../shared/errors';
 import type { NatsClient } from '../../../shared/transport';
 import { forEachItem } from '../perItem';
 import type { Operation } from '../types';
-import { bucketSettingsFields } from './bucketFields';
+import { newBucketSettingsFields } from './bucketFields';
 import { checkBucketFeatures, diffBucket, readBucketSettings, type BucketChange } from './bucketSettings';
 import { bucketInfoToJson } from './entryJson';
 import { readBucket } from './fields';
@@ -42,6 +42,6 @@ export const createBucketOperation: Operation = {
 	value: 'createBucket',
 	action: 'Create a key-value bucket',
 	description: 'Create a bucket to store keys and values in; does nothing when it already exists with the same settings',
-	properties: bucketSettingsFields,
+	properties: newBucketSettingsFields,
 	execute,
 };

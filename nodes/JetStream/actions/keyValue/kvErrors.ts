@@ -1,4 +1,4 @@
-import { JetStreamApiCodes, JetStreamNodeError, toNodeError } from '../../../shared/errors';
+import { isStreamNotFound, JetStreamApiCodes, JetStreamNodeError, toNodeError } from '../../../shared/errors';
 
 /**
  * Key-Value errors in the user's terms. The server speaks of streams and sequences ("stream not
@@ -22,10 +22,6 @@ function chain(error: unknown): ErrorLike[] {
 
 function hasCode(error: unknown, ...codes: number[]): boolean {
 	return chain(error).some((e) => typeof e.code === 'number' && codes.includes(e.code));
-}
-
-export function isStreamNotFound(error: unknown): boolean {
-	return hasCode(error, JetStreamApiCodes.StreamNotFound) || chain(error).some((e) => e.name === 'StreamNotFoundError');
 }
 
 /** A write to a bucket whose stream is missing has no responders (or JetStream looks disabled). */

@@ -1,10 +1,10 @@
 import type { StreamInfo, StreamUpdateConfig } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
 
-import { toNodeError, type JetStreamNodeError } from '../../../shared/errors';
+import { isStreamNotFound, toNodeError, type JetStreamNodeError } from '../../../shared/errors';
 import type { NatsClient } from '../../../shared/transport';
 import { toKvOptions, type BucketSettings } from './bucketSettings';
-import { bucketMissing, isNoResponders, isStreamNotFound, kvError } from './kvErrors';
+import { bucketMissing, isNoResponders, kvError } from './kvErrors';
 
 /** The stream behind a bucket. */
 export const bucketStream = (bucket: string): string => `KV_${bucket}`;

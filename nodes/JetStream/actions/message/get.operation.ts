@@ -1,10 +1,11 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { JetStreamNodeError } from '../../../shared/errors';
-import { locatorName, streamLocator } from '../../../shared/n8n/locators';
+import { streamLocator } from '../../../shared/n8n/locators';
 import { readLastOnSubject, readStoredMessage, type NatsClient, type StoredMessage } from '../../../shared/transport';
 import { validateInteger, validatePublishSubject, validateStreamName } from '../../../shared/validation';
 import { forEachItem } from '../perItem';
+import { streamParameter } from '../stream/fields';
 import type { Operation } from '../types';
 import { attachBinaries, bodyFormatField, bodyOutput, type BodyFormat } from './bodyOutput';
 import { findHeader } from './headers';
@@ -57,7 +58,7 @@ async function fetchMessage(fn: IExecuteFunctions, client: NatsClient, i: number
 
 /** Reads one stored message per item without consuming it. */
 async function execute(this: IExecuteFunctions, client: NatsClient, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
-	const streamOf = (i: number) => locatorName(this.getNodeParameter('messageStream', i, '', { extractValue: true }));
+	const streamOf = (i: number) => streamParameter(this, i, 'messageStream');
 	const binaries: Array<INodeExecutionData['binary']> = [];
 	const out = await forEachItem(
 		this,

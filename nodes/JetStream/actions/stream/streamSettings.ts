@@ -3,7 +3,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import { toNanos } from '../../../shared/consumer/consumerSettings';
 import { InvalidParameterError } from '../../../shared/errors';
-import { validateInteger, validateNumber, validateSubjectFilter } from '../../../shared/validation';
+import { validateInteger, validateLimit, validateNumber, validateSubjectFilter } from '../../../shared/validation';
 import { readStreamName } from './fields';
 
 /**
@@ -42,7 +42,7 @@ export const streamOptionsField: INodeProperties = {
 				{ name: 'Refuse New Messages', value: 'new' },
 			],
 		},
-		{ displayName: 'Duplicate Window (Seconds)', name: 'duplicateWindowSeconds', type: 'number', default: 120, typeOptions: { minValue: 0, numberPrecision: 3 }, description: 'How long a message ID (idempotency key) is remembered to drop repeats' },
+		{ displayName: 'Duplicate Window (Seconds)', name: 'duplicateWindowSeconds', type: 'number', default: 120, typeOptions: { minValue: 0.001, numberPrecision: 3 }, description: 'How long a message ID (idempotency key) is remembered to drop repeats' },
 		{ displayName: 'Max Age (Days)', name: 'maxAgeDays', type: 'number', default: 0, typeOptions: { minValue: 0, numberPrecision: 3 }, description: 'Messages older than this are removed; 0 = no limit (kept until another limit applies)' },
 		{ displayName: 'Max Bytes', name: 'maxBytes', type: 'number', default: 0, typeOptions: { minValue: 0 }, description: 'Size limit of the whole stream in bytes; 0 = no limit' },
 		{ displayName: 'Max Message Size (Bytes)', name: 'maxMessageSize', type: 'number', default: 0, typeOptions: { minValue: 0 }, description: 'Largest message accepted; 0 = no limit of its own (the server\'s limit applies)' },
@@ -85,11 +85,9 @@ const LIMITS: Array<[string, keyof StreamConfig, string, number]> = [
 	['replicas', 'num_replicas', 'Replicas', 1],
 ];
 
-/** "No limit" is 0 in every field of this package (-1, NATS's own word for it, is taken too); -1 on the wire. */
+/** min -1: a limit (0 = none); otherwise a whole number from `min` on. */
 function limit(value: unknown, field: string, min: number): number {
-	const n = Number(value);
-	if ((n === -1 || n === 0) && min === -1) return -1;
-	return validateInteger(n, field, min === -1 ? 1 : min);
+	return min === -1 ? validateLimit(value, field) : validateInteger(value, field, min);
 }
 
 /** The wanted config: name and subjects always, plus each option the user added. */
@@ -108,7 +106,7 @@ export function readStreamConfig(fn: IExecuteFunctions, i: number, needSubjects 
 	const get: Get = (key) => options[key];
 	for (const [key, wire, field, min] of LIMITS) if (key in options) (config as IDataObject)[wire] = limit(get(key), field, min);
 	if ('maxAgeDays' in options) config.max_age = toNanos(validateNumber(get('maxAgeDays'), 'Max Age (Days)', 0, 36_500) * DAY);
-	if ('duplicateWindowSeconds' in options) config.duplicate_window = toNanos(validateNumber(get('duplicateWindowSeconds'), 'Duplicate Window (Seconds)', 0, 7 * DAY));
+	if ('duplicateWindowSeconds' in options) config.duplicate_window = toNanos(validateNumber(get('duplicateWindowSeconds'), 'Duplicate Window (Seconds)', 0.001, 7 * DAY));
 	if ('storage' in options) config.storage = String(get('storage')) as StreamConfig['storage'];
 	if ('retention' in options) config.retention = String(get('retention')) as StreamConfig['retention'];
 	if ('discard' in options) config.discard = String(get('discard')) as StreamConfig['discard'];
