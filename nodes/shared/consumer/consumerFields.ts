@@ -72,8 +72,7 @@ export function consumerSelectionFields(shown: IDisplayOptions | undefined, deli
 }
 
 /** How the consumer retries and paces: ack wait, max deliver, backoff, max ack pending. */
-export function consumerTuningFields(shown?: IDisplayOptions): INodeProperties[] {
-	const withShown = showing(shown);
+export function consumerTuningFields(): INodeProperties[] {
 	return [
 	{
 		displayName: 'Ack Wait (Seconds)',
@@ -81,7 +80,6 @@ export function consumerTuningFields(shown?: IDisplayOptions): INodeProperties[]
 		type: 'number',
 		default: 30,
 		typeOptions: { minValue: 1 },
-		displayOptions: withShown(),
 		description:
 			'How long the server waits for an answer before delivering a message again. Long executions are kept alive automatically.',
 	},
@@ -91,7 +89,6 @@ export function consumerTuningFields(shown?: IDisplayOptions): INodeProperties[]
 		type: 'number',
 		default: 5,
 		typeOptions: { minValue: 0 },
-		displayOptions: withShown(),
 		description: 'How many times a message is tried before the server gives up on it; 0 = no limit (tried for ever)',
 	},
 	{
@@ -100,7 +97,6 @@ export function consumerTuningFields(shown?: IDisplayOptions): INodeProperties[]
 		type: 'string',
 		default: '',
 		placeholder: '5, 30, 120',
-		displayOptions: withShown(),
 		description:
 			'Waits before each retry, comma-separated; the last one repeats. Max Deliver must be greater than the number of waits. Empty: the trigger doubles the "Retry Delay" option.',
 	},
@@ -110,7 +106,6 @@ export function consumerTuningFields(shown?: IDisplayOptions): INodeProperties[]
 		type: 'number',
 		default: 1000,
 		typeOptions: { minValue: 0 },
-		displayOptions: withShown(),
 		description: 'How many messages may be delivered and not yet answered, across all n8n instances; 0 = no limit',
 	},
 ];
