@@ -7,7 +7,8 @@ import { JetStream } from '../../../nodes/JetStream/JetStream.node';
 import { SchemaRegistry } from '../../../nodes/shared/schema';
 import { connectionPool, createClient, parseCredentials } from '../../../nodes/shared/transport';
 import { fakeExecute } from '../../helpers/fakeExecute';
-import { serverAtLeast, startNatsServer, uniqueName, type NatsServer } from '../../helpers/natsServer';
+import { deleteTestStreams, keepAccountStore } from '../../helpers/accountStore';
+import { serverAtLeast, startNatsServer, uniqueName, withServerLog, type NatsServer } from '../../helpers/natsServer';
 
 /**
  * README "Permissions → 9. JetStream node", proven for the management operations: a NATS user with
@@ -901,8 +902,12 @@ function refusal(entry: string, operation: 'publish' | 'subscribe'): RegExp {
 
 const escapeRegExp = (text: string) => text.replace(/[$^.*+?()[\]{}|\\]/g, '\\$&');
 
-async function runNode(c: Case, r: Run): Promise<IDataObject[]> {
-	const found = (await c.setup?.(r.names)) ?? {};
+/** What the case's setup made (through the admin connection): its failure is the test's, not the node's. */
+async function prepare(c: Case, r: Run): Promise<Record<string, unknown>> {
+	return (await withServerLog(server, Promise.resolve(c.setup?.(r.names)))) ?? {};
+}
+
+async function runNode(c: Case, r: Run, found: Record<string, unknown>): Promise<IDataObject[]> {
 	const { context } = fakeExecute({
 		params: { ...c.node, ...c.params(r.names), ...found },
 		items: c.items ?? [{ json: {} }],
@@ -916,12 +921,13 @@ beforeAll(async () => {
 	server = await startNatsServer({ label: 'jetstream-node-permissions', config: usersConfig() });
 	admin = await connect({ servers: server.url, user: 'admin', pass: 'admin-pw' });
 	jsm = await jetstreamManager(admin);
+	await keepAccountStore(jsm);
 }, 30_000);
 
 afterEach(async () => {
 	await Promise.all(undo.splice(0).map((u) => u()));
 	await connectionPool.closeAll();
-	for await (const name of jsm.streams.names()) await jsm.streams.delete(name);
+	await deleteTestStreams(jsm);
 });
 
 afterAll(async () => {
@@ -935,8 +941,9 @@ const AT_ONCE_MS = 3_000;
 const shown = (out: IDataObject[]) => `succeeded: ${JSON.stringify(out).slice(0, 300)}`;
 
 async function check(c: Case, r: Run): Promise<void> {
+	const found = await prepare(c, r);
 	const started = Date.now();
-	const outcome = await runNode(c, r).then(
+	const outcome = await runNode(c, r, found).then(
 		(out) => ({ out, error: undefined }),
 		(error: Error) => ({ out: undefined, error }),
 	);

@@ -5,6 +5,7 @@ import type { INodeListSearchResult, INodeType } from 'n8n-workflow';
 import { JetStream } from '../../../nodes/JetStream/JetStream.node';
 import { JetStreamTrigger } from '../../../nodes/JetStreamTrigger/JetStreamTrigger.node';
 import { connectionPool, createClient, parseCredentials, type NatsClient } from '../../../nodes/shared/transport';
+import { deleteTestStreams, keepAccountStore } from '../../helpers/accountStore';
 import { fakeLoadOptions } from '../../helpers/fakeLoadOptions';
 import { startNatsServer, type NatsServer } from '../../helpers/natsServer';
 
@@ -63,11 +64,12 @@ export function pickerSuite(label: string): PickerSuite {
 		state.server = await startNatsServer({ label, config: usersConfig() });
 		state.admin = await connect({ servers: state.server.url, user: 'admin', pass: 'admin-pw' });
 		state.jsm = await jetstreamManager(state.admin);
+		await keepAccountStore(state.jsm);
 		state.client = createClient(state.admin, parseCredentials(credentials('admin')));
 	}, 30_000);
 
 	afterEach(async () => {
-		for await (const name of state.jsm.streams.names()) await state.jsm.streams.delete(name);
+		await deleteTestStreams(state.jsm);
 	});
 
 	afterAll(async () => {
