@@ -9,7 +9,7 @@ const { existsSync, mkdirSync } = require('node:fs');
 const { homedir } = require('node:os');
 const { join } = require('node:path');
 
-const NEWEST_VERSION = process.env.NATS_SERVER_VERSION || '2.15.2';
+const NEWEST_VERSION = process.env.NATS_SERVER_VERSION || '2.15.3';
 const MODULE = 'github.com/nats-io/nats-server/v2';
 const CACHE = process.env.N8N_JETSTREAM_CACHE || join(homedir(), '.cache', 'n8n-nodes-jetstream');
 
