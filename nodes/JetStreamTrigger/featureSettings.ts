@@ -2,7 +2,7 @@ import { InvalidParameterError } from '../shared/errors';
 import { locatorName } from '../shared/n8n/locators';
 import { validateHeaderName, validatePublishSubject, validateStreamName } from '../shared/validation';
 import { readSchemaSource, type SchemaSource } from '../shared/schema';
-import { keyReader } from './consumer/idempotencyKey';
+import { keyReader, type KeySource } from './consumer/idempotencyKey';
 
 /**
  * Dead-letter and idempotency parameters of the trigger, read once with the other settings. Kept
@@ -24,14 +24,7 @@ export interface DeadLetterSettings {
 	permanentFailureMarker: string;
 }
 
-export type IdempotencySource = 'messageId' | 'header' | 'payloadField';
-
-export interface IdempotencySettings {
-	source: IdempotencySource;
-	/** For source "header". */
-	header: string;
-	/** For source "payloadField": a dot path or a template like `{{ $json.orderId }}`. */
-	field: string;
+export interface IdempotencySettings extends KeySource {
 	/** Undefined: `n8n_processed_<stream>_<consumer>`. */
 	bucket?: string;
 	retentionMs: number;

@@ -3,8 +3,8 @@ import type { INodeExecutionData, ITriggerFunctions } from 'n8n-workflow';
 import { runExecution } from '../shared/execution/emitter';
 import { Slots } from '../shared/execution/slots';
 import { Ticker } from '../shared/execution/ticker';
-import { decodePayload, headerValue, type DecodedPayload } from '../shared/payload/decode';
-import { redact, REQUEST_DEADLINE_HEADER, type HeaderRecord, type IncomingRequest, type TransportLogger } from '../shared/transport';
+import { decodePayload, type DecodedPayload } from '../shared/payload/decode';
+import { headerValue, redact, REQUEST_DEADLINE_HEADER, type HeaderRecord, type IncomingRequest, type TransportLogger } from '../shared/transport';
 import { acceptedReply, errorReply, successReply, type OutgoingReply } from './reply';
 import type { RequestTriggerSettings } from './settings';
 
@@ -17,7 +17,7 @@ const WAITING_PER_SLOT = 10;
 
 /** When the asker stops waiting, if it said so (epoch ms or an ISO time); undefined otherwise. */
 function deadlineOf(request: IncomingRequest): number | undefined {
-	const raw = headerValue(request, REQUEST_DEADLINE_HEADER);
+	const raw = headerValue(request.headers, REQUEST_DEADLINE_HEADER);
 	if (!raw) return undefined;
 	const at = /^\d+$/.test(raw.trim()) ? Number(raw) : Date.parse(raw);
 	return Number.isFinite(at) ? at : undefined;
@@ -119,7 +119,7 @@ export class Responder {
 			payload: payload.kind === 'binary' ? null : (payload.value as INodeExecutionData['json'][string]),
 			subject: request.subject,
 			headers: request.headers,
-			correlationId: headerValue(request, 'X-Correlation-Id') ?? null,
+			correlationId: headerValue(request.headers, 'X-Correlation-Id') ?? null,
 			expectsReply: request.expectsReply,
 			replyTo: request.replySubject,
 		};
@@ -131,7 +131,7 @@ export class Responder {
 	private echoed(request: IncomingRequest): HeaderRecord {
 		const out: HeaderRecord = {};
 		for (const name of ECHOED_HEADERS) {
-			const value = headerValue(request, name);
+			const value = headerValue(request.headers, name);
 			if (value !== undefined) out[name] = value;
 		}
 		return out;

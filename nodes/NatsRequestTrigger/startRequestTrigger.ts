@@ -1,6 +1,6 @@
 import type { ITriggerFunctions, ITriggerResponse } from 'n8n-workflow';
 
-import { forFeature, needing } from '../shared/errors';
+import { forFeature, needing } from '../shared/errorMapping';
 import { transportLogger } from '../shared/n8n/logger';
 import { triggerError } from '../shared/n8n/triggerError';
 import { closeClient, createClient, openConnection, parseCredentials, secretValues, serveRequests, type NatsClient } from '../shared/transport';

@@ -34,6 +34,11 @@ export interface NatsServer {
 	restart(): Promise<void>;
 	/** SIGSTOP: the process stays, its sockets stay open, but it answers nothing (a hung server). */
 	freeze(): void;
+	/**
+	 * Replaces the extra configuration (`options.config`) and reloads it (SIGHUP), as an admin changing
+	 * users or passwords does; resolves once the server logged the reload.
+	 */
+	reload(config: string): Promise<void>;
 	/** SIGCONT after `freeze`. */
 	thaw(): void;
 	/** Stop and delete the temporary directory. */
@@ -194,6 +199,16 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
 			await launch();
 		},
 		freeze: () => child?.kill('SIGSTOP'),
+		reload: async (config) => {
+			writeFileSync(configFile, configText(port, monitorPort, storeDir, { ...options, config }));
+			const before = (output.match(/Reloaded server configuration/g) ?? []).length;
+			child?.kill('SIGHUP');
+			const deadline = Date.now() + READY_TIMEOUT_MS;
+			while ((output.match(/Reloaded server configuration/g) ?? []).length === before) {
+				if (Date.now() > deadline) throw new Error(`nats-server (${label}) did not reload its configuration:\n${output}`);
+				await new Promise((resolve) => setTimeout(resolve, 20));
+			}
+		},
 		thaw: () => child?.kill('SIGCONT'),
 		cleanup: async () => {
 			await stop();

@@ -1,4 +1,5 @@
-import { describeError, JetStreamNodeError, toNodeError } from '../../nodes/shared/errors';
+import { JetStreamNodeError } from '../../nodes/shared/errors';
+import { describeError, toNodeError } from '../../nodes/shared/errorMapping';
 
 /** NATS.js errors as the client throws them (same name, code and cause shape), and what users read. */
 function natsError(name: string, message: string, extra: Record<string, unknown> = {}): Error {

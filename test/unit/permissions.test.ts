@@ -1,4 +1,5 @@
-import { forFeature, needing, PermissionError, toNodeError } from '../../nodes/shared/errors';
+import { PermissionError } from '../../nodes/shared/errors';
+import { forFeature, needing, toNodeError } from '../../nodes/shared/errorMapping';
 import { describeRight, parseViolation } from '../../nodes/shared/permissions';
 
 /** A refused right is told in words an admin can act on: which subject, what it is for, who needs it. */

@@ -5,7 +5,8 @@ import {
 	type INodeExecutionData,
 } from 'n8n-workflow';
 
-import { forFeature, toNodeError, type ErrorContext } from '../../shared/errors';
+import { type ErrorContext } from '../../shared/errors';
+import { forFeature, toNodeError } from '../../shared/errorMapping';
 
 /** What a refused right was needed for, per execution: "the Message → Publish operation". */
 const operationOf = new WeakMap<IExecuteFunctions, string>();

@@ -1,6 +1,6 @@
 import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
-import { describeError, forFeature, toNodeError } from '../../shared/errors';
+import { describeError, forFeature, toNodeError } from '../../shared/errorMapping';
 import { transportLogger } from '../../shared/n8n/logger';
 import { connectionPool, parseCredentials } from '../../shared/transport';
 import { ALLOW_DESTRUCTIVE, isDestructive, runsAsTool } from './destructive';

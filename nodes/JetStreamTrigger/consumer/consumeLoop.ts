@@ -1,4 +1,4 @@
-import { forFeature } from '../../shared/errors';
+import { forFeature } from '../../shared/errorMapping';
 import type { Outcome } from '../../shared/execution/emitter';
 import { sleep, withinDeadline } from '../../shared/execution/sleep';
 import { Slots } from '../../shared/execution/slots';

@@ -1,6 +1,6 @@
 import type { Ticker } from '../../shared/execution/ticker';
 import { checkNamedDeadLetterStream, deadLetterSubject, ensureDeadLetterStream, findDeadLetterStream, requireDeadLetterStream } from '../../shared/deadLetter';
-import { needing } from '../../shared/errors';
+import { needing } from '../../shared/errorMapping';
 import { ProcessedKeyStore } from '../../shared/idempotency';
 import type { NatsClient } from '../../shared/transport/client';
 import type { TransportLogger } from '../../shared/transport/connect';

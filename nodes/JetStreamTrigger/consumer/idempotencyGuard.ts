@@ -1,4 +1,5 @@
-import { forFeature, PermissionError } from '../../shared/errors';
+import { PermissionError } from '../../shared/errors';
+import { forFeature } from '../../shared/errorMapping';
 import { sleep } from '../../shared/execution/sleep';
 import type { Ticker } from '../../shared/execution/ticker';
 import type { Claim, ProcessedKeyStore } from '../../shared/idempotency';

@@ -1,6 +1,5 @@
 import { InvalidParameterError } from '../../shared/errors';
-import { headerValue } from '../../shared/payload/decode';
-import type { IdempotencySettings } from '../featureSettings';
+import { headerValue } from '../../shared/transport/headers';
 import type { DecodedMessage } from './hooks';
 
 /**
@@ -11,6 +10,17 @@ import type { DecodedMessage } from './hooks';
  */
 
 export type KeyOf = (message: DecodedMessage) => string | undefined;
+
+export type IdempotencySource = 'messageId' | 'header' | 'payloadField';
+
+/** Where the key is read: the part of the idempotency settings the reader needs. */
+export interface KeySource {
+	source: IdempotencySource;
+	/** For source "header" (and "messageId": Nats-Msg-Id). */
+	header: string;
+	/** For source "payloadField": a dot path or a template like `{{ $json.orderId }}`. */
+	field: string;
+}
 
 const PART = /\{\{\s*(.+?)\s*\}\}/g;
 
@@ -38,7 +48,7 @@ type Part = (message: DecodedMessage) => string | undefined;
 function templatePart(expression: string, field: string): Part {
 	if (expression === '$subject') return (m) => m.delivery.subject;
 	const header = /^\$headers(?:\.|\[\s*["'])([^"'\]]+)/.exec(expression);
-	if (header) return (m) => headerValue(m.delivery, header[1]);
+	if (header) return (m) => headerValue(m.delivery.headers, header[1]);
 	const json = /^\$json(.*)$/.exec(expression);
 	if (json) {
 		const parts = pathParts(json[1], field);
@@ -52,8 +62,8 @@ function templatePart(expression: string, field: string): Part {
 }
 
 /** Builds the key reader once; a template that can never work is refused at activation. */
-export function keyReader(settings: IdempotencySettings): KeyOf {
-	if (settings.source !== 'payloadField') return (m) => headerValue(m.delivery, settings.header) || undefined;
+export function keyReader(settings: KeySource): KeyOf {
+	if (settings.source !== 'payloadField') return (m) => headerValue(m.delivery.headers, settings.header) || undefined;
 	const field = 'Idempotency Field';
 	const template = settings.field;
 	if (!template.includes('{{')) {

@@ -2,7 +2,7 @@ import type { IBinaryData, IDataObject, INodeExecutionData } from 'n8n-workflow'
 
 import type { Delivery } from '../../shared/transport/delivery';
 import type { TriggerSettings } from '../settings';
-import { headerValue } from '../../shared/payload/decode';
+import { headerValue } from '../../shared/transport/headers';
 import type { DecodedMessage } from './hooks';
 
 export type PrepareBinary = (data: Buffer, fileName?: string, mimeType?: string) => Promise<IBinaryData>;
@@ -19,8 +19,8 @@ export function metadata(delivery: Delivery): IDataObject {
 		deliveryCount: delivery.deliveryCount,
 		timestamp: delivery.timestamp,
 		pending: delivery.pending,
-		correlationId: headerValue(delivery, 'X-Correlation-Id') ?? null,
-		messageId: headerValue(delivery, 'Nats-Msg-Id') ?? null,
+		correlationId: headerValue(delivery.headers, 'X-Correlation-Id') ?? null,
+		messageId: headerValue(delivery.headers, 'Nats-Msg-Id') ?? null,
 		ackToken: delivery.replySubject,
 	};
 }

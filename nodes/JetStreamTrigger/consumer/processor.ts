@@ -1,6 +1,7 @@
 import { NodeOperationError, type INodeExecutionData, type ITriggerFunctions } from 'n8n-workflow';
 
-import { forFeature, PermissionError } from '../../shared/errors';
+import { PermissionError } from '../../shared/errors';
+import { forFeature } from '../../shared/errorMapping';
 import { runExecution, type ExecutionResult, type Outcome } from '../../shared/execution/emitter';
 import type { Ticker } from '../../shared/execution/ticker';
 import { decodePayload, type DecodedPayload } from '../../shared/payload/decode';

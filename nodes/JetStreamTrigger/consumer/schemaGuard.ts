@@ -1,4 +1,5 @@
-import { forFeature, PermissionError } from '../../shared/errors';
+import { PermissionError } from '../../shared/errors';
+import { forFeature } from '../../shared/errorMapping';
 import { formatViolations, resolveSchema, SchemaNotRegisteredError, validatorForMessage, type ResolvedSchema, type Violation } from '../../shared/schema';
 import type { NatsClient } from '../../shared/transport/client';
 import type { TransportLogger } from '../../shared/transport/connect';

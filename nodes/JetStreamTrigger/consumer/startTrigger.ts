@@ -1,7 +1,8 @@
 import type { ITriggerFunctions, ITriggerResponse } from 'n8n-workflow';
 
 import { toConsumerConfig, validateConsumerSettings } from '../../shared/consumer/consumerSettings';
-import { forFeature, InvalidParameterError, needing } from '../../shared/errors';
+import { InvalidParameterError } from '../../shared/errors';
+import { forFeature, needing } from '../../shared/errorMapping';
 import { withinDeadline } from '../../shared/execution/sleep';
 import { Ticker } from '../../shared/execution/ticker';
 import { transportLogger } from '../../shared/n8n/logger';

@@ -2,6 +2,7 @@ import type { ConsumerConfig } from '@nats-io/jetstream';
 
 import { InvalidParameterError } from '../errors';
 import { requireServerVersion } from '../serverVersion';
+import { toNanos } from '../units';
 import { validateConsumerName, validateInteger, validateSubjectFilter } from '../validation';
 
 /**
@@ -31,12 +32,6 @@ export interface ConsumerSettings {
 }
 
 export const MAX_BACKOFF_STEPS = 50;
-
-const NANOS_PER_SECOND = 1_000_000_000;
-
-export const toNanos = (seconds: number): number => Math.round(seconds * NANOS_PER_SECOND);
-
-export const fromNanos = (nanos: number | undefined): number => (nanos ?? 0) / NANOS_PER_SECOND;
 
 const DELIVER_POLICY: Record<DeliverPolicyName, ConsumerConfig['deliver_policy']> = {
 	all: 'all' as ConsumerConfig['deliver_policy'],

@@ -1,8 +1,11 @@
 import type { JsMsg } from '@nats-io/jetstream';
 
-import { InvalidParameterError, toNodeError, type JetStreamNodeError } from '../errors';
+import { InvalidParameterError, type JetStreamNodeError } from '../errors';
+import { toNodeError } from '../errorMapping';
 import type { NatsClient } from '../transport/client';
-import { headerRecord, publishWithHeaders, type HeaderRecord } from '../transport/deadLetterIo';
+import { headerRecord, type HeaderRecord } from '../transport/headers';
+import { publishWithHeaders } from '../transport/streamIo';
+import { isoFromNanos } from '../units';
 import {
 	DEAD_LETTER_REASONS,
 	DlqHeaders,
@@ -94,7 +97,6 @@ export type DeadLetterResult =
 	  };
 
 const DEFAULT_RETRY_DELAY_MS = 5_000;
-const NANOS_PER_MS = 1_000_000;
 
 function isJsMsg(msg: JsMsg | DeadLetterSource): msg is JsMsg {
 	return 'info' in msg && typeof (msg as JsMsg).info === 'object';
@@ -111,7 +113,7 @@ export function sourceFromJsMsg(msg: JsMsg): DeadLetterSource {
 		consumer: info.consumer,
 		streamSequence: info.streamSequence,
 		deliveryCount: info.deliveryCount,
-		timestamp: new Date(Math.floor(info.timestampNanos / NANOS_PER_MS)).toISOString(),
+		timestamp: isoFromNanos(info.timestampNanos),
 		term: () => msg.term(),
 		nak: (delayMs) => msg.nak(delayMs),
 	};

@@ -1,4 +1,4 @@
-import { headerValue, type HeaderRecord } from '../transport/deadLetterIo';
+import { headerValue, type HeaderRecord } from '../transport/headers';
 
 export { headerValue };
 

@@ -1,5 +1,7 @@
 import type { NatsClient } from '../transport/client';
-import { readStoredMessage, scanStream, type HeaderRecord, type StoredMessage } from '../transport/deadLetterIo';
+import type { HeaderRecord } from '../transport/headers';
+import { scanStream } from '../transport/scan';
+import { readStoredMessage, type StoredMessage } from '../transport/streamIo';
 import { originalHeaders, readEnvelope, type DeadLetterEnvelope } from './envelope';
 import { onDeadLetterStream } from './missing';
 

@@ -1,4 +1,5 @@
-import { isStreamNotFound, JetStreamNodeError } from '../errors';
+import { JetStreamNodeError } from '../errors';
+import { isStreamNotFound } from '../errorMapping';
 
 /** The dead-letter stream does not exist: says so, and where to create it. */
 export class DeadLetterStreamMissingError extends JetStreamNodeError {

@@ -1,5 +1,6 @@
 import type { NatsClient } from '../transport/client';
-import { deleteStoredMessage, describeStream, purgeStoredMessages, scanStream } from '../transport/deadLetterIo';
+import { scanStream } from '../transport/scan';
+import { deleteStoredMessage, describeStream, purgeStoredMessages } from '../transport/streamIo';
 import { scanDeadLetters, type DeadLetterFilter } from './inspect';
 import { onDeadLetterStream } from './missing';
 

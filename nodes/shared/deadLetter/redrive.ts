@@ -1,6 +1,7 @@
-import { PermissionError, toNodeError } from '../errors';
+import { PermissionError } from '../errors';
+import { toNodeError } from '../errorMapping';
 import type { NatsClient } from '../transport/client';
-import { deleteStoredMessage, publishWithHeaders } from '../transport/deadLetterIo';
+import { deleteStoredMessage, publishWithHeaders } from '../transport/streamIo';
 import { peekDeadLetter, scanDeadLetters, type DeadLetterFilter, type DeadLetterRecord } from './inspect';
 import { onDeadLetterStream } from './missing';
 import { redriveMsgId } from './naming';

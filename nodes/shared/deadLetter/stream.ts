@@ -1,6 +1,6 @@
 import { JetStreamNodeError } from '../errors';
 import type { NatsClient } from '../transport/client';
-import { describeStream, ensureFileStream, streamForSubject, type StreamSummary } from '../transport/deadLetterIo';
+import { describeStream, ensureFileStream, streamForSubject, type StreamSummary } from '../transport/streamIo';
 import { subjectMatches } from './inspect';
 import {
 	DEFAULT_DLQ_DUPLICATE_WINDOW_MS,

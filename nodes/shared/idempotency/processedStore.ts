@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 
 import type { KV, KvEntry } from '@nats-io/kv';
 
-import { JetStreamApiCodes, JetStreamNodeError, toNodeError } from '../errors';
+import { JetStreamApiCodes, JetStreamNodeError } from '../errors';
+import { toNodeError } from '../errorMapping';
 import type { NatsClient } from '../transport/client';
 import { processedBucketName, storageKey, validateBucketName } from './keys';
 

@@ -6,7 +6,8 @@ import {
 } from 'n8n-workflow';
 
 import { DEFAULT_DLQ_SUBJECT_PREFIX } from '../deadLetter/naming';
-import { PermissionError, toNodeError } from '../errors';
+import { PermissionError } from '../errors';
+import { toNodeError } from '../errorMapping';
 import { describeRight } from '../permissions';
 import { DEFAULT_SCHEMA_BUCKET, SchemaRegistry } from '../schema';
 import {

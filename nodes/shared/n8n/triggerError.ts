@@ -1,6 +1,6 @@
 import { NodeOperationError, type INode } from 'n8n-workflow';
 
-import { describeError, toNodeError } from '../errors';
+import { describeError, toNodeError } from '../errorMapping';
 
 /** Any error of a trigger's activation or run as the NodeOperationError n8n shows, with its hint. */
 export function triggerError(ctx: { getNode(): INode }, error: unknown): NodeOperationError {

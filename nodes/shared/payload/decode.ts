@@ -1,4 +1,4 @@
-import { headerValue as headerOf, type HeaderRecord } from '../transport/deadLetterIo';
+import { headerValue, type HeaderRecord } from '../transport/headers';
 
 /** How message bytes become the workflow's payload. */
 export type ContentMode = 'auto' | 'json' | 'text' | 'binary';
@@ -31,12 +31,8 @@ export class PoisonMessageError extends Error {
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 const looseUtf8 = new TextDecoder('utf-8');
 
-export function headerValue(message: RawMessage, name: string): string | undefined {
-	return headerOf(message.headers, name);
-}
-
 function binary(message: RawMessage): DecodedPayload {
-	const mimeType = headerValue(message, 'Content-Type') ?? 'application/octet-stream';
+	const mimeType = headerValue(message.headers, 'Content-Type') ?? 'application/octet-stream';
 	return { kind: 'binary', value: Buffer.from(message.data), mimeType };
 }
 

@@ -12,6 +12,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import type { NatsClient } from '../transport/client';
+import { headerValue, type HeaderRecord } from '../transport/headers';
 import { DEFAULT_SCHEMA_BUCKET, parseSchemaRef, SchemaRegistry } from './registry';
 import { parseSchemaText, validatorFor } from './validator';
 import type { Violation } from './violations';
@@ -74,13 +75,11 @@ export async function resolveSchema(client: NatsClient, source: SchemaSource): P
  */
 export async function validatorForMessage(
 	client: NatsClient,
-	headers: Record<string, string | string[]>,
+	headers: HeaderRecord,
 	configured: ResolvedSchema,
 	bucket?: string,
 ): Promise<ResolvedSchema> {
-	const key = Object.keys(headers).find((k) => k.toLowerCase() === SCHEMA_HEADER.toLowerCase());
-	const raw = key === undefined ? undefined : headers[key];
-	const claimed = Array.isArray(raw) ? raw[0] : raw;
+	const claimed = headerValue(headers, SCHEMA_HEADER);
 	const match = claimed ? /^(.+)@(\d+)$/.exec(claimed.trim()) : null;
 	if (!match || !configured.name || match[1] !== configured.name || Number(match[2]) === configured.version) return configured;
 	return await resolveSchema(client, { kind: 'registry', ref: claimed!.trim(), bucket }) ?? configured;

@@ -1,6 +1,7 @@
 import type { KV } from '@nats-io/kv';
 
-import { InvalidParameterError, JetStreamNodeError, toNodeError } from '../errors';
+import { InvalidParameterError, JetStreamNodeError } from '../errors';
+import { toNodeError } from '../errorMapping';
 import type { NatsClient } from '../transport/client';
 import { kvFlowControl, untilRefused } from '../transport/refusals';
 import { checkCompatibility, type CompatibilityMode, type CompatibilityResult } from './compatibility';

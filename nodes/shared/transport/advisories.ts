@@ -1,4 +1,4 @@
-import { toNodeError } from '../errors';
+import { toNodeError } from '../errorMapping';
 import type { NatsClient } from './client';
 import { answerKind, parseAckSubject, type AnswerKind } from './delivery';
 

@@ -11,7 +11,7 @@ import {
 	type TlsOptions,
 } from '@nats-io/transport-node';
 
-import { toNodeError } from '../errors';
+import { toNodeError } from '../errorMapping';
 import { stripUserInfo, type NatsCredentials, secretValues } from './credentials';
 import { redact } from './redact';
 

@@ -1,6 +1,7 @@
 import { AckPolicy, DeliverPolicy, type Consumer, type ConsumerConfig, type ConsumerInfo } from '@nats-io/jetstream';
 
-import { isStreamNotFound, toNodeError } from '../errors';
+import { isStreamNotFound, toNodeError } from '../errorMapping';
+import { msToNanos, nanosToMs } from '../units';
 import { apiPrefix, type NatsClient } from './client';
 import { openPuller, type PullHandlers, type Puller } from './pull';
 
@@ -43,7 +44,6 @@ export interface TriggerConsumer {
 	dispose(): Promise<void>;
 }
 
-const NANOS_PER_MS = 1_000_000;
 /** A throwaway consumer the server removes by itself if n8n dies before deleting it. */
 const EPHEMERAL_INACTIVE_MS = 60_000;
 /** How long one pull request stays open at the server. */
@@ -52,8 +52,8 @@ const PULL_EXPIRES_MS = 10_000;
 const PULL_HEARTBEAT_MS = 2_500;
 
 function factsOf(info: ConsumerInfo): ConsumerFacts {
-	const backoffMs = (info.config.backoff ?? []).map((n) => n / NANOS_PER_MS);
-	const ackWaitMs = (info.config.ack_wait ?? 30_000 * NANOS_PER_MS) / NANOS_PER_MS;
+	const backoffMs = (info.config.backoff ?? []).map(nanosToMs);
+	const ackWaitMs = info.config.ack_wait ? nanosToMs(info.config.ack_wait) : 30_000;
 	return {
 		stream: info.stream_name,
 		name: info.name,
@@ -122,7 +122,7 @@ async function ephemeral(client: NatsClient, stream: string, config: Partial<Con
 		opt_start_time: config.opt_start_time,
 		// A test run must never acknowledge anything: nothing to ack, nothing to redeliver.
 		ack_policy: AckPolicy.None,
-		inactive_threshold: EPHEMERAL_INACTIVE_MS * NANOS_PER_MS,
+		inactive_threshold: msToNanos(EPHEMERAL_INACTIVE_MS),
 		mem_storage: true,
 	});
 	return client.js.consumers.getConsumerFromInfo(info);

@@ -1,7 +1,8 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 
-import { describeError, JetStreamNodeError, PermissionError, toNodeError } from '../errors';
+import { JetStreamNodeError, PermissionError } from '../errors';
+import { describeError, toNodeError } from '../errorMapping';
 import { openConnection } from './connect';
 import { jetStreamTarget, parseCredentials, secretValues, stripUserInfo } from './credentials';
 import { redact } from './redact';

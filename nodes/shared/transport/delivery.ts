@@ -1,6 +1,7 @@
 import type { Msg, NatsConnection } from '@nats-io/transport-node';
 
-import { headerRecord, type HeaderRecord } from './deadLetterIo';
+import { isoFromNanos, msToNanos } from '../units';
+import { headerRecord, type HeaderRecord } from './headers';
 
 /**
  * A delivered JetStream message as the trigger sees it, and the answers JetStream accepts for it.
@@ -85,7 +86,6 @@ const ACK = encoder.encode('+ACK');
 const NAK = encoder.encode('-NAK');
 const TERM = encoder.encode('+TERM');
 const WPI = encoder.encode('+WPI');
-const NANOS_PER_MS = 1_000_000;
 
 /**
  * Answers of one event-loop turn leave together: the client flushes its socket buffer in a
@@ -149,12 +149,12 @@ export function toDelivery(msg: Msg, writer: AnswerWriter): Delivery {
 		streamSequence: info.streamSequence,
 		consumerSequence: info.consumerSequence,
 		deliveryCount: info.deliveryCount,
-		timestamp: new Date(Math.floor(info.timestampNanos / NANOS_PER_MS)).toISOString(),
+		timestamp: isoFromNanos(info.timestampNanos),
 		pending: info.pending,
 		replySubject: reply,
 		ack: () => answer(ACK),
 		nak: (delayMs) =>
-			answer(delayMs === undefined ? NAK : encoder.encode(`-NAK ${JSON.stringify({ delay: Math.max(1, Math.round(delayMs)) * NANOS_PER_MS })}`)),
+			answer(delayMs === undefined ? NAK : encoder.encode(`-NAK ${JSON.stringify({ delay: msToNanos(Math.max(1, Math.round(delayMs))) })}`)),
 		term: () => answer(TERM),
 		working: () => {
 			if (!answered) writer.send(reply, WPI);

@@ -23,7 +23,8 @@ export {
 	type PublishOutcome,
 	type Reply,
 } from './messaging';
-export { readStoredMessage, type HeaderRecord, type StoredMessage } from './deadLetterIo';
+export { headerValue, type HeaderRecord } from './headers';
+export { readStoredMessage, type StoredMessage } from './streamIo';
 export { serveRequests, type IncomingRequest, type RequestSubscription } from './serve';
 export { watchAnswers, watchMaxDeliveries, type AdvisoryWatch, type MaxDeliveriesAdvisory } from './advisories';
 export { type AnswerKind, type Delivery } from './delivery';

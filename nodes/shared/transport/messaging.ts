@@ -1,8 +1,10 @@
-import { JetStreamNodeError, toNodeError } from '../errors';
+import { JetStreamNodeError } from '../errors';
+import { toNodeError } from '../errorMapping';
 import { watchRefusals } from './refusals';
 import type { NatsClient } from './client';
-import { headerRecord, headerValue, type HeaderRecord, type PublishReceipt } from './deadLetterIo';
-import { publishStored, toMsgHdrs } from './publish';
+import { headerRecord, headerValue, toMsgHdrs, type HeaderRecord } from './headers';
+import type { PublishReceipt } from './streamIo';
+import { publishStored } from './publish';
 
 /**
  * Publishing many messages with a bounded window of acknowledgements in flight, core request/reply,

@@ -1,4 +1,5 @@
-import { PermissionError, toNodeError } from '../errors';
+import { PermissionError } from '../errors';
+import { toNodeError } from '../errorMapping';
 import { apiPrefix, type NatsClient } from './client';
 
 /**

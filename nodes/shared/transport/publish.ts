@@ -1,9 +1,8 @@
-import { headers as newHeaders, type MsgHdrs } from '@nats-io/transport-node';
-
-import { JetStreamNodeError, toNodeError, unansweredReason } from '../errors';
+import { JetStreamNodeError } from '../errors';
+import { toNodeError, unansweredReason } from '../errorMapping';
 import { sleep } from '../execution/sleep';
 import type { NatsClient } from './client';
-import type { HeaderRecord } from './deadLetterIo';
+import { toMsgHdrs, type HeaderRecord } from './headers';
 
 /**
  * One JetStream publish, waiting for the stream's acknowledgement, that rides out a leader election
@@ -33,17 +32,6 @@ export interface PublishRequest {
 export const UNANSWERED_WINDOW_MS = 30_000;
 const FIRST_PAUSE_MS = 100;
 const MAX_PAUSE_MS = 2_000;
-
-export function toMsgHdrs(record: HeaderRecord | undefined): MsgHdrs | undefined {
-	const keys = Object.keys(record ?? {});
-	if (!record || keys.length === 0) return undefined;
-	const h = newHeaders();
-	for (const key of keys) {
-		const value = record[key];
-		for (const v of Array.isArray(value) ? value : [value]) h.append(key, v);
-	}
-	return h;
-}
 
 /**
  * Publishes and waits for the acknowledgement. "No responders" (no stream leader right now) and "JetStream

@@ -1,7 +1,9 @@
 import { createInbox, type Msg, type Subscription } from '@nats-io/transport-node';
 
-import { PermissionError, toNodeError } from '../errors';
+import { PermissionError } from '../errors';
+import { toNodeError } from '../errorMapping';
 import { withinDeadline } from '../execution/sleep';
+import { msToNanos } from '../units';
 import type { NatsClient } from './client';
 import { AnswerWriter, toDelivery, type Delivery } from './delivery';
 
@@ -59,7 +61,6 @@ export interface PullOptions {
 	check(): Promise<'ok' | 'consumer_not_found' | 'stream_not_found' | undefined>;
 }
 
-const NANOS_PER_MS = 1_000_000;
 /** After "no responders" (JetStream restarting), wait this long before asking again. */
 const NO_RESPONDERS_PAUSE_MS = 1_000;
 
@@ -123,7 +124,7 @@ class PullerImpl implements Puller {
 			left -= batch;
 			if (this.asked === 0) this.lastHeard = Date.now();
 			this.asked += batch;
-			const body = { batch, expires: this.options.expiresMs * NANOS_PER_MS, idle_heartbeat: this.options.heartbeatMs * NANOS_PER_MS };
+			const body = { batch, expires: msToNanos(this.options.expiresMs), idle_heartbeat: msToNanos(this.options.heartbeatMs) };
 			try {
 				this.client.nc.publish(this.subject, JSON.stringify(body), { reply: this.inbox });
 			} catch (error) {

@@ -1,6 +1,7 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 
-import { PermissionError, toNodeError } from '../errors';
+import { PermissionError } from '../errors';
+import { toNodeError } from '../errorMapping';
 
 /**
  * Permission errors the server reports on the connection until `stop()`. A refused plain publish

@@ -1,9 +1,8 @@
 import type { Msg } from '@nats-io/transport-node';
 
-import { toNodeError } from '../errors';
+import { toNodeError } from '../errorMapping';
 import type { NatsClient } from './client';
-import { headerRecord, type HeaderRecord } from './deadLetterIo';
-import { toMsgHdrs } from './publish';
+import { headerRecord, toMsgHdrs, type HeaderRecord } from './headers';
 
 /**
  * Answering core NATS requests: a (queue-group) subscription whose messages come out as

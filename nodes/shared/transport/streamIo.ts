@@ -1,27 +1,17 @@
-import { AckPolicy, DeliverPolicy, StorageType, type JsMsg, type PurgeOpts, type StoredMsg, type StreamConfig } from '@nats-io/jetstream';
-import type { MsgHdrs } from '@nats-io/transport-node';
+import { StorageType, type PurgeOpts, type StoredMsg, type StreamConfig } from '@nats-io/jetstream';
 
-import { isStreamNotFound, PermissionError, toNodeError } from '../errors';
+import { isStreamNotFound, toNodeError } from '../errorMapping';
+import { msToNanos, nanosToMs } from '../units';
 import type { NatsClient } from './client';
+import { headerRecord, type HeaderRecord } from './headers';
 import { publishStored } from './publish';
-import { watchRefusals } from './refusals';
 
 /**
- * The NATS calls behind dead-lettering and dead-letter inspection: publish a copy with headers, read
- * stored messages without consuming them, delete and purge. Messages come out as plain
- * `StoredMessage` objects so the dead-letter library never touches the client library.
+ * Stream I/O beside consuming: publish with headers and a message id, read stored messages by
+ * sequence, delete and purge them, describe and create streams. Messages come out as plain
+ * `StoredMessage` objects, so the dead-letter library and the action node never touch the client
+ * library. (Reading a stream in order without consuming it is `scan.ts`.)
  */
-
-export type HeaderRecord = Record<string, string | string[]>;
-
-/** Case-insensitive header lookup; the first value when a header was sent several times. */
-export function headerValue(headers: HeaderRecord, name: string): string | undefined {
-	const wanted = name.toLowerCase();
-	for (const [key, value] of Object.entries(headers)) {
-		if (key.toLowerCase() === wanted) return Array.isArray(value) ? value[0] : value;
-	}
-	return undefined;
-}
 
 /** A message as stored in a stream, read without consuming it. */
 export interface StoredMessage {
@@ -39,24 +29,6 @@ export interface PublishReceipt {
 	sequence: number;
 	/** True when the stream had already stored a message with this Nats-Msg-Id (nothing new written). */
 	duplicate: boolean;
-}
-
-const NANOS_PER_MS = 1_000_000;
-/** A scan reads this many messages per pull. */
-const SCAN_BATCH = 256;
-/** How long one pull of a scan may wait; the scan knows how many messages to expect, so this only bounds a stall. */
-const SCAN_PULL_EXPIRES_MS = 5_000;
-/** A scan consumer the server removes by itself if the process dies mid-scan. */
-const SCAN_INACTIVE_MS = 30_000;
-
-export function headerRecord(headers: MsgHdrs | undefined): HeaderRecord {
-	const out: HeaderRecord = {};
-	if (!headers) return out;
-	for (const key of headers.keys()) {
-		const values = headers.values(key);
-		out[key] = values.length === 1 ? values[0] : values;
-	}
-	return out;
 }
 
 /**
@@ -89,17 +61,6 @@ function fromStored(stream: string, msg: StoredMsg): StoredMessage {
 	};
 }
 
-function fromJsMsg(msg: JsMsg): StoredMessage {
-	return {
-		stream: msg.info.stream,
-		sequence: msg.seq,
-		subject: msg.subject,
-		data: msg.data,
-		headers: headerRecord(msg.headers),
-		time: new Date(Math.floor(msg.info.timestampNanos / NANOS_PER_MS)).toISOString(),
-	};
-}
-
 /** One stored message by sequence, or null when there is none (never stored, deleted or purged). */
 export async function readStoredMessage(client: NatsClient, stream: string, sequence: number): Promise<StoredMessage | null> {
 	try {
@@ -108,82 +69,6 @@ export async function readStoredMessage(client: NatsClient, stream: string, sequ
 		return msg ? fromStored(stream, msg) : null;
 	} catch (error) {
 		throw toNodeError(error, { stream });
-	}
-}
-
-export interface ScanOptions {
-	/** Only messages on subjects matching this filter (wildcards allowed). */
-	filterSubject?: string;
-	/** Start at this stream sequence (inclusive). */
-	startSequence?: number;
-	/** Start at the first message stored at or after this time. */
-	startTime?: Date;
-}
-
-function scanStart(options: ScanOptions): { deliver_policy: DeliverPolicy; opt_start_seq?: number; opt_start_time?: string } {
-	if (options.startSequence !== undefined && options.startSequence > 1) {
-		return { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: options.startSequence };
-	}
-	if (options.startTime) return { deliver_policy: DeliverPolicy.StartTime, opt_start_time: options.startTime.toISOString() };
-	return { deliver_policy: DeliverPolicy.All };
-}
-
-/**
- * Reads a stream in order without consuming anything: a throwaway consumer that acknowledges
- * nothing, so the messages stay where they are. Stop early by breaking out of the loop; the
- * consumer is deleted either way. Messages stored after the scan started are not included.
- */
-export async function* scanStream(client: NatsClient, stream: string, options: ScanOptions = {}): AsyncGenerator<StoredMessage> {
-	const jsm = await client.jsm();
-	let info;
-	let lastSequence: number;
-	try {
-		// Messages stored after this point are not part of the scan (a redrive into the DLQ cannot loop).
-		lastSequence = (await jsm.streams.info(stream)).state.last_seq;
-		info = await jsm.consumers.add(stream, {
-			...scanStart(options),
-			filter_subject: options.filterSubject,
-			ack_policy: AckPolicy.None,
-			inactive_threshold: SCAN_INACTIVE_MS * NANOS_PER_MS,
-			mem_storage: true,
-		});
-	} catch (error) {
-		throw toNodeError(error, { stream, subject: options.filterSubject });
-	}
-	const consumer = client.js.consumers.getConsumerFromInfo(info);
-	let remaining = info.num_pending;
-	// A refused pull request is a plain publish: without this the scan would only end, seconds later, with "heartbeats missed".
-	let refused: PermissionError | undefined;
-	let batch: Awaited<ReturnType<typeof consumer.fetch>> | undefined;
-	const refusals = watchRefusals(client.nc, (error) => {
-		if (!error.subject.includes(`.CONSUMER.MSG.NEXT.${stream}.`)) return;
-		refused = error;
-		batch?.stop(error);
-	});
-	try {
-		while (remaining > 0) {
-			batch = await consumer.fetch({ max_messages: Math.min(SCAN_BATCH, remaining), expires: SCAN_PULL_EXPIRES_MS });
-			let received = 0;
-			try {
-				for await (const msg of batch) {
-					received++;
-					remaining = msg.info.pending;
-					if (msg.seq > lastSequence) return;
-					yield fromJsMsg(msg);
-				}
-			} catch (error) {
-				throw refused ?? toNodeError(error, { stream });
-			}
-			if (refused) throw refused;
-			// A pull that brought nothing means the messages vanished meanwhile (purged, aged out).
-			if (received === 0) break;
-		}
-	} finally {
-		await refusals.stop();
-		await consumer.delete().catch(() => {
-			// The consumer is memory-only with an inactivity threshold: the server removes it anyway.
-			return false;
-		});
 	}
 }
 
@@ -244,9 +129,9 @@ function summary(config: StreamConfig, state: { messages: number; first_seq: num
 		messages: state.messages,
 		firstSequence: state.first_seq,
 		lastSequence: state.last_seq,
-		maxAgeMs: Math.round((config.max_age ?? 0) / NANOS_PER_MS),
+		maxAgeMs: Math.round(nanosToMs(config.max_age)),
 		maxMessages: config.max_msgs ?? -1,
-		duplicateWindowMs: Math.round((config.duplicate_window ?? 0) / NANOS_PER_MS),
+		duplicateWindowMs: Math.round(nanosToMs(config.duplicate_window)),
 		storage: String(config.storage),
 	};
 }
@@ -277,10 +162,10 @@ export interface EnsureStreamRequest {
 export async function ensureFileStream(client: NatsClient, request: EnsureStreamRequest): Promise<{ created: boolean; stream: StreamSummary }> {
 	const jsm = await client.jsm();
 	const limits = {
-		max_age: request.maxAgeMs * NANOS_PER_MS,
+		max_age: msToNanos(request.maxAgeMs),
 		max_msgs: request.maxMessages,
 		// The server refuses a duplicate window longer than the maximum age.
-		duplicate_window: (request.maxAgeMs > 0 ? Math.min(request.duplicateWindowMs, request.maxAgeMs) : request.duplicateWindowMs) * NANOS_PER_MS,
+		duplicate_window: msToNanos(request.maxAgeMs > 0 ? Math.min(request.duplicateWindowMs, request.maxAgeMs) : request.duplicateWindowMs),
 	};
 	try {
 		const existing = await jsm.streams.info(request.name).catch((error: unknown) => {

@@ -1,5 +1,5 @@
 import { toRecord } from '../../../nodes/shared/deadLetter/inspect';
-import type { HeaderRecord } from '../../../nodes/shared/transport/deadLetterIo';
+import type { HeaderRecord } from '../../../nodes/shared/transport/headers';
 
 export * from '../../../nodes/shared/deadLetter';
 

@@ -1,5 +1,6 @@
 import { onDeadLetterStream } from '../../../nodes/shared/deadLetter/missing';
-import { JetStreamNodeError, toNodeError } from '../../../nodes/shared/errors';
+import { JetStreamNodeError } from '../../../nodes/shared/errors';
+import { toNodeError } from '../../../nodes/shared/errorMapping';
 
 /** A dead-letter stream that does not exist is named as one, with the operation that creates it. */
 

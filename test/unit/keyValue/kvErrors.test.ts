@@ -6,7 +6,8 @@ import {
 	kvError,
 	revisionConflict,
 } from '../../../nodes/JetStream/actions/keyValue/kvErrors';
-import { isStreamNotFound, JetStreamNodeError } from '../../../nodes/shared/errors';
+import { JetStreamNodeError } from '../../../nodes/shared/errors';
+import { isStreamNotFound } from '../../../nodes/shared/errorMapping';
 
 /** Shaped like NATS.js errors (recognised by name and code, never by class). */
 function apiError(code: number, message: string): Error {

@@ -5,7 +5,7 @@ import { applyCorrelation, applyTraceContext } from '../../../nodes/JetStream/ac
 import { readHeaders } from '../../../nodes/JetStream/actions/message/headers';
 import { readPayload } from '../../../nodes/JetStream/actions/message/payload';
 import { readPublishOptions, readWindow } from '../../../nodes/JetStream/actions/message/publishOptions';
-import { toNodeError } from '../../../nodes/shared/errors';
+import { toNodeError } from '../../../nodes/shared/errorMapping';
 import { fakeExecute, type ParamValue } from '../../helpers/fakeExecute';
 
 /** Parameter resolution of the Message operations, without a server. */

@@ -1,7 +1,7 @@
 import type { ConsumerInfo } from '@nats-io/jetstream';
 import type { IDataObject } from 'n8n-workflow';
 
-import { fromNanos } from '../../../shared/consumer/consumerSettings';
+import { fromNanos } from '../../../shared/units';
 
 /** A consumer's info as n8n JSON: lag and pending figures first, then its settings. */
 export function consumerInfoToJson(info: ConsumerInfo): IDataObject {

@@ -2,7 +2,8 @@ import type { ConsumerConfig } from '@nats-io/jetstream';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { toConsumerConfig } from '../../../shared/consumer/consumerSettings';
-import { JetStreamNodeError, toNodeError } from '../../../shared/errors';
+import { JetStreamNodeError } from '../../../shared/errors';
+import { toNodeError } from '../../../shared/errorMapping';
 import type { NatsClient } from '../../../shared/transport';
 import { forEachItem } from '../perItem';
 import { consumerChanges, type ConsumerChange } from './consumerDiff';

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import type { StreamConfig, StreamUpdateConfig } from '@nats-io/jetstream';
 import type { KvOptions } from '@nats-io/kv';
 
-import { fromNanos, toNanos } from '../../../shared/consumer/consumerSettings';
+import { fromNanos, toNanos } from '../../../shared/units';
 import { InvalidParameterError, JetStreamNodeError } from '../../../shared/errors';
 import { requireServerVersion } from '../../../shared/serverVersion';
 import { validateInteger, validateLimit } from '../../../shared/validation';

@@ -4,11 +4,10 @@ import type { KvEntry } from '@nats-io/kv';
 
 import { JetStreamNodeError } from '../../../shared/errors';
 import { settingsFromConfig } from './bucketSettings';
+import type { ValueFormat } from './fields';
 
 /** Turning KV entries and bucket infos into n8n JSON. */
 
-/** How to read a stored value: JSON when it is JSON (else text), or always one of them. */
-export type ValueFormat = 'auto' | 'json' | 'text' | 'base64';
 export type ValueEncoding = 'json' | 'text' | 'base64';
 
 export interface DecodedValue {

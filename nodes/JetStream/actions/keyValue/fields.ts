@@ -3,7 +3,6 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { InvalidParameterError } from '../../../shared/errors';
 import { bucketLocator, locatorName } from '../../../shared/n8n/locators';
 import { validateInteger } from '../../../shared/validation';
-import type { ValueFormat } from './entryJson';
 import { validateKvBucketName, validateKvKey } from './keyRules';
 
 /** Fields shared by the Key-Value operations, and reading them once per item. */
@@ -99,6 +98,9 @@ export function readKey(fn: IExecuteFunctions, itemIndex: number): string {
 export function readOptions(fn: IExecuteFunctions, name: string, itemIndex: number): IDataObject {
 	return (fn.getNodeParameter(name, itemIndex, {}) ?? {}) as IDataObject;
 }
+
+/** How to read a stored value: JSON when it is JSON (else text), or always one of them. */
+export type ValueFormat = 'auto' | 'json' | 'text' | 'base64';
 
 export function readValueFormat(options: IDataObject): ValueFormat {
 	const format = options.valueFormat ?? 'auto';

@@ -1,4 +1,5 @@
-import { isStreamNotFound, JetStreamApiCodes, JetStreamNodeError, toNodeError } from '../../../shared/errors';
+import { JetStreamApiCodes, JetStreamNodeError } from '../../../shared/errors';
+import { isStreamNotFound, toNodeError } from '../../../shared/errorMapping';
 
 /**
  * Key-Value errors in the user's terms. The server speaks of streams and sequences ("stream not

@@ -1,7 +1,8 @@
 import type { StreamInfo, StreamUpdateConfig } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
 
-import { isStreamNotFound, toNodeError, type JetStreamNodeError } from '../../../shared/errors';
+import { type JetStreamNodeError } from '../../../shared/errors';
+import { isStreamNotFound, toNodeError } from '../../../shared/errorMapping';
 import type { NatsClient } from '../../../shared/transport';
 import { toKvOptions, type BucketSettings } from './bucketSettings';
 import { bucketMissing, isNoResponders, kvError } from './kvErrors';

@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { InvalidParameterError } from '../../../shared/errors';
+import { toNanos } from '../../../shared/units';
 import { answerDelivery, type NatsClient } from '../../../shared/transport';
 import { forEachItem } from '../perItem';
 import type { Operation } from '../types';
@@ -51,7 +52,7 @@ const CONFIRM_TIMEOUT_MS = 5_000;
 function protocolPayload(action: AckAction, delaySeconds: number): string {
 	switch (action) {
 		case 'nak':
-			return delaySeconds > 0 ? `-NAK ${JSON.stringify({ delay: Math.round(delaySeconds * 1e9) })}` : '-NAK';
+			return delaySeconds > 0 ? `-NAK ${JSON.stringify({ delay: toNanos(delaySeconds) })}` : '-NAK';
 		case 'term':
 			return '+TERM';
 		case 'working':

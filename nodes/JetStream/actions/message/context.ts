@@ -1,8 +1,7 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { v7 as uuidv7 } from 'uuid';
 
-import type { HeaderRecord } from '../../../shared/transport';
-import { findHeader } from './headers';
+import { headerValue, type HeaderRecord } from '../../../shared/transport';
 import type { PublishOptions } from './publishOptions';
 
 /**
@@ -25,12 +24,12 @@ function text(value: unknown): string | undefined {
 
 /** Sets X-Correlation-Id (unless the user set it as a header) and returns it. */
 export function applyCorrelation(headers: HeaderRecord, item: INodeExecutionData, options: PublishOptions): string | undefined {
-	const explicit = findHeader(headers, CORRELATION_HEADER);
+	const explicit = headerValue(headers, CORRELATION_HEADER);
 	if (explicit) return explicit;
 	const id =
 		options.correlationId ||
 		text((item.json as IDataObject).correlationId) ||
-		text(findHeader(itemHeaders(item), CORRELATION_HEADER)) ||
+		text(headerValue(itemHeaders(item), CORRELATION_HEADER)) ||
 		(options.generateCorrelationId ? uuidv7() : undefined);
 	if (id) headers[CORRELATION_HEADER] = id;
 	return id;
@@ -38,12 +37,12 @@ export function applyCorrelation(headers: HeaderRecord, item: INodeExecutionData
 
 /** Copies a valid traceparent (and its tracestate) from the item, unless the user set one. */
 export function applyTraceContext(headers: HeaderRecord, item: INodeExecutionData, options: PublishOptions): void {
-	if (!options.propagateTrace || findHeader(headers, 'traceparent')) return;
+	if (!options.propagateTrace || headerValue(headers, 'traceparent')) return;
 	const source = itemHeaders(item);
-	const traceparent = text(findHeader(source, 'traceparent')) ?? text(item.json.traceparent);
+	const traceparent = text(headerValue(source, 'traceparent')) ?? text(item.json.traceparent);
 	if (!traceparent || !TRACEPARENT.test(traceparent)) return;
 	headers.traceparent = traceparent;
-	const tracestate = text(findHeader(source, 'tracestate')) ?? text(item.json.tracestate);
+	const tracestate = text(headerValue(source, 'tracestate')) ?? text(item.json.tracestate);
 	if (tracestate) headers.tracestate = tracestate;
 }
 

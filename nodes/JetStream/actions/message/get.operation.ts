@@ -2,13 +2,12 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 
 import { JetStreamNodeError } from '../../../shared/errors';
 import { streamLocator } from '../../../shared/n8n/locators';
-import { readLastOnSubject, readStoredMessage, type NatsClient, type StoredMessage } from '../../../shared/transport';
+import { headerValue, readLastOnSubject, readStoredMessage, type NatsClient, type StoredMessage } from '../../../shared/transport';
 import { validateInteger, validatePublishSubject, validateStreamName } from '../../../shared/validation';
 import { forEachItem } from '../perItem';
 import { streamParameter } from '../stream/fields';
 import type { Operation } from '../types';
 import { attachBinaries, bodyFormatField, bodyOutput, type BodyFormat } from './bodyOutput';
-import { findHeader } from './headers';
 
 const properties: INodeProperties[] = [
 	streamLocator({ name: 'messageStream', description: 'The stream that stores the message' }),
@@ -67,7 +66,7 @@ async function execute(this: IExecuteFunctions, client: NatsClient, items: INode
 			const stream = validateStreamName(streamOf(i), 'Stream');
 			const msg = await fetchMessage(this, client, i, stream);
 			const format = this.getNodeParameter('messageFormat', i, 'auto') as BodyFormat;
-			const body = await bodyOutput(this, msg.data, format, findHeader(msg.headers, 'content-type'));
+			const body = await bodyOutput(this, msg.data, format, headerValue(msg.headers, 'content-type'));
 			binaries[i] = body.binary;
 			return { stream, sequence: msg.sequence, subject: msg.subject, time: msg.time, headers: msg.headers, ...body.json };
 		},

@@ -36,10 +36,3 @@ export function readHeaders(fn: IExecuteFunctions, i: number): HeaderRecord {
 	}
 	return headers;
 }
-
-/** A header value by name, ignoring case (headers travel case-preserved but compare case-insensitively). */
-export function findHeader(headers: HeaderRecord, name: string): string | undefined {
-	const key = Object.keys(headers).find((k) => k.toLowerCase() === name.toLowerCase());
-	const value = key === undefined ? undefined : headers[key];
-	return Array.isArray(value) ? value[0] : value;
-}

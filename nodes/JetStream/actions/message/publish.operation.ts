@@ -2,13 +2,13 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 
 import { InvalidParameterError } from '../../../shared/errors';
 import { schemaFields, type ResolvedSchema } from '../../../shared/schema';
-import { publishWindowed, type NatsClient, type OutgoingMessage, type PublishOutcome } from '../../../shared/transport';
+import { headerValue, publishWindowed, type NatsClient, type OutgoingMessage, type PublishOutcome } from '../../../shared/transport';
 import { validatePublishSubject } from '../../../shared/validation';
 import { errorItem, itemError } from '../perItem';
 import type { Operation } from '../types';
 import { wrapCloudEvent } from './cloudEvents';
 import { applyCorrelation, applyTraceContext, newEventId } from './context';
-import { headersField, findHeader, readHeaders } from './headers';
+import { headersField, readHeaders } from './headers';
 import { idempotencyKeyField, subjectField } from './fields';
 import { payloadFields, readPayload, type Payload } from './payload';
 import { publishOptionsField, readPublishOptions, readWindow } from './publishOptions';
@@ -40,7 +40,7 @@ function build(fn: IExecuteFunctions, i: number, item: INodeExecutionData, maxPa
 	const msgId = readIdempotencyKey(fn, i);
 	const correlationId = applyCorrelation(headers, item, options);
 	applyTraceContext(headers, item, options);
-	if (payload.kind === 'binary' && !findHeader(headers, 'content-type')) headers['Content-Type'] = payload.contentType;
+	if (payload.kind === 'binary' && !headerValue(headers, 'content-type')) headers['Content-Type'] = payload.contentType;
 	const data = options.envelope === 'none' ? payload.data : wrapCloudEvent(options.envelope, payload, headers, {
 		id: msgId ?? newEventId(),
 		source: options.eventSource || `n8n://workflow/${fn.getWorkflow().id ?? 'unsaved'}`,

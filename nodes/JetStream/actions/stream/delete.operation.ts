@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { toNodeError } from '../../../shared/errors';
+import { toNodeError } from '../../../shared/errorMapping';
 import type { NatsClient } from '../../../shared/transport';
 import { forEachItem } from '../perItem';
 import type { Operation } from '../types';

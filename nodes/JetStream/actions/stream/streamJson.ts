@@ -1,6 +1,8 @@
 import type { IDataObject } from 'n8n-workflow';
 import type { StreamInfo } from '@nats-io/jetstream';
 
+import { fromNanos } from '../../../shared/units';
+
 /** A stream's info as n8n JSON: the config and state a workflow wants to branch on. */
 export function streamInfoToJson(info: StreamInfo): IDataObject {
 	const { config, state } = info;
@@ -15,7 +17,7 @@ export function streamInfoToJson(info: StreamInfo): IDataObject {
 		// Days, like the Max Age option (0 = no limit).
 		maxAgeDays: (config.max_age ?? 0) / 86_400e9,
 		maxMessageSize: config.max_msg_size,
-		duplicateWindowSeconds: Math.round((config.duplicate_window ?? 0) / 1e9),
+		duplicateWindowSeconds: Math.round(fromNanos(config.duplicate_window)),
 		discard: config.discard,
 		state: {
 			messages: state.messages,

@@ -1,7 +1,7 @@
 import type { StreamConfig } from '@nats-io/jetstream';
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { toNanos } from '../../../shared/consumer/consumerSettings';
+import { toNanos } from '../../../shared/units';
 import { InvalidParameterError } from '../../../shared/errors';
 import { validateInteger, validateLimit, validateNumber, validateSubjectFilter } from '../../../shared/validation';
 import { readStreamName } from './fields';

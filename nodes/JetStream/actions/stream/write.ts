@@ -1,7 +1,8 @@
 import type { StreamConfig } from '@nats-io/jetstream';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { JetStreamNodeError, toNodeError } from '../../../shared/errors';
+import { JetStreamNodeError } from '../../../shared/errors';
+import { toNodeError } from '../../../shared/errorMapping';
 import type { NatsClient } from '../../../shared/transport';
 import { forEachItem } from '../perItem';
 import { streamParameter } from './fields';
