@@ -10,8 +10,8 @@ import {
 	DEAD_LETTER_REASONS,
 	DlqHeaders,
 	headerValue,
-	isControlHeader,
 	isDlqHeader,
+	instructsServer,
 	oneLine,
 	type DeadLetterReason,
 } from './envelope';
@@ -130,15 +130,16 @@ function checkReason(reason: string): void {
 }
 
 /**
- * The copy's headers: the original ones, minus publish-control headers (an expected-stream check
- * or a rollup must not act on the DLQ) and minus any envelope of an earlier dead-lettering.
+ * The copy's headers: the original ones, minus those that instruct the server (named in
+ * X-Dlq-Dropped-Headers; the original Nats-Msg-Id has a header of its own) and minus any envelope of
+ * an earlier dead-lettering.
  */
 function copiedHeaders(source: DeadLetterSource): { headers: HeaderRecord; dropped: string[] } {
 	const headers: HeaderRecord = {};
 	const dropped: string[] = [];
 	for (const [key, value] of Object.entries(source.headers)) {
 		if (isDlqHeader(key)) continue;
-		if (isControlHeader(key)) {
+		if (instructsServer(key)) {
 			if (!/^nats-msg-id$/i.test(key)) dropped.push(key);
 			continue;
 		}

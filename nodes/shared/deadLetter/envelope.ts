@@ -26,7 +26,7 @@ export const DlqHeaders = {
 	OriginalMsgId: 'X-Dlq-Original-Msg-Id',
 	/** JSON fields removed from the payload copy, comma-separated. */
 	RedactedFields: 'X-Dlq-Redacted-Fields',
-	/** Publisher control headers set on the original that the copy must not carry (see CONTROL_HEADERS). */
+	/** Headers of the original that instruct the server, left off the copy (see `instructsServer`). */
 	DroppedHeaders: 'X-Dlq-Dropped-Headers',
 } as const;
 
@@ -34,14 +34,19 @@ export const DEAD_LETTER_REASONS = ['max-deliveries', 'parse-error', 'schema-inv
 export type DeadLetterReason = (typeof DEAD_LETTER_REASONS)[number];
 
 /**
- * Headers that tell JetStream what to do with a publish. Copied onto a dead-letter (or redriven)
- * message they would misfire: an expected-stream check fails against the DLQ stream, a rollup
- * would purge the DLQ. Nats-Msg-Id is replaced by our own deterministic id.
+ * Headers that instruct the server, or that the server itself set: `Nats-` is its prefix. Copied onto
+ * a dead letter or a redrive, such a header misfires (an expected-stream check fails against the
+ * dead-letter stream, a rollup purges it, a schedule or a counter is created on it) or is refused
+ * (nats-server 2.15 refuses a publish carrying Nats-Stream-Source, which every message of a stream
+ * that sources or mirrors another has: error 10227). So every `Nats-` header stays behind — future
+ * ones too — except this package's own Nats-Schema, which only names the payload's schema version.
+ * Nats-Msg-Id is replaced by a deterministic id of our own (the original goes into the envelope).
  */
-const CONTROL_HEADERS = [/^nats-expected-/i, /^nats-rollup$/i, /^nats-ttl$/i, /^nats-msg-id$/i];
+const KEPT_NATS_HEADERS = new Set(['nats-schema']);
 
-export function isControlHeader(name: string): boolean {
-	return CONTROL_HEADERS.some((pattern) => pattern.test(name));
+export function instructsServer(name: string): boolean {
+	const lower = name.toLowerCase();
+	return lower.startsWith('nats-') && !KEPT_NATS_HEADERS.has(lower);
 }
 
 export function isDlqHeader(name: string): boolean {
@@ -105,11 +110,14 @@ export function readEnvelope(headers: HeaderRecord): DeadLetterEnvelope {
 	};
 }
 
-/** The headers the original message carried: everything except the envelope. */
+/**
+ * The headers a dead letter gives back for a redrive: the original ones, without the envelope and
+ * without any header that instructs the server (a dead-letter stream that sources another adds one).
+ */
 export function originalHeaders(headers: HeaderRecord): HeaderRecord {
 	const out: HeaderRecord = {};
 	for (const [key, value] of Object.entries(headers)) {
-		if (!isDlqHeader(key) && !/^nats-msg-id$/i.test(key)) out[key] = value;
+		if (!isDlqHeader(key) && !instructsServer(key)) out[key] = value;
 	}
 	return out;
 }

@@ -2,7 +2,7 @@ import {
 	deadLetterMsgId,
 	deadLetterSubject,
 	DlqHeaders,
-	isLastAllowedDelivery,
+	instructsServer,
 	matchesFilter,
 	originalHeaders,
 	readEnvelope,
@@ -23,14 +23,6 @@ describe('dead-letter naming', () => {
 		expect(deadLetterMsgId('S', 'c', 1)).not.toBe(deadLetterMsgId('S', 'c', 11));
 		expect(deadLetterMsgId('S', 'c', 7)).toBe(deadLetterMsgId('S', 'c', 7));
 		expect(redriveMsgId('DLQ', 5)).toBe('redrive-DLQ-5');
-	});
-
-	it('knows the last allowed delivery, and that -1 means unlimited', () => {
-		expect(isLastAllowedDelivery(3, 3)).toBe(true);
-		expect(isLastAllowedDelivery(4, 3)).toBe(true);
-		expect(isLastAllowedDelivery(2, 3)).toBe(false);
-		expect(isLastAllowedDelivery(100, -1)).toBe(false);
-		expect(isLastAllowedDelivery(1, 0)).toBe(false);
 	});
 
 	it('maps the trigger\'s kinds to reasons', () => {
@@ -87,5 +79,20 @@ describe('filters', () => {
 		expect(matchesFilter(record, { from: new Date('2024-05-01T12:00:00.000Z') })).toBe(true);
 		expect(matchesFilter(record, { to: new Date('2024-05-01T12:00:00.000Z') })).toBe(false);
 		expect(matchesFilter(record, { from: new Date('2024-05-02T00:00:00.000Z') })).toBe(false);
+	});
+});
+
+describe('headers that instruct the server', () => {
+	it('leaves every Nats- header off a copy or a redrive — future ones too — but this package\'s Nats-Schema', () => {
+		for (const name of ['Nats-Stream-Source', 'Nats-Schedule', 'Nats-Schedule-Target', 'Nats-Scheduler', 'Nats-Incr', 'Nats-Batch-Id', 'Nats-Expected-Stream', 'Nats-Rollup', 'NATS-TTL', 'Nats-Msg-Id', 'Nats-Required-Api-Level', 'Nats-Something-New']) {
+			expect(instructsServer(name)).toBe(true);
+		}
+		for (const name of ['Nats-Schema', 'nats-schema', 'X-Correlation-Id', 'traceparent', 'Content-Type', 'NatsSchema']) {
+			expect(instructsServer(name)).toBe(false);
+		}
+		expect(originalHeaders({ 'Nats-Stream-Source': 'ORIG 1', 'Nats-Schema': 'order@2', 'X-Dlq-Reason': 'rejected', 'X-Custom': '1' })).toEqual({
+			'Nats-Schema': 'order@2',
+			'X-Custom': '1',
+		});
 	});
 });
