@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 
 import type { KV, KvEntry } from '@nats-io/kv';
 
-import { JetStreamApiCodes, JetStreamNodeError } from '../errors';
+import { JetStreamNodeError } from '../errors';
 import { toNodeError } from '../errorMapping';
 import type { NatsClient } from '../transport/client';
+import { encodeClaim, isRevisionConflict, LeaseWatch, parseClaim, type StoredClaim } from './claimEntry';
 import { processedBucketName, storageKey, validateBucketName } from './keys';
 
 /**
@@ -79,44 +80,11 @@ export interface IdempotencyStats {
 
 export type RenewResult = { status: 'renewed'; claim: Claim } | { status: 'lost' };
 
-interface StoredClaim {
-	state: 'in-progress' | 'processed';
-	owner: string;
-	/** ms since epoch. */
-	at: number;
-	leaseMs: number;
-}
-
 const DAY_MS = 86_400_000;
 export const DEFAULT_RETENTION_MS = 7 * DAY_MS;
 export const DEFAULT_LEASE_MS = 30_000;
 /** Create → read → retry rounds when entries change under us (deleted, expired) before giving up. */
 const MAX_ROUNDS = 5;
-
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-
-function isRevisionConflict(error: unknown): boolean {
-	const e = error as { code?: unknown; message?: string };
-	return (
-		e?.code === JetStreamApiCodes.StreamWrongLastSequence ||
-		e?.code === JetStreamApiCodes.StreamWrongLastSequenceUnknown ||
-		/wrong last sequence/i.test(String(e?.message ?? ''))
-	);
-}
-
-/** The stored claim, or undefined for an entry this store did not write (e.g. a key seeded by hand). */
-function parse(entry: KvEntry): StoredClaim | undefined {
-	let value: Partial<StoredClaim>;
-	try {
-		value = JSON.parse(decoder.decode(entry.value)) as Partial<StoredClaim>;
-	} catch {
-		// Not JSON: the caller treats it as "not processed" (running a message again is recoverable, skipping it is not).
-		return undefined;
-	}
-	if (value?.state !== 'in-progress' && value?.state !== 'processed') return undefined;
-	return { state: value.state, owner: String(value.owner ?? ''), at: Number(value.at ?? 0), leaseMs: Number(value.leaseMs ?? 0) };
-}
 
 export class ProcessedKeyStore {
 	readonly stats: IdempotencyStats = {
@@ -130,6 +98,9 @@ export class ProcessedKeyStore {
 		unreadable: 0,
 	};
 
+	/** Claims of others this process waits on: judged abandoned by its own clock alone. */
+	private readonly leases: LeaseWatch;
+
 	private constructor(
 		private readonly kv: KV,
 		readonly bucket: string,
@@ -137,7 +108,9 @@ export class ProcessedKeyStore {
 		private readonly leaseMs: number,
 		private readonly owner: string,
 		private readonly now: () => number,
-	) {}
+	) {
+		this.leases = new LeaseWatch(now);
+	}
 
 	/** Opens (and by default creates) the bucket. Errors name the bucket and say what to do. */
 	static async open(client: NatsClient, options: ProcessedStoreOptions = {}): Promise<ProcessedKeyStore> {
@@ -193,7 +166,7 @@ export class ProcessedKeyStore {
 		}
 		// The lease ran out and someone else took the claim: the message *was* processed here, so record it.
 		const current = await this.read(claim.storageKey, claim.key);
-		if (current && current.operation === 'PUT' && parse(current)?.state === 'processed') {
+		if (current && current.operation === 'PUT' && parseClaim(current)?.state === 'processed') {
 			this.stats.completed++;
 			return { status: 'completed', takenOver: true };
 		}
@@ -241,7 +214,7 @@ export class ProcessedKeyStore {
 	async isProcessed(key: string): Promise<boolean> {
 		const entry = await this.read(storageKey(key, this.keyPrefix), key);
 		if (!entry || entry.operation !== 'PUT') return false;
-		return parse(entry)?.state === 'processed';
+		return parseClaim(entry)?.state === 'processed';
 	}
 
 	private async tryClaim(key: string, sk: string): Promise<ClaimResult | undefined> {
@@ -255,22 +228,25 @@ export class ProcessedKeyStore {
 		const entry = await this.read(sk, key);
 		// Gone (released, expired) since our create failed: try again.
 		if (!entry || entry.operation !== 'PUT') return undefined;
-		const stored = parse(entry);
+		const stored = parseClaim(entry);
 		if (!stored) {
 			this.stats.unreadable++;
 			const taken = await this.takeOver(key, sk, entry.revision, now);
 			return taken?.status === 'claimed' ? { ...taken, replacedUnreadable: true } : taken;
 		}
-		if (stored.state === 'processed') return { status: 'already-processed', processedAt: entry.created.toISOString() };
-		// The server's write time, so every claimer judges the lease by the same clock reading.
-		const expiresAt = entry.created.getTime() + (stored.leaseMs || this.leaseMs);
-		if (now < expiresAt) return { status: 'in-progress', leaseExpiresAt: new Date(expiresAt).toISOString() };
+		if (stored.state === 'processed') {
+			this.leases.forget(sk);
+			return { status: 'already-processed', processedAt: entry.created.toISOString() };
+		}
+		const remainingMs = this.leases.remainingMs(sk, entry.revision, stored.leaseMs || this.leaseMs);
+		if (remainingMs > 0) return { status: 'in-progress', leaseExpiresAt: new Date(Date.now() + remainingMs).toISOString() };
 		return await this.takeOver(key, sk, entry.revision, now);
 	}
 
 	private async takeOver(key: string, sk: string, revision: number, now: number): Promise<ClaimResult | undefined> {
 		try {
 			const next = await this.kv.update(sk, this.encode('in-progress', now), revision);
+			this.leases.forget(sk);
 			return { status: 'claimed', claim: { key, storageKey: sk, revision: next, claimedAt: now }, takenOver: true };
 		} catch (error) {
 			if (!isRevisionConflict(error)) throw this.kvError(error, key);
@@ -297,8 +273,7 @@ export class ProcessedKeyStore {
 	}
 
 	private encode(state: StoredClaim['state'], at: number): Uint8Array {
-		const value: StoredClaim = { state, owner: this.owner, at, leaseMs: this.leaseMs };
-		return encoder.encode(JSON.stringify(value));
+		return encodeClaim({ state, owner: this.owner, at, leaseMs: this.leaseMs });
 	}
 
 	private kvError(error: unknown, key: string): JetStreamNodeError {

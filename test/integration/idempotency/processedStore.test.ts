@@ -112,6 +112,34 @@ describe('processed-key store', () => {
 		expect((await x.claim('order-3')).status).toBe('already-processed');
 	});
 
+	it('judges a lease by how long a claim went unrenewed on its own clock, so a skewed clock neither takes over a live claim nor waits for ever', async () => {
+		const bucket = uniqueName('idem');
+		const owner = await openStore({ bucket, leaseMs: 1_500 });
+		const held = await owner.claim('order-9');
+		if (held.status !== 'claimed') throw new Error('expected a claim');
+		// Two other instances, one whose clock runs an hour ahead of the server's, one an hour behind.
+		const ahead = await openStore({ bucket, leaseMs: 1_500, now: () => Date.now() + 3_600_000 });
+		const behind = await openStore({ bucket, leaseMs: 1_500, now: () => Date.now() - 3_600_000 });
+		expect((await ahead.claim('order-9')).status).toBe('in-progress');
+		expect((await behind.claim('order-9')).status).toBe('in-progress');
+
+		// The owner renews its claim: however long that goes on, nobody takes it over.
+		let claim = held.claim;
+		for (let i = 0; i < 3; i++) {
+			await sleep(700);
+			const renewed = await owner.renew(claim);
+			if (renewed.status !== 'renewed') throw new Error('expected the renewal to succeed');
+			claim = renewed.claim;
+			expect((await ahead.claim('order-9')).status).toBe('in-progress');
+		}
+		// Once it stops renewing (its process died), the key is free a full lease after a claimer first saw
+		// its last revision, whatever that claimer's clock says.
+		expect((await behind.claim('order-9')).status).toBe('in-progress');
+		await sleep(1_700);
+		expect((await behind.claim('order-9')).status).toBe('claimed');
+		expect((await ahead.claim('order-9')).status).toBe('in-progress');
+	});
+
 	it('stores long or unusual keys as a hash and keeps them apart', async () => {
 		const store = await openStore({ bucket: uniqueName('idem'), keyPrefix: 'consumerA' });
 		const long = `customer ${'x'.repeat(500)} / ünïcode.and.dots`;
