@@ -35,7 +35,7 @@ export async function startRequestTrigger(ctx: ITriggerFunctions): Promise<ITrig
 		// A test run answers one request and stops, so it never takes more from the workflow's group.
 		subscription = await needing(
 			'the NATS Request Trigger',
-			serveRequests(client, settings.subject, settings.queueGroup, settings.manual ? 1 : undefined, (request) => responder.handle(request)),
+			serveRequests(client, settings.subject, settings.queueGroup, settings.manual ? 1 : undefined, (request) => responder.handle(request), (error) => logger.error(`Taking a request failed unexpectedly: ${error.message}`)),
 		);
 	} catch (error) {
 		await client.nc.close();

@@ -1,31 +1,26 @@
 import { forFeature } from '../../shared/errorMapping';
-import type { Outcome } from '../../shared/execution/emitter';
-import { sleep, withinDeadline } from '../../shared/execution/sleep';
-import { Slots } from '../../shared/execution/slots';
-import type { Ticker } from '../../shared/execution/ticker';
-import type { TransportLogger } from '../../shared/transport/connect';
-import type { TriggerConsumer } from '../../shared/transport/consume';
+import { withinDeadline } from '../../shared/execution/sleep';
+import type { PermissionError } from '../../shared/errors';
+import type { ConsumerFacts, RecoverOutcome, TriggerConsumer } from '../../shared/transport/consume';
 import type { Delivery } from '../../shared/transport/delivery';
-import type { Puller, PullStatus } from '../../shared/transport/pull';
-import type { TriggerSettings } from '../settings';
-import { CircuitBreaker } from './circuitBreaker';
+import type { Puller, PullReport } from '../../shared/transport/pull';
+import { Dispatcher, type DispatchHost } from './dispatcher';
 import { FEATURE } from './featureNames';
-import { Ledger, type Answer, type Tracked } from './ledger';
-import type { UnitProcessor } from './processor';
-import { RateLimiter } from './rateLimiter';
-import { RateMeter } from './rateMeter';
-import { ReadyQueue } from './readyQueue';
-import { RecentAnswers } from './recentAnswers';
+import type { DeadLetterDetails } from './hooks';
+import { Lifecycle, type Departure, type HeldMessage, type LifecycleOwner } from './lifecycle';
+import { UnitProcessor } from './processor';
+import type { LoopPort, StepDeps } from './steps';
 
 export interface LoopEvents {
-	/** The trigger cannot go on (consumer or stream deleted, connection closed): n8n should reactivate it. */
+	/** The trigger cannot go on (consumer or stream deleted, a right refused): n8n should reactivate it. */
 	fatal(error: Error): void;
 	/** The server reported the consumer missing: see whether it is back, re-create it if the node manages it. */
-	recover(): Promise<'back' | 'recreated' | 'gone'>;
+	recover(): Promise<RecoverOutcome>;
 }
 
-/** How often parked messages are looked at. */
-const PARK_CHECK_MS = 100;
+/** Why the loop stopped reading: n8n closes it, it met an error it cannot mend, or a test run has its message. */
+export type StopReason = 'closing' | 'failed' | 'testRunDone';
+
 /** Read ahead what the slots take in this long at the current pace (when that is more than twice the limit)… */
 const READ_AHEAD_WINDOW_S = 0.1;
 /**
@@ -37,75 +32,58 @@ const MAX_READ_AHEAD = 64;
 const DRAIN_MS = 2_000;
 
 /**
- * The consume path. Asks the server for only as many messages as it can hold and keep alive (the
- * read-ahead, sized from the parallel limit), places every delivered message in the ledger, and
- * hands them to the processor one execution slot at a time — one message, or a batch. Owns the rate
- * limiter, the circuit breaker and the parking lot (messages that must wait without an execution
- * slot). At most `parallel` executions plus the read-ahead are unacknowledged at any time.
+ * The consume path's driver, and its one notion of "stopped". Asks the server for only as many
+ * messages as it can hold and keep alive (the read-ahead, sized from the parallel limit), hands every
+ * delivered message to the lifecycle, and lets the dispatcher run them through the processor one
+ * execution slot at a time. At most `parallel` executions plus the read-ahead are unacknowledged at
+ * any time. A consumer the server reports missing is looked for, re-created when the node manages
+ * it, or the trigger stops with what is gone.
  *
  * `close()` stops asking, takes in what was already on the wire, hands back everything that did not
  * start, and returns. Executions still running are not interrupted: n8n finishes them, and their
  * messages are answered by their outcome when they end (`settled()` resolves then).
  */
-export class ConsumeLoop {
-	readonly ledger: Ledger;
+export class ConsumeLoop implements LoopPort, LifecycleOwner, DispatchHost {
+	readonly lifecycle: Lifecycle;
 
-	private readonly stopping = new AbortController();
+	private stoppedFor?: StopReason;
 
-	private readonly slots: Slots;
+	private readonly stopSignal = new AbortController();
 
-	private readonly limiter?: RateLimiter;
+	/** Made at start(), when the trigger knows whether it sees the Acknowledge node's answers. */
+	private processor!: UnitProcessor;
 
-	private readonly breaker?: CircuitBreaker;
-
-	private readonly ready = new ReadyQueue();
-
-	private readonly recent = new RecentAnswers();
-
-	/** Units finished per second: sizes the read-ahead for fast executions. */
-	private readonly pace = new RateMeter();
+	private dispatcher?: Dispatcher;
 
 	private puller?: Puller;
 
-	/** Made at start(): it needs the loop's ledger and parking lot. */
-	private processor!: UnitProcessor;
-
 	private dispatching: Promise<void> = Promise.resolve();
 
-	private closing?: Promise<void>;
+	private shuttingDown?: Promise<void>;
 
 	private recovering?: Promise<void>;
 
-	private failedFatally = false;
-
-	private stopParkCheck?: () => void;
-
-	/** Units being processed (admission, execution, answers): settled() waits for them. */
-	private readonly units = new Set<Promise<void>>();
-
-	private manualDone = false;
+	/** Work on held messages (units, hand-backs, answers seen): settled() waits for it. */
+	private readonly work = new Set<Promise<void>>();
 
 	constructor(
 		private readonly consumer: TriggerConsumer,
-		private readonly processorFor: (loop: ConsumeLoop) => UnitProcessor,
-		private readonly settings: TriggerSettings,
-		private readonly logger: TransportLogger,
-		private readonly ticker: Ticker,
+		private readonly deps: Omit<StepDeps, 'loop' | 'watchesWorkflowAnswers'>,
 		private readonly events: LoopEvents,
 	) {
-		this.slots = new Slots(settings.parallel);
-		if (settings.rateLimitPerSecond) this.limiter = new RateLimiter(settings.rateLimitPerSecond);
-		if (settings.circuitBreaker) this.breaker = new CircuitBreaker(settings.circuitBreaker, (m) => logger.warn(m));
-		const keepAliveMs = settings.manual ? 0 : keepAliveInterval(consumer.facts.ackWaitMs);
-		this.ledger = new Ledger(ticker, keepAliveMs, {
-			left: (tracked, how) => this.left(tracked, how),
-			repeated: (tracked, previous) =>
-				logger.debug(`Message ${tracked.sequence} came again (delivery ${tracked.delivery.deliveryCount} after ${previous}) while the trigger holds it; it is answered once`),
-		});
+		this.lifecycle = new Lifecycle(deps.ticker, deps.settings.manual ? 0 : keepAliveInterval(consumer.facts.ackWaitMs), this);
+	}
+
+	get facts(): ConsumerFacts {
+		return this.consumer.facts;
 	}
 
 	get stopped(): boolean {
-		return this.stopping.signal.aborted;
+		return this.stoppedFor !== undefined;
+	}
+
+	get closing(): boolean {
+		return this.stoppedFor === 'closing';
 	}
 
 	/**
@@ -116,271 +94,190 @@ export class ConsumeLoop {
 	 * are kept alive while they wait, and the total unacknowledged stays parallel + read-ahead.
 	 */
 	get readAhead(): number {
-		const unit = this.settings.batch?.size ?? 1;
-		if (this.settings.manual) return unit;
-		const base = 2 * (this.settings.batch ? unit : this.settings.parallel);
-		const paced = Math.ceil(this.pace.perSecond() * unit * READ_AHEAD_WINDOW_S);
+		const { settings } = this.deps;
+		const unit = settings.batch?.size ?? 1;
+		if (settings.manual) return unit;
+		const base = 2 * (settings.batch ? unit : settings.parallel);
+		const paced = Math.ceil((this.dispatcher?.unitsPerSecond ?? 0) * unit * READ_AHEAD_WINDOW_S);
 		return Math.max(base, Math.min(MAX_READ_AHEAD, paced));
 	}
 
-	start(): void {
-		this.processor = this.processorFor(this);
+	/** Starts reading. `watchesWorkflowAnswers`: "Later in the workflow" sees the Acknowledge node's answers. */
+	start(watchesWorkflowAnswers: boolean): void {
+		this.processor = new UnitProcessor({ ...this.deps, loop: this, watchesWorkflowAnswers });
+		this.dispatcher = new Dispatcher(this.deps.settings, this.lifecycle, this.processor, this, this.deps.logger);
 		this.puller = this.consumer.pull({
 			message: (delivery) => this.arrived(delivery),
 			credit: () => this.topUp(),
-			status: (status) => this.onStatus(status),
+			status: (report) => this.onPullReport(report),
 			answerFailed: (error, count) =>
-				this.logger.warn(`${count} answer(s) to the server could not be sent (${error.message}); those messages are delivered again after their ack wait`),
+				this.deps.logger.warn(`${count} answer(s) to the server could not be sent (${error.message}); those messages are delivered again after their ack wait`),
 		});
-		this.dispatching = this.dispatch().catch((error: unknown) => this.fail(error as Error));
+		this.dispatching = this.dispatcher.run(this.stopSignal.signal).catch((error: unknown) => this.fail(error as Error));
 		this.topUp();
 	}
 
 	/** Stops pulling and hands back what did not start; running executions end on their own. */
 	async close(timeoutMs: number): Promise<void> {
-		this.closing ??= this.shutDown(timeoutMs);
-		await this.closing;
+		this.shuttingDown ??= this.shutDown(timeoutMs);
+		await this.shuttingDown;
 	}
 
 	/** Resolves when every message the trigger held was answered (after close: the running ones too). */
 	async settled(): Promise<void> {
-		while (this.units.size > 0) await Promise.all(this.units);
-		await this.ledger.empty();
+		while (this.work.size > 0) await Promise.all(this.work);
+		await this.lifecycle.empty();
 		this.puller?.flushAnswers();
 	}
 
 	/** Stops the timers for good (the connection is about to close); what is still held is redelivered after its ack wait. */
 	finish(): void {
-		this.stopParkCheck?.();
-		this.stopParkCheck = undefined;
-		this.ledger.stop();
+		this.lifecycle.stop();
 		this.puller?.flushAnswers();
+	}
+
+	/** Stops reading for good and reports the error (n8n deactivates the trigger and retries activation). */
+	fail(error: Error): void {
+		if (this.stoppedFor === 'closing' || this.stoppedFor === 'failed') return;
+		this.stop('failed');
+		this.events.fatal(error);
 	}
 
 	/** The server gave up on a message (max-deliveries advisory): true when the trigger holds or answered it. */
-	claimAdvisory(sequence: number): boolean {
-		const held = this.ledger.get(sequence);
-		if (held) {
-			held.serverGaveUp = true;
-			return true;
-		}
-		return this.recent.has(sequence);
+	serverGaveUp(sequence: number, deliveries: number): boolean {
+		return this.lifecycle.serverGaveUp(sequence, deliveries);
 	}
 
-	/** An Acknowledge node in the workflow answered a message the trigger holds ("Later in the workflow"). */
+	/** An Acknowledge node in the workflow answered a message ("Later in the workflow"). */
 	answeredInWorkflow(sequence: number, kind: 'ack' | 'nak' | 'term'): void {
-		const tracked = this.ledger.get(sequence);
-		if (tracked) this.track(this.processor.answeredInWorkflow(tracked, kind), `Recording the Acknowledge node's answer for message ${sequence}`);
+		// Answers of other instances reading the same durable can come before this one started.
+		if (!this.processor) return;
+		this.track(this.processor.answeredInWorkflow(sequence, kind), `Recording the Acknowledge node's answer for message ${sequence}`);
 	}
 
-	/** Work on held messages outside an execution slot; settled() waits for it, and a failure is logged, never thrown. */
-	private track(work: Promise<void>, what: string): void {
-		const done = work.catch((error: unknown) => this.logger.error(`${what} failed unexpectedly: ${(error as Error).message}`)).finally(() => this.units.delete(done));
-		this.units.add(done);
+	/** The connection dropped, or is back: the server forgot the open pull requests. */
+	connectionLost(): void {
+		this.puller?.connectionLost();
 	}
 
-	/** Sets a message aside until `retryInMs` from now, still held and kept alive, without a slot. */
-	park(tracked: Tracked, retryInMs: number): void {
-		// Once closing, a message set aside goes back at the next look (unless its dead-letter copy is due).
-		tracked.dueAt = Date.now() + (this.stopped && !tracked.pendingDeadLetter ? 0 : retryInMs);
-		this.ledger.move(tracked, 'parked');
-		this.stopParkCheck ??= this.ticker.every(PARK_CHECK_MS, () => this.unpark());
+	connectionBack(): void {
+		this.puller?.connectionBack();
+	}
+
+	/** The server refused a publish: one of ours (a pull request, an answer) stops the trigger (true). */
+	refused(error: PermissionError): boolean {
+		if (!this.puller?.publishesTo(error.subject)) return false;
+		this.fail(forFeature(error, FEATURE.trigger) as Error);
+		return true;
+	}
+
+	deadLetterDue(message: HeldMessage, details: DeadLetterDetails): void {
+		this.track(this.processor.deadLetterDue(message, details), `Dead-lettering message ${message.sequence}`);
+	}
+
+	handBack(message: HeldMessage, why: string): void {
+		this.track(this.processor.handBack(message, why), `Handing message ${message.sequence} back`);
+	}
+
+	left(_message: HeldMessage, _how: Departure): void {
 		this.topUp();
 	}
 
+	repeated(message: HeldMessage, previous: number): void {
+		this.deps.logger.debug(`Message ${message.sequence} came again (delivery ${message.delivery.deliveryCount} after ${previous}) while the trigger holds it; it is answered once`);
+	}
+
+	testRunDone(): void {
+		this.stop('testRunDone');
+	}
+
+	private stop(reason: StopReason): void {
+		if (this.stoppedFor !== 'closing') this.stoppedFor = reason;
+		this.stopSignal.abort();
+	}
+
+	/** Work on held messages; settled() waits for it, and a failure is logged, never thrown. */
+	track(work: Promise<void>, what: string): Promise<void> {
+		const done = work.catch((error: unknown) => this.deps.logger.error(`${what} failed unexpectedly: ${(error as Error).message}`)).finally(() => this.work.delete(done));
+		this.work.add(done);
+		return done;
+	}
+
 	private async shutDown(timeoutMs: number): Promise<void> {
-		this.stopping.abort();
+		this.stop('closing');
 		await this.dispatching;
 		await this.puller?.close(Math.min(DRAIN_MS, Math.max(100, timeoutMs)));
-		const back = [...this.ready.drain(), ...this.ledger.all().filter((t) => t.state === 'parked' && !t.pendingDeadLetter)];
-		const handedBack = Promise.all(back.map(async (t) => await this.processor.handBack(t, 'the trigger closed before it ran')));
-		if (!(await withinDeadline(handedBack, timeoutMs))) this.logger.warn(`Handing messages back took longer than ${timeoutMs / 1000} s; the rest are delivered again after their ack wait`);
-		this.puller?.flushAnswers();
-		const running = this.ledger.count('running') + this.ledger.count('parked');
-		if (running > 0) {
-			this.logger.info(`${running} message(s) still being processed; they are acknowledged or retried by their outcome when their executions end`);
+		const back = this.lifecycle.close().map((m) => this.track(this.processor.handBack(m, 'the trigger closed before it ran'), `Handing message ${m.sequence} back`));
+		if (!(await withinDeadline(Promise.all(back), timeoutMs))) {
+			this.deps.logger.warn(`Handing messages back took longer than ${timeoutMs / 1000} s; the rest are delivered again after their ack wait`);
 		}
+		this.puller?.flushAnswers();
+		const running = this.lifecycle.count('running') + this.lifecycle.count('parked');
+		if (running > 0) this.deps.logger.info(`${running} message(s) still being processed; they are acknowledged or retried by their outcome when their executions end`);
 	}
 
 	private arrived(delivery: Delivery): void {
-		// A copy of a message already held is merged into it by the ledger: nothing new to line up.
-		const tracked = this.ledger.receive(delivery);
-		if (tracked) this.ready.push(tracked);
+		this.lifecycle.receive(delivery);
 		this.topUp();
 	}
 
 	/** Asks for more when the read-ahead has room for at least half of it (one request, not one per message). */
-	private topUp(): void {
+	topUp(): void {
 		const puller = this.puller;
-		if (!puller || this.stopped || this.failedFatally || this.manualDone || this.breaker?.state === 'open') return;
-		const queued = this.ledger.count('waiting') + this.ledger.count('parked');
+		if (!puller || this.stopped || this.dispatcher?.paused) return;
+		const queued = this.lifecycle.count('waiting') + this.lifecycle.count('parked');
 		const free = this.readAhead - queued - puller.outstanding;
 		if (free >= Math.max(1, Math.ceil(this.readAhead / 2))) puller.request(free);
 	}
 
-	private left(tracked: Tracked, how: Answer | 'released'): void {
-		if (how !== 'nak') this.recent.add(tracked.sequence);
-		this.topUp();
-	}
-
-	private async dispatch(): Promise<void> {
-		while (!this.stopped) {
-			if (this.breaker?.state === 'open') {
-				await sleep(this.breaker.remainingMs(), this.stopping.signal);
-				this.breaker.tryHalfOpen();
-				this.slots.setCapacity(1);
-				this.topUp();
-				continue;
-			}
-			if (!(await this.gate())) return;
-			const unit = await this.collect();
-			if (unit.length === 0) {
-				this.slots.release();
-				continue;
-			}
-			this.run(unit);
-			if (this.settings.manual) {
-				this.manualDone = true;
-				return;
-			}
-		}
-	}
-
-	/** A free slot and a rate-limit token; false when closing. */
-	private async gate(): Promise<boolean> {
-		if (!(await this.slots.acquire(this.stopping.signal))) return false;
-		if (!this.limiter || (await this.limiter.take(this.stopping.signal))) return true;
-		this.slots.release();
-		return false;
-	}
-
-	/** One message, or a batch: up to its size or until its max wait has passed since the first one. */
-	private async collect(): Promise<Tracked[]> {
-		const size = this.settings.batch?.size ?? 1;
-		const signal = this.stopping.signal;
-		const first = await this.ready.take(signal);
-		if (!first) return [];
-		const unit = [first];
-		const closeAt = Date.now() + (this.settings.batch?.maxWaitMs ?? 0);
-		while (unit.length < size && !this.stopped) {
-			const next = await this.ready.take(signal, Math.max(0, closeAt - Date.now()));
-			if (!next) break;
-			unit.push(next);
-		}
-		if (this.stopped) {
-			// Taken out of line but never started: back in line, so closing hands them back.
-			unit.reverse().forEach((t) => this.ready.unshift(t));
-			return [];
-		}
-		return unit;
-	}
-
-	private run(unit: Tracked[]): void {
-		const done = this.processor
-			.process(unit)
-			.then((outcome) => this.afterExecution(outcome))
-			.catch((error: unknown) => this.unitFailed(unit, error as Error))
-			.finally(() => {
-				this.units.delete(done);
-				this.pace.record();
-				this.slots.release();
-				this.topUp();
-			});
-		this.units.add(done);
-	}
-
-	private afterExecution(outcome: Outcome | undefined): void {
-		if (!this.breaker || outcome === undefined) return;
-		this.breaker.record(outcome === 'success');
-		if (this.breaker.state === 'closed') this.slots.setCapacity(this.settings.parallel);
-	}
-
-	private async unitFailed(unit: Tracked[], error: Error): Promise<void> {
-		if (this.settings.manual) {
-			this.fail(error);
-			return;
-		}
-		this.logger.error(`Processing message(s) failed unexpectedly: ${error.message}; they will be delivered again`);
-		await Promise.all(unit.map(async (t) => await this.processor.handBack(t, 'processing it failed unexpectedly')));
-	}
-
-	/**
-	 * Parked messages whose time has come: dead-letter copies are tried again, the rest get back in
-	 * line — or, once the trigger is closing, are handed back.
-	 */
-	private unpark(): void {
-		const now = Date.now();
-		let parked = 0;
-		for (const tracked of this.ledger.all()) {
-			if (tracked.state !== 'parked') continue;
-			parked++;
-			if (tracked.dueAt > now) continue;
-			if (tracked.pendingDeadLetter) {
-				this.ledger.move(tracked, 'running');
-				this.track(this.processor.retryDeadLetter(tracked), `Dead-lettering message ${tracked.sequence}`);
-			} else if (this.stopped) {
-				this.ledger.move(tracked, 'running');
-				this.track(this.processor.handBack(tracked, 'the trigger closed while it waited'), `Handing message ${tracked.sequence} back`);
-			} else {
-				this.ledger.move(tracked, 'waiting');
-				this.ready.unshift(tracked);
-			}
-		}
-		if (parked === 0) {
-			this.stopParkCheck?.();
-			this.stopParkCheck = undefined;
-		}
-	}
-
-	private onStatus(status: PullStatus): void {
-		switch (status.type) {
-			case 'consumer_deleted':
-			case 'consumer_not_found':
-				this.consumerGone();
-				return;
-			case 'stream_not_found':
-				this.fail(new Error(`Stream "${this.settings.stream}" was deleted while the trigger was reading from it`));
+	private onPullReport(report: PullReport): void {
+		const { logger } = this.deps;
+		switch (report.type) {
+			case 'consumerGone':
+			case 'streamGone':
+				this.consumerGone(report.type);
 				return;
 			case 'refused':
-				this.fail(status.error ? (forFeature(status.error, FEATURE.trigger) as Error) : new Error(`The server refused the trigger's subscription: ${status.description}`));
+				this.fail(new Error(report.description));
 				return;
-			case 'exceeded_limits':
-				this.logger.warn(`The consumer refused a pull request: ${status.description}`);
+			case 'warning':
+				logger.warn(report.description);
+				return;
+			case 'error':
+				logger.error(report.description);
 				return;
 			default:
-				this.logger.debug(`Consumer status ${status.type}: ${status.description}`);
+				logger.debug(`Pull requests: ${report.description}`);
 		}
 	}
 
-	private consumerGone(): void {
-		if (this.stopped || this.failedFatally || this.recovering) return;
-		if (this.settings.manual) {
-			this.fail(new Error(`The test-run consumer on stream "${this.settings.stream}" disappeared`));
+	private consumerGone(what: 'consumerGone' | 'streamGone'): void {
+		if (this.stopped || this.recovering) return;
+		const { stream, name } = this.consumer.facts;
+		if (this.deps.settings.manual) {
+			this.fail(new Error(`The test-run consumer on stream "${stream}" disappeared`));
+			return;
+		}
+		const streamDeleted = () => this.fail(new Error(`Stream "${stream}" was deleted while the trigger was reading from it`));
+		if (what === 'streamGone') {
+			streamDeleted();
 			return;
 		}
 		this.recovering = this.events
 			.recover()
 			.then((outcome) => {
-				if (outcome === 'gone') {
-					this.fail(new Error(`Consumer "${this.settings.durableName}" on stream "${this.settings.stream}" was deleted while the trigger was bound to it`));
-					return;
+				if (outcome === 'streamGone') streamDeleted();
+				else if (outcome === 'consumerGone') this.fail(new Error(`Consumer "${name}" on stream "${stream}" was deleted while the trigger was bound to it`));
+				else {
+					if (outcome === 'recreated') this.deps.logger.warn(`Consumer "${name}" was deleted; re-created it from the node settings`);
+					else this.deps.logger.info(`Consumer "${name}" is available again (server restart); resuming`);
+					this.puller?.resume();
 				}
-				if (outcome === 'recreated') this.logger.warn(`Consumer "${this.settings.durableName}" was deleted; re-created it from the node settings`);
-				else this.logger.info(`Consumer "${this.settings.durableName}" is available again (server restart); resuming`);
-				this.puller?.forget();
-				this.topUp();
 			})
 			.catch((error: unknown) => this.fail(error as Error))
 			.finally(() => {
 				this.recovering = undefined;
 			});
-	}
-
-	/** Stops reading for good and reports the error (n8n deactivates the trigger and retries activation). */
-	fail(error: Error): void {
-		if (this.stopped || this.failedFatally) return;
-		this.failedFatally = true;
-		this.events.fatal(error);
 	}
 }
 

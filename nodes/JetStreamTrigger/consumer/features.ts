@@ -2,6 +2,7 @@ import type { Ticker } from '../../shared/execution/ticker';
 import { checkNamedDeadLetterStream, deadLetterSubject, ensureDeadLetterStream, findDeadLetterStream, requireDeadLetterStream } from '../../shared/deadLetter';
 import { needing } from '../../shared/errorMapping';
 import { ProcessedKeyStore } from '../../shared/idempotency';
+import { Outage, type OutageReporting } from '../../shared/n8n/outage';
 import type { NatsClient } from '../../shared/transport/client';
 import type { TransportLogger } from '../../shared/transport/connect';
 import { secretValues } from '../../shared/transport/credentials';
@@ -55,7 +56,9 @@ async function prepareDeadLetter(client: NatsClient, settings: TriggerSettings, 
  * ("Listen for test event") gets neither: it must not claim keys or write dead letters for messages
  * it never acknowledges.
  */
-export async function prepareFeatures(client: NatsClient, settings: TriggerSettings, logger: TransportLogger, ticker: Ticker): Promise<TriggerFeatures> {
+export async function prepareFeatures(client: NatsClient, settings: TriggerSettings, reporting: OutageReporting, ticker: Ticker): Promise<TriggerFeatures> {
+	const { logger } = reporting;
+	const outage = (what: string, hint: string) => new Outage(what, reporting, settings.retry, hint);
 	if (settings.manual) return { guard: passThroughGuard, deadLetter: noDeadLetter, summary: () => undefined };
 	let deadLetter = noDeadLetter;
 	if (settings.deadLetter) {
@@ -63,7 +66,11 @@ export async function prepareFeatures(client: NatsClient, settings: TriggerSetti
 		deadLetter = triggerDeadLetterSink(client, { ...settings.deadLetter, subject }, secretValues(client.credentials), logger);
 	}
 	// Schema first: an invalid message must not claim an idempotency key.
-	const guards: MessageGuard[] = settings.schema ? [await needing(FEATURE.schema, SchemaGuard.create(client, settings.schema, logger))] : [];
+	const guards: MessageGuard[] = [];
+	if (settings.schema) {
+		const registryDown = outage('The schema registry', 'Check that the schema registry bucket exists and its server answers; messages wait until it does, none is called invalid meanwhile');
+		guards.push(await needing(FEATURE.schema, SchemaGuard.create(client, settings.schema, registryDown)));
+	}
 	let idempotency: IdempotencyGuard | undefined;
 	if (settings.idempotency) {
 		const options = settings.idempotency;
@@ -75,7 +82,8 @@ export async function prepareFeatures(client: NatsClient, settings: TriggerSetti
 			leaseMs: options.leaseMs,
 			create: options.createBucket,
 		}));
-		idempotency = new IdempotencyGuard(store, keyReader(options), logger, ticker, options.leaseMs);
+		const bucketDown = outage(`The idempotency bucket "${store.bucket}"`, 'Check that the key-value bucket exists and its server answers; messages wait until it does, none is skipped or run twice meanwhile');
+		idempotency = new IdempotencyGuard(store, keyReader(options), logger, ticker, options.leaseMs, bucketDown);
 		guards.push(idempotency);
 	}
 	return {

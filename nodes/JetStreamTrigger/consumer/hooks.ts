@@ -3,8 +3,9 @@ import type { Delivery } from '../../shared/transport/delivery';
 
 /**
  * Hook points for schema validation, idempotency and dead-lettering. The trigger runs each message
- * through decode → guard.check → emit → settle → guard.processed / guard.failed; the defaults do
- * nothing, so each feature plugs in without touching the consume loop.
+ * through decode → guard.check → emit → settle → guard.processed / guard.failed (or abandon, when an
+ * Acknowledge node's answer may still come); the defaults do nothing, so each feature plugs in
+ * without touching the consume loop.
  */
 
 export interface DecodedMessage {
@@ -41,6 +42,13 @@ export interface MessageGuard {
 	failed(message: DecodedMessage): Promise<void>;
 	/** The execution did not report in time and may still be running: keep its key until its lease ends. */
 	timedOut(message: DecodedMessage): void;
+	/**
+	 * "Later in the workflow": the execution ended and no Acknowledge answer was seen (yet). Its answer
+	 * may still be on its way (from a worker, through another server): keep the key for `lateAnswer`.
+	 */
+	abandon(message: DecodedMessage): void;
+	/** An Acknowledge node's answer for a message the trigger no longer holds. */
+	lateAnswer(sequence: number, kind: 'ack' | 'nak' | 'term'): Promise<void>;
 }
 
 /**
@@ -68,6 +76,8 @@ export const passThroughGuard: MessageGuard = {
 	processed: async () => undefined,
 	failed: async () => undefined,
 	timedOut: () => undefined,
+	abandon: () => undefined,
+	lateAnswer: async () => undefined,
 };
 
 export const noDeadLetter: DeadLetterSink = {
@@ -93,5 +103,9 @@ export function chainGuards(guards: MessageGuard[]): MessageGuard {
 			for (const guard of guards) await guard.failed(message);
 		},
 		timedOut: (message) => guards.forEach((guard) => guard.timedOut(message)),
+		abandon: (message) => guards.forEach((guard) => guard.abandon(message)),
+		lateAnswer: async (sequence, kind) => {
+			for (const guard of guards) await guard.lateAnswer(sequence, kind);
+		},
 	};
 }

@@ -1,13 +1,13 @@
-import { PermissionError } from '../../shared/errors';
 import { forFeature } from '../../shared/errorMapping';
+import { PermissionError } from '../../shared/errors';
 import { sleep } from '../../shared/execution/sleep';
 import type { Ticker } from '../../shared/execution/ticker';
 import type { Claim, ProcessedKeyStore } from '../../shared/idempotency';
+import type { Outage } from '../../shared/n8n/outage';
 import type { TransportLogger } from '../../shared/transport/connect';
 import type { DecodedMessage, GuardVerdict, MessageGuard } from './hooks';
 import type { KeyOf } from './idempotencyKey';
 import { FEATURE } from './featureNames';
-import { Outage } from './outage';
 
 /** About half a minute of retries: long enough for a server restart. */
 const COMPLETE_ATTEMPTS = 8;
@@ -18,6 +18,19 @@ interface Held {
 	claim: Claim;
 	/** A renewal in flight: recording or releasing waits for it, so they use the newest revision. */
 	renewing?: Promise<void>;
+	/**
+	 * The claim was taken over while the execution ran (it could not be renewed in time). Success is
+	 * still recorded — the message *was* processed — but the claim is not ours to give back.
+	 */
+	lost?: boolean;
+}
+
+/** A claim whose execution ended without an Acknowledge answer seen ("Later in the workflow"). */
+interface Abandoned {
+	held: Held;
+	sequence: number;
+	/** After this its lease has long run out: forgotten. */
+	until: number;
 }
 
 /**
@@ -31,13 +44,12 @@ export class IdempotencyGuard implements MessageGuard {
 	/** Claims of messages whose executions run now: one entry per running message, removed when it ends. */
 	private readonly claims = new Map<DecodedMessage, Held>();
 
-	private readonly outage: Outage;
+	/** Claims kept for an Acknowledge answer that may still come, by key. */
+	private readonly abandoned = new Map<string, Abandoned>();
 
 	private stopRenewal?: () => void;
 
 	private warnedNoKey = false;
-
-	private lostClaims = 0;
 
 	constructor(
 		private readonly store: ProcessedKeyStore,
@@ -45,9 +57,8 @@ export class IdempotencyGuard implements MessageGuard {
 		private readonly logger: TransportLogger,
 		private readonly ticker: Ticker,
 		private readonly leaseMs: number,
-	) {
-		this.outage = new Outage(`The idempotency bucket "${store.bucket}"`, logger);
-	}
+		private readonly outage: Outage,
+	) {}
 
 	get stats() {
 		return this.store.stats;
@@ -66,12 +77,14 @@ export class IdempotencyGuard implements MessageGuard {
 		}
 		let result;
 		try {
+			const taken = await this.takeBack(key, message);
+			if (taken) return { action: 'process' };
 			result = await this.store.claim(key);
 		} catch (error) {
 			const refused = forFeature(error, FEATURE.idempotency);
 			if (refused instanceof PermissionError) return { action: 'refused', error: refused };
 			this.outage.failed(error as Error);
-			return { action: 'wait', reason: `the idempotency bucket cannot be reached (${(error as Error).message})`, retryInMs: 0, outage: true };
+			return { action: 'wait', reason: `the idempotency bucket cannot be reached (${(error as Error).message})`, retryInMs: this.outage.retryInMs(), outage: true };
 		}
 		this.outage.ok();
 		switch (result.status) {
@@ -81,8 +94,7 @@ export class IdempotencyGuard implements MessageGuard {
 						`The entry for idempotency key "${key}" in bucket "${this.store.bucket}" was not written by this trigger (not JSON, or an unknown state); it counts as not processed, so message ${message.delivery.streamSequence} runs`,
 					);
 				}
-				this.claims.set(message, { claim: result.claim });
-				this.renewWhileRunning();
+				this.hold(message, { claim: result.claim });
 				return { action: 'process' };
 			case 'already-processed':
 				return { action: 'skip', reason: `its idempotency key "${key}" was already processed (${result.processedAt})` };
@@ -101,7 +113,71 @@ export class IdempotencyGuard implements MessageGuard {
 	 */
 	async processed(message: DecodedMessage): Promise<void> {
 		const held = await this.take(message);
+		if (held) await this.record(held);
+	}
+
+	async failed(message: DecodedMessage): Promise<void> {
+		const held = await this.take(message);
+		if (held) await this.giveBack(held);
+	}
+
+	timedOut(message: DecodedMessage): void {
+		// The execution may still run: the claim is no longer renewed, so it ends with its lease.
+		this.claims.delete(message);
+	}
+
+	abandon(message: DecodedMessage): void {
+		const held = this.claims.get(message);
 		if (!held) return;
+		this.claims.delete(message);
+		if (held.lost) return;
+		this.abandoned.set(held.claim.key, { held, sequence: message.delivery.streamSequence, until: Date.now() + 2 * this.leaseMs });
+		this.renewWhileRunning();
+	}
+
+	/**
+	 * Only an acknowledgement counts: the trigger's own nak of the abandoned message comes back the same
+	 * way and cannot be told from a workflow's. A message nak'd or terminated by the workflow keeps its
+	 * claim until the lease ends (or its redelivery takes it back).
+	 */
+	async lateAnswer(sequence: number, kind: 'ack' | 'nak' | 'term'): Promise<void> {
+		if (kind !== 'ack') return;
+		const entry = [...this.abandoned.values()].find((a) => a.sequence === sequence);
+		if (!entry) return;
+		this.abandoned.delete(entry.held.claim.key);
+		await entry.held.renewing;
+		await this.record(entry.held);
+	}
+
+	/** Whether this message's key is recorded as processed (for a message the server gave up on). */
+	async wasProcessed(message: DecodedMessage): Promise<boolean> {
+		const key = this.keyOf(message);
+		return key !== undefined && (await this.store.isProcessed(key));
+	}
+
+	/**
+	 * The key's claim is ours, abandoned by an earlier delivery of this same message whose answer
+	 * never came (the server redelivered it, so none will): take it back — renewing proves it is still
+	 * ours — rather than wait out our own lease. Another message with the key waits as usual: the
+	 * abandoned one may still have been acknowledged.
+	 */
+	private async takeBack(key: string, message: DecodedMessage): Promise<boolean> {
+		const entry = this.abandoned.get(key);
+		if (!entry || entry.sequence !== message.delivery.streamSequence) return false;
+		this.abandoned.delete(key);
+		await entry.held.renewing;
+		const renewed = await this.store.renew(entry.held.claim);
+		if (renewed.status !== 'renewed') return false;
+		this.hold(message, { claim: renewed.claim });
+		return true;
+	}
+
+	private hold(message: DecodedMessage, held: Held): void {
+		this.claims.set(message, held);
+		this.renewWhileRunning();
+	}
+
+	private async record(held: Held): Promise<void> {
 		for (let attempt = 1; ; attempt++) {
 			const failure = await this.store.complete(held.claim).then(
 				() => undefined,
@@ -115,31 +191,18 @@ export class IdempotencyGuard implements MessageGuard {
 				return;
 			}
 			this.logger.warn(`Recording idempotency key "${held.claim.key}" as processed failed (${failure.message}); trying again`);
-			message.delivery.working();
 			await sleep(Math.min(5_000, 250 * 2 ** attempt));
 		}
 	}
 
-	async failed(message: DecodedMessage): Promise<void> {
-		const held = await this.take(message);
-		if (!held) return;
+	private async giveBack(held: Held): Promise<void> {
+		if (held.lost) return;
 		try {
 			await this.store.release(held.claim);
 		} catch (error) {
 			// The message is handed back anyway; the claim then ends with its lease (tens of seconds).
 			this.logger.warn(`Could not release idempotency key "${held.claim.key}": ${(error as Error).message}; it is free again when its lease ends`);
 		}
-	}
-
-	timedOut(message: DecodedMessage): void {
-		// The execution may still run: the claim is no longer renewed, so it ends with its lease.
-		this.claims.delete(message);
-	}
-
-	/** Whether this message's key is recorded as processed (for a message the server gave up on). */
-	async wasProcessed(message: DecodedMessage): Promise<boolean> {
-		const key = this.keyOf(message);
-		return key !== undefined && (await this.store.isProcessed(key));
 	}
 
 	private async take(message: DecodedMessage): Promise<Held | undefined> {
@@ -150,20 +213,22 @@ export class IdempotencyGuard implements MessageGuard {
 		return held;
 	}
 
-	/** One timer renews every running claim a third of the lease before it would end. */
+	/** One timer renews every running claim a third of the lease before it would end, and forgets old abandoned ones. */
 	private renewWhileRunning(): void {
 		if (this.stopRenewal) return;
 		this.stopRenewal = this.ticker.every(Math.max(1_000, Math.floor(this.leaseMs / 3)), () => this.renewAll());
 	}
 
 	private renewAll(): void {
-		if (this.claims.size === 0) {
+		const now = Date.now();
+		for (const [key, entry] of this.abandoned) if (entry.until <= now) this.abandoned.delete(key);
+		if (this.claims.size === 0 && this.abandoned.size === 0) {
 			this.stopRenewal?.();
 			this.stopRenewal = undefined;
 			return;
 		}
 		for (const [message, held] of this.claims) {
-			if (held.renewing) continue;
+			if (held.renewing || held.lost) continue;
 			held.renewing = this.renew(message, held).finally(() => {
 				held.renewing = undefined;
 			});
@@ -177,10 +242,9 @@ export class IdempotencyGuard implements MessageGuard {
 				held.claim = result.claim;
 				return;
 			}
-			this.claims.delete(message);
-			this.lostClaims++;
+			held.lost = true;
 			this.logger.warn(
-				`The claim on idempotency key "${held.claim.key}" was taken over while its execution still ran (it could not be renewed in time); a copy of message ${message.delivery.streamSequence} may run elsewhere`,
+				`The claim on idempotency key "${held.claim.key}" was taken over while its execution still ran (it could not be renewed in time); a copy of message ${message.delivery.streamSequence} may run elsewhere. Its success is still recorded`,
 			);
 		} catch (error) {
 			// Tried again at the next renewal; the lease leaves room for two more attempts.

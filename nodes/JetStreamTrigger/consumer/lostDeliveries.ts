@@ -5,13 +5,13 @@ import { readStoredMessage, watchMaxDeliveries, type AdvisoryWatch, type Deliver
 import type { ConsumerFacts } from '../../shared/transport/consume';
 import type { TriggerSettings } from '../settings';
 import type { DeadLetterSink, DecodedMessage } from './hooks';
-import type { TriggerContext } from './processor';
+import type { TriggerContext } from './steps';
 
 const noAnswer = () => undefined;
 
 export interface LostDeliveryChecks {
 	/** True when the trigger holds the message (its outcome will settle it) or answered it lately. */
-	heldOrAnswered(sequence: number): boolean;
+	heldOrAnswered(sequence: number, deliveries: number): boolean;
 	/** True when the message's idempotency key is recorded as processed (absent without Skip Duplicates). */
 	wasProcessed?(message: DecodedMessage): Promise<boolean>;
 }
@@ -34,7 +34,7 @@ export async function watchLostDeliveries(
 	ctx: TriggerContext,
 ): Promise<AdvisoryWatch | undefined> {
 	const rescue = async (sequence: number, deliveries: number) => {
-		if (checks.heldOrAnswered(sequence)) {
+		if (checks.heldOrAnswered(sequence, deliveries)) {
 			logger.debug(`The server stopped delivering message ${sequence}, which this trigger holds or answered; nothing to rescue`);
 			return;
 		}
@@ -84,11 +84,17 @@ export async function watchLostDeliveries(
 		logger.error(`${why}; it could not be copied to the dead-letter stream (${result.error.message}) and stays in the stream, not delivered again by this consumer`);
 	};
 	try {
-		return await watchMaxDeliveries(client, facts.stream, facts.name, ({ streamSequence, deliveries }) => {
-			rescue(streamSequence, deliveries).catch((error: unknown) =>
-				logger.error(`Could not dead-letter message ${streamSequence} that the server stopped delivering: ${(error as Error).message}`),
-			);
-		});
+		return await watchMaxDeliveries(
+			client,
+			facts.stream,
+			facts.name,
+			({ streamSequence, deliveries }) => {
+				rescue(streamSequence, deliveries).catch((error: unknown) =>
+					logger.error(`Could not dead-letter message ${streamSequence} that the server stopped delivering: ${(error as Error).message}`),
+				);
+			},
+			(error) => logger.error(`Handling a max-deliveries advisory failed: ${error.message}`),
+		);
 	} catch (error) {
 		logger.warn(
 			`Cannot watch the server's max-deliveries advisories (${(error as Error).message}); a message whose last delivery is lost during a restart will not be dead-lettered automatically. Allow subscribing to $JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.${facts.stream}.${facts.name} to enable it`,

@@ -2,11 +2,10 @@ import { PermissionError } from '../../shared/errors';
 import { forFeature } from '../../shared/errorMapping';
 import { formatViolations, resolveSchema, SchemaNotRegisteredError, validatorForMessage, type ResolvedSchema, type Violation } from '../../shared/schema';
 import type { NatsClient } from '../../shared/transport/client';
-import type { TransportLogger } from '../../shared/transport/connect';
 import type { SchemaSettings } from '../featureSettings';
 import type { DecodedMessage, GuardVerdict, MessageGuard } from './hooks';
 import { FEATURE } from './featureNames';
-import { Outage } from './outage';
+import type { Outage } from '../../shared/n8n/outage';
 
 /**
  * Validates each message against the trigger's schema — or against another version of it that its
@@ -15,22 +14,21 @@ import { Outage } from './outage';
  * be reached is not a violation: the message waits until it answers.
  */
 export class SchemaGuard implements MessageGuard {
-	private readonly outage: Outage;
-
 	private constructor(
 		private readonly client: NatsClient,
 		private readonly settings: SchemaSettings,
 		private readonly configured: ResolvedSchema,
-		logger: TransportLogger,
-	) {
-		this.outage = new Outage('The schema registry', logger);
-	}
+		private readonly outage: Outage,
+	) {}
 
-	/** Resolves the configured schema at activation, so a wrong reference fails there, not per message. */
-	static async create(client: NatsClient, settings: SchemaSettings, logger: TransportLogger): Promise<SchemaGuard> {
+	/**
+	 * Resolves the configured schema at activation, so a wrong reference fails there, not per message.
+	 * `outage` tracks the registry not answering at run time.
+	 */
+	static async create(client: NatsClient, settings: SchemaSettings, outage: Outage): Promise<SchemaGuard> {
 		const configured = await resolveSchema(client, settings.source);
 		if (!configured) throw new Error('A schema guard needs a schema');
-		return new SchemaGuard(client, settings, configured, logger);
+		return new SchemaGuard(client, settings, configured, outage);
 	}
 
 	async check(message: DecodedMessage): Promise<GuardVerdict> {
@@ -47,7 +45,7 @@ export class SchemaGuard implements MessageGuard {
 			const refused = forFeature(error, FEATURE.schema);
 			if (refused instanceof PermissionError) return { action: 'refused', error: refused };
 			this.outage.failed(error as Error);
-			return { action: 'wait', reason: `the schema registry cannot be reached (${(error as Error).message})`, retryInMs: 0, outage: true };
+			return { action: 'wait', reason: `the schema registry cannot be reached (${(error as Error).message})`, retryInMs: this.outage.retryInMs(), outage: true };
 		}
 		this.outage.ok();
 		const { payload } = message;
@@ -61,6 +59,10 @@ export class SchemaGuard implements MessageGuard {
 	async failed(): Promise<void> {}
 
 	timedOut(): void {}
+
+	abandon(): void {}
+
+	async lateAnswer(): Promise<void> {}
 
 	private invalid(message: DecodedMessage, violations: Violation[], schema: ResolvedSchema | undefined): GuardVerdict {
 		const name = schema?.headerValue ?? (schema ? 'the trigger\'s schema' : 'its schema');

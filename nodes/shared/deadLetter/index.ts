@@ -31,7 +31,6 @@ export {
 	deadLetterMsgId,
 	deadLetterStreamSubject,
 	deadLetterSubject,
-	isLastAllowedDelivery,
 	redriveMsgId,
 } from './naming';
 export { purgeDeadLetters, type PurgeReport, type PurgeSelection } from './purge';

@@ -35,11 +35,3 @@ export function deadLetterMsgId(stream: string, consumer: string, streamSequence
 export function redriveMsgId(dlqStream: string, dlqSequence: number): string {
 	return `redrive-${dlqStream}-${dlqSequence}`;
 }
-
-/**
- * True when the server will not deliver this message again if it fails now, so the trigger should
- * dead-letter it instead of nak-ing it. `maxDeliver` ≤ 0 means unlimited.
- */
-export function isLastAllowedDelivery(deliveryCount: number, maxDeliver: number): boolean {
-	return maxDeliver > 0 && deliveryCount >= maxDeliver;
-}

@@ -1,5 +1,6 @@
 import { toNodeError } from '../errorMapping';
 import type { NatsClient } from './client';
+import { guarded } from './guarded';
 import { answerKind, parseAckSubject, type AnswerKind } from './delivery';
 
 /**
@@ -27,18 +28,19 @@ export async function watchMaxDeliveries(
 	stream: string,
 	consumer: string,
 	onAdvisory: (advisory: MaxDeliveriesAdvisory) => void,
+	onError: (error: Error) => void,
 ): Promise<AdvisoryWatch> {
 	const subject = `$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.${stream}.${consumer}`;
 	let refused: Error | undefined;
 	const sub = client.nc.subscribe(subject, {
-		callback: (error, msg) => {
+		callback: guarded((error, msg) => {
 			if (error) {
 				refused = error;
 				return;
 			}
 			const advisory = parse(msg.data);
 			if (advisory) onAdvisory(advisory);
-		},
+		}, onError),
 	});
 	await client.nc.flush();
 	if (refused) throw toNodeError(refused, { subject });
@@ -68,6 +70,7 @@ export async function watchAnswers(
 	stream: string,
 	consumer: string,
 	onAnswer: (streamSequence: number, kind: AnswerKind) => void,
+	onError: (error: Error) => void,
 ): Promise<AdvisoryWatch> {
 	// Servers write ack subjects without domain and account tokens (every version so far); the long
 	// form is watched too where the credential allows it, and is not needed otherwise.
@@ -75,14 +78,14 @@ export async function watchAnswers(
 	let refused: Error | undefined;
 	const subs = subjects.map((subject, index) =>
 		client.nc.subscribe(subject, {
-			callback: (error, msg) => {
+			callback: guarded((error, msg) => {
 				if (error) {
 					if (index === 0) refused = error;
 					return;
 				}
 				const info = parseAckSubject(msg.subject);
 				if (info && info.stream === stream && info.consumer === consumer) onAnswer(info.streamSequence, answerKind(msg.data));
-			},
+			}, onError),
 		}),
 	);
 	await client.nc.flush();

@@ -28,6 +28,12 @@ export interface ConnectSettings {
 	reconnect: boolean;
 	/** How long the first connect may take. */
 	timeoutMs?: number;
+	/**
+	 * Keep reconnecting when the server refuses the login (a trigger: a password changed and changed
+	 * back, a revoked user restored). By default NATS.js gives up after two refusals in a row and
+	 * closes the connection for good.
+	 */
+	outlastLoginRefusals?: boolean;
 }
 
 const encoder = new TextEncoder();
@@ -75,6 +81,7 @@ export function connectionOptions(credentials: NatsCredentials, settings: Connec
 		reconnectJitter: 250,
 		reconnectJitterTLS: 1_000,
 		waitOnFirstConnect: false,
+		ignoreAuthErrorAbort: settings.outlastLoginRefusals === true,
 	};
 }
 

@@ -4,6 +4,8 @@ import { isStreamNotFound, toNodeError } from '../errorMapping';
 import { msToNanos, nanosToMs } from '../units';
 import { apiPrefix, type NatsClient } from './client';
 import { openPuller, type PullHandlers, type Puller } from './pull';
+import { fitExpires, type PullLimits } from './pullLimits';
+import type { CheckResult } from './pullMachine';
 
 /**
  * The consumer the JetStream Trigger reads from: binding to (or creating) a durable pull consumer, a
@@ -22,6 +24,10 @@ export interface ConsumerFacts {
 	maxDeliver: number;
 	/** "explicit" for every consumer the trigger makes; a bound consumer may say otherwise. */
 	ackPolicy: string;
+	/** A push consumer (it has a deliver subject): the trigger cannot pull from it. */
+	push: boolean;
+	/** What the consumer lets one pull request ask (its max_expires, max_batch, priority group). */
+	limits: PullLimits;
 	/** The durable's filter and start settings, copied for a manual test run in bind mode. */
 	config: Partial<ConsumerConfig>;
 }
@@ -31,25 +37,40 @@ export type ConsumerTarget =
 	| { kind: 'ensure'; stream: string; config: Partial<ConsumerConfig> }
 	| { kind: 'ephemeral'; stream: string; config: Partial<ConsumerConfig> };
 
+/** After the server reported the consumer missing: still there, made again, or gone with its stream or alone. */
+export type RecoverOutcome = 'back' | 'recreated' | 'consumerGone' | 'streamGone';
+
 export interface TriggerConsumer {
 	readonly facts: ConsumerFacts;
 	/** Opens a pull subscription; nothing is asked for until `request()`. */
 	pull(handlers: PullHandlers): Puller;
 	/**
 	 * After the server reported the consumer missing: 'back' when it exists after all (a restarting
-	 * server), 'recreated' when it was gone and the node manages it, 'gone' otherwise.
+	 * server), 'recreated' when it was gone and the node manages it, otherwise which one is gone.
 	 */
-	recover(): Promise<'back' | 'recreated' | 'gone'>;
+	recover(): Promise<RecoverOutcome>;
 	/** Deletes a throwaway consumer; does nothing for a durable. */
 	dispose(): Promise<void>;
 }
 
 /** A throwaway consumer the server removes by itself if n8n dies before deleting it. */
 const EPHEMERAL_INACTIVE_MS = 60_000;
-/** How long one pull request stays open at the server. */
+/** How long one pull request stays open at the server (less when the consumer allows less). */
 const PULL_EXPIRES_MS = 10_000;
 /** The server's heartbeat for an open pull request: two missed ones mean the request was lost. */
 const PULL_HEARTBEAT_MS = 2_500;
+
+function limitsOf(config: Partial<ConsumerConfig>): PullLimits {
+	const groups = config.priority_groups ?? [];
+	const limits: PullLimits = {
+		expiresMs: PULL_EXPIRES_MS,
+		heartbeatMs: PULL_HEARTBEAT_MS,
+		maxBatch: config.max_batch ?? 0,
+		group: config.priority_policy && config.priority_policy !== 'none' && groups.length > 0 ? groups[0] : undefined,
+		pinned: config.priority_policy === 'pinned_client',
+	};
+	return fitExpires(limits, nanosToMs(config.max_expires));
+}
 
 function factsOf(info: ConsumerInfo): ConsumerFacts {
 	const backoffMs = (info.config.backoff ?? []).map(nanosToMs);
@@ -61,23 +82,29 @@ function factsOf(info: ConsumerInfo): ConsumerFacts {
 		backoffMs,
 		maxDeliver: info.config.max_deliver ?? -1,
 		ackPolicy: String(info.config.ack_policy ?? AckPolicy.Explicit),
+		push: !!info.config.deliver_subject,
+		limits: limitsOf(info.config),
 		config: info.config,
 	};
 }
 
-function isNotFound(error: unknown): boolean {
+function isConsumerNotFound(error: unknown): boolean {
 	const code = (error as { code?: unknown; api_error?: { err_code?: number } })?.api_error?.err_code;
 	return code === 10014 || /consumer not found/i.test(String((error as Error)?.message ?? ''));
 }
 
-/** Whether the consumer still exists; undefined when the server cannot say (down, timing out). */
-async function lookUp(consumer: Consumer): Promise<'ok' | 'consumer_not_found' | 'stream_not_found' | undefined> {
+/**
+ * Whether the consumer exists, and its current limits: the one lookup behind the puller's check and
+ * recovery. 'unknown' when the server cannot say now (down, electing a leader, timing out).
+ */
+async function consumerStatus(client: NatsClient, stream: string, name: string): Promise<CheckResult> {
 	try {
-		await consumer.info();
-		return 'ok';
+		const info = await (await client.jsm()).consumers.info(stream, name);
+		return { status: 'ok', limits: limitsOf(info.config) };
 	} catch (error) {
-		if (isStreamNotFound(error)) return 'stream_not_found';
-		return isNotFound(error) ? 'consumer_not_found' : undefined;
+		if (isStreamNotFound(error)) return { status: 'streamGone' };
+		if (isConsumerNotFound(error)) return { status: 'consumerGone' };
+		return { status: 'unknown', error: error as Error };
 	}
 }
 
@@ -93,7 +120,7 @@ async function ensure(client: NatsClient, stream: string, config: Partial<Consum
 		await jsm.consumers.info(stream, name);
 		await jsm.consumers.update(stream, name, updatable(config));
 	} catch (error) {
-		if (!isNotFound(error)) throw error;
+		if (!isConsumerNotFound(error)) throw error;
 		await jsm.consumers.add(stream, config);
 	}
 	return await client.js.consumers.get(stream, name);
@@ -151,19 +178,16 @@ const GONE_CHECK_PAUSE_MS = 1_000;
 /**
  * A server that is restarting reports consumers as missing until it has restored them; creating one
  * then would start it again from the beginning and redeliver everything. Only a consumer that stays
- * missing for a few seconds is taken as deleted.
+ * missing for a few seconds is taken as deleted; a server that cannot say counts as "still there".
  */
-async function stillThere(client: NatsClient, stream: string, name: string): Promise<boolean> {
+async function lookAgain(client: NatsClient, stream: string, name: string): Promise<'ok' | 'consumerGone' | 'streamGone'> {
+	let last: CheckResult = { status: 'unknown' };
 	for (let check = 1; check <= GONE_CHECKS; check++) {
-		const found = await (await client.jsm()).consumers.info(stream, name).then(
-			() => true,
-			(error: unknown) => (isNotFound(error) || isStreamNotFound(error) ? false : undefined),
-		);
-		if (found) return true;
+		last = await consumerStatus(client, stream, name);
+		if (last.status === 'ok') return 'ok';
 		if (check < GONE_CHECKS) await new Promise((resolve) => setTimeout(resolve, GONE_CHECK_PAUSE_MS));
-		else if (found === undefined) return true;
 	}
-	return false;
+	return last.status === 'unknown' ? 'ok' : last.status;
 }
 
 /**
@@ -173,29 +197,30 @@ async function stillThere(client: NatsClient, stream: string, name: string): Pro
 export async function openTriggerConsumer(client: NatsClient, target: ConsumerTarget): Promise<TriggerConsumer> {
 	const context = { stream: target.stream, consumer: consumerName(target) };
 	let consumer: Consumer;
+	let info: ConsumerInfo;
 	try {
 		consumer = await open(client, target);
+		info = await consumer.info(true);
 	} catch (error) {
 		throw toNodeError(error, context);
 	}
-	const info = await consumer.info(true);
+	const facts = factsOf(info);
 	return {
-		facts: factsOf(info),
+		facts,
 		pull: (handlers) =>
 			openPuller(
 				client,
-				apiPrefix(client.credentials),
-				info.stream_name,
-				info.name,
-				{ expiresMs: PULL_EXPIRES_MS, heartbeatMs: PULL_HEARTBEAT_MS, maxBatch: info.config.max_batch ?? 0, check: () => lookUp(consumer) },
+				{ apiPrefix: apiPrefix(client.credentials), stream: info.stream_name, consumer: info.name },
+				{ limits: facts.limits, check: async () => await consumerStatus(client, info.stream_name, info.name) },
 				handlers,
 			),
 		recover: async () => {
 			const name = consumerName(target);
-			if (target.kind === 'ephemeral' || !name) return 'gone';
+			if (target.kind === 'ephemeral' || !name) return 'consumerGone';
 			try {
-				if (await stillThere(client, target.stream, name)) return 'back';
-				if (target.kind !== 'ensure') return 'gone';
+				const found = await lookAgain(client, target.stream, name);
+				if (found === 'ok') return 'back';
+				if (found === 'streamGone' || target.kind !== 'ensure') return found;
 				await (await client.jsm()).consumers.add(target.stream, target.config);
 				return 'recreated';
 			} catch (error) {
@@ -208,7 +233,7 @@ export async function openTriggerConsumer(client: NatsClient, target: ConsumerTa
 				await consumer.delete();
 			} catch (error) {
 				// Already gone (inactive threshold, server restart of a memory consumer) is the goal anyway.
-				if (!isNotFound(error)) throw toNodeError(error, context);
+				if (!isConsumerNotFound(error)) throw toNodeError(error, context);
 			}
 		},
 	};

@@ -2,6 +2,7 @@ import type { Msg } from '@nats-io/transport-node';
 
 import { toNodeError } from '../errorMapping';
 import type { NatsClient } from './client';
+import { guarded } from './guarded';
 import { headerRecord, toMsgHdrs, type HeaderRecord } from './headers';
 
 /**
@@ -51,15 +52,20 @@ export async function serveRequests(
 	queue: string | undefined,
 	max: number | undefined,
 	onRequest: (request: IncomingRequest) => void,
+	onRequestFailed: (error: Error) => void,
 ): Promise<RequestSubscription> {
 	let rejected: Error | undefined;
 	const sub = client.nc.subscribe(subject, {
 		queue,
 		max,
-		callback: (error, msg) => {
-			if (error) rejected = error;
-			else onRequest(toRequest(msg));
-		},
+		// A throw must not reach NATS.js: it would end the connection's reader.
+		callback: guarded(
+			(error, msg) => {
+				if (error) rejected = error;
+				else onRequest(toRequest(msg));
+			},
+			(error) => onRequestFailed(error),
+		),
 	});
 	const ended = sub.closed.then((result) => (result instanceof Error ? toNodeError(result, { subject }) : undefined));
 	try {

@@ -2,6 +2,8 @@ import { Ticker } from '../../../nodes/shared/execution/ticker';
 import type { Claim, ProcessedKeyStore } from '../../../nodes/shared/idempotency';
 import type { DecodedMessage } from '../../../nodes/JetStreamTrigger/consumer/hooks';
 import { IdempotencyGuard } from '../../../nodes/JetStreamTrigger/consumer/idempotencyGuard';
+import { Outage } from '../../../nodes/shared/n8n/outage';
+import type { TransportLogger } from '../../../nodes/shared/transport/connect';
 import type { Delivery } from '../../../nodes/shared/transport/delivery';
 
 /** The idempotency guard's claims: renewed while running, given back, never piling up. */
@@ -39,6 +41,7 @@ const message = (key: string): DecodedMessage => ({
 
 const logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 const keyOf = (m: DecodedMessage) => (m.payload.value as { orderId: string }).orderId;
+const outage = (log: TransportLogger = logger) => new Outage('The idempotency bucket "b"', { logger: log, recordFailure: () => undefined }, { baseDelayMs: 100, maxDelayMs: 1_000 }, 'hint');
 
 describe('IdempotencyGuard', () => {
 	beforeEach(() => jest.useFakeTimers());
@@ -46,7 +49,7 @@ describe('IdempotencyGuard', () => {
 
 	it('renews a running claim every third of its lease and records it with the newest revision', async () => {
 		const { store, calls } = fakeStore();
-		const guard = new IdempotencyGuard(store, keyOf, logger, new Ticker(100), 6_000);
+		const guard = new IdempotencyGuard(store, keyOf, logger, new Ticker(100), 6_000, outage());
 		const m = message('A');
 		expect(await guard.check(m)).toEqual({ action: 'process' });
 		await jest.advanceTimersByTimeAsync(4_100);
@@ -60,7 +63,7 @@ describe('IdempotencyGuard', () => {
 
 	it('holds a claim only while its message runs: recorded, given back, or left to its lease after a timeout', async () => {
 		const { store, calls } = fakeStore();
-		const guard = new IdempotencyGuard(store, keyOf, logger, new Ticker(100), 30_000);
+		const guard = new IdempotencyGuard(store, keyOf, logger, new Ticker(100), 30_000, outage());
 		const messages = ['A', 'B', 'C'].map(message);
 		for (const m of messages) await guard.check(m);
 		expect(guard.claimCount).toBe(3);
@@ -83,7 +86,8 @@ describe('IdempotencyGuard', () => {
 			if (down) throw new Error('No answer (timeout)');
 			return await claim(key);
 		};
-		const guard = new IdempotencyGuard(store, keyOf, { ...logger, warn: (m: string) => warnings.push(m), info: (m: string) => warnings.push(m) }, new Ticker(100), 30_000);
+		const log = { ...logger, warn: (m: string) => void warnings.push(m), info: (m: string) => void warnings.push(m) };
+		const guard = new IdempotencyGuard(store, keyOf, log, new Ticker(100), 30_000, outage(log));
 		expect(await guard.check(message('A'))).toMatchObject({ action: 'wait', outage: true });
 		expect(await guard.check(message('B'))).toMatchObject({ action: 'wait', outage: true });
 		down = false;

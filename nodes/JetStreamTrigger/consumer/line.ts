@@ -1,12 +1,10 @@
-import type { Tracked } from './ledger';
-
 /**
- * Messages in line for an execution slot, oldest first; a message coming back from the parking lot
+ * Messages in line for an execution slot, oldest first; one that comes back from waiting elsewhere
  * goes to the front (it has waited longest). `take()` waits for one, up to a deadline, or until the
  * signal aborts.
  */
-export class ReadyQueue {
-	private items: Tracked[] = [];
+export class Line<T> {
+	private items: T[] = [];
 
 	private waiter?: () => void;
 
@@ -14,29 +12,30 @@ export class ReadyQueue {
 		return this.items.length;
 	}
 
-	push(tracked: Tracked): void {
-		this.items.push(tracked);
+	push(item: T, where: 'front' | 'back' = 'back'): void {
+		if (where === 'front') this.items.unshift(item);
+		else this.items.push(item);
 		this.wake();
 	}
 
-	unshift(tracked: Tracked): void {
-		this.items.unshift(tracked);
+	remove(item: T): void {
+		this.items = this.items.filter((i) => i !== item);
+	}
+
+	/** Everything in line, emptying it; a waiting `take()` is woken (and finds nothing). */
+	drain(): T[] {
+		const all = this.items.splice(0);
 		this.wake();
+		return all;
 	}
 
-	/** Everything in line, emptying the queue (closing hands them back). */
-	drain(): Tracked[] {
-		return this.items.splice(0);
-	}
-
-	/** The next message; undefined when `timeoutMs` passed or the signal aborted first. */
-	async take(signal: AbortSignal, timeoutMs?: number): Promise<Tracked | undefined> {
+	/** The next item; undefined when `timeoutMs` passed or the signal aborted first. */
+	async take(signal: AbortSignal, timeoutMs?: number): Promise<T | undefined> {
 		for (;;) {
 			const next = this.items.shift();
-			if (next) return next;
+			if (next !== undefined) return next;
 			if (signal.aborted || timeoutMs === 0) return undefined;
-			const woken = await this.arrival(signal, timeoutMs);
-			if (!woken) return this.items.shift();
+			if (!(await this.arrival(signal, timeoutMs))) return this.items.shift();
 		}
 	}
 

@@ -1,0 +1,74 @@
+import { NodeOperationError } from 'n8n-workflow';
+
+import { decodePayload } from '../../shared/payload/decode';
+import { DEAD_LETTER_HINTS, type DeadLettering } from './deadLettering';
+import { passThroughGuard, type DeadLetterDetails, type GuardVerdict } from './hooks';
+import type { HeldMessage } from './lifecycle';
+import type { Decoded, StepDeps } from './steps';
+
+const PROCESS: GuardVerdict = { action: 'process' };
+/** How long a message waits when a right its check needs was refused (the trigger stops meanwhile, and hands it back). */
+const REFUSED_WAIT_MS = 30_000;
+
+/**
+ * Whether a running message may start its execution: decoded once (poison is given up), then checked
+ * by the guards (schema, idempotency). A verdict other than "process" settles it here: a duplicate is
+ * acknowledged, a message that must wait is parked, one that can never succeed is given up.
+ */
+export class Admission {
+	constructor(
+		private readonly deps: StepDeps,
+		private readonly deadLettering: DeadLettering,
+	) {}
+
+	/** The messages of the unit that may run; the others are answered, parked or given up. */
+	async admit(unit: HeldMessage[]): Promise<Decoded[]> {
+		const admitted: Decoded[] = [];
+		for (const message of unit) {
+			if (!this.deps.loop.lifecycle.isHeld(message) || !(await this.decode(message))) continue;
+			const decoded = message as Decoded;
+			const verdict = this.deps.guard === passThroughGuard ? PROCESS : await this.deps.guard.check(decoded);
+			if (verdict.action === 'process') admitted.push(decoded);
+			else await this.settle(decoded, verdict);
+		}
+		return admitted;
+	}
+
+	private async settle(message: Decoded, verdict: Exclude<GuardVerdict, { action: 'process' }>): Promise<void> {
+		const { lifecycle } = this.deps.loop;
+		switch (verdict.action) {
+			case 'skip':
+				this.deps.logger.debug(`Message ${message.sequence} skipped: ${verdict.reason}`);
+				lifecycle.answer(message, 'ack');
+				return;
+			case 'wait':
+				this.deps.logger.debug(`Message ${message.sequence} waits ${verdict.retryInMs} ms: ${verdict.reason}`);
+				lifecycle.park(message, verdict.outage ? 'outage' : 'busy', verdict.retryInMs);
+				return;
+			case 'refused':
+				lifecycle.park(message, 'outage', REFUSED_WAIT_MS);
+				this.deps.loop.fail(verdict.error);
+				return;
+			default:
+				await this.reject(message, { kind: verdict.kind, error: verdict.error });
+		}
+	}
+
+	private async decode(message: HeldMessage): Promise<boolean> {
+		if (message.payload !== undefined) return true;
+		const payload = decodePayload(message.delivery, this.deps.settings.content);
+		if (payload.kind !== 'poison') {
+			message.payload = payload;
+			return true;
+		}
+		await this.reject(message, { kind: 'poison', error: payload.error });
+		return false;
+	}
+
+	/** A message that will never succeed. A test run shows the reason instead (it dead-letters nothing). */
+	private async reject(message: HeldMessage, details: DeadLetterDetails): Promise<void> {
+		const { ctx, settings } = this.deps;
+		if (settings.manual) throw new NodeOperationError(ctx.getNode(), details.error.message, { description: DEAD_LETTER_HINTS[details.kind] });
+		await this.deadLettering.giveUp(message, details);
+	}
+}

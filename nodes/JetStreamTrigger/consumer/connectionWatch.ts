@@ -1,0 +1,69 @@
+import { Outage, type OutageReporting } from '../../shared/n8n/outage';
+import type { NatsClient } from '../../shared/transport/client';
+import { watchConnection, type ConnectionWatch } from '../../shared/transport/connectionEvents';
+import { redact } from '../../shared/transport/redact';
+import type { PermissionError } from '../../shared/errors';
+
+/** What the trigger's connection tells the loop that reads through it. */
+export interface ConnectionUser {
+	connectionLost(): void;
+	connectionBack(): void;
+	/** True when the refused subject is one the loop itself needs (it then stops). */
+	refused(error: PermissionError): boolean;
+	fail(error: Error): void;
+}
+
+/** While the connection is down, the outage is looked at this often (so a long one is said, even without events). */
+const PULSE_MS = 1_000;
+
+/**
+ * The trigger's own connection, watched for what it means to the trigger. A lost connection is an
+ * outage the trigger rides out (NATS.js reconnects for ever, also through refused logins): the pull
+ * requests start again when it is back, held messages stay held, and a user sees the outage when
+ * it lasts or when the server refuses the credential. Only a connection NATS.js closes for good on
+ * its own ends the trigger (n8n then re-activates it with a new one).
+ */
+export function watchTriggerConnection(client: NatsClient, user: ConnectionUser, reporting: OutageReporting, secrets: readonly string[]): ConnectionWatch {
+	const { connectionName } = client.credentials;
+	const outage = new Outage(
+		`The NATS server (connection "${connectionName}")`,
+		reporting,
+		{ baseDelayMs: PULSE_MS, maxDelayMs: PULSE_MS },
+		'Check that the NATS server runs and is reachable, and that it accepts the credential (user, password, token, NKey or JWT). The trigger reconnects by itself and resumes without losing a message',
+	);
+	let reason = new Error('the connection was lost');
+	let pulse: NodeJS.Timeout | undefined;
+	const clean = (error: Error) => new Error(redact(error.message, [...secrets]));
+	const watch = watchConnection(client.nc, {
+		disconnected: (server) => {
+			user.connectionLost();
+			reason = new Error(`the connection to ${server} was lost`);
+			outage.failed(reason);
+			pulse ??= setInterval(() => outage.failed(reason), PULSE_MS);
+			pulse.unref();
+		},
+		reconnected: () => {
+			clearInterval(pulse);
+			pulse = undefined;
+			user.connectionBack();
+			outage.ok();
+		},
+		loginRefused: (error) => {
+			reason = clean(error);
+			outage.failed(reason, true);
+		},
+		// A refusal the loop does not need to stop for (an optional subscription) is still worth a line.
+		refused: (error, said) => {
+			if (!user.refused(error)) reporting.logger.warn(`NATS connection "${connectionName}" reported: ${redact(said, [...secrets])}`);
+		},
+		otherError: (error) => reporting.logger.warn(`NATS connection "${connectionName}" reported: ${clean(error).message}`),
+		closed: (error) => user.fail(new Error(`The connection to the NATS server closed for good${error ? `: ${clean(error).message}` : ''}; n8n starts the trigger again with a new one`)),
+		failed: (error) => reporting.logger.error(`Handling a change of the NATS connection failed: ${error.message}`),
+	});
+	return {
+		stop: async () => {
+			clearInterval(pulse);
+			await watch.stop();
+		},
+	};
+}

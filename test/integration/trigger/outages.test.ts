@@ -1,0 +1,96 @@
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+
+import { eventually } from '../../helpers/fakeTrigger';
+import { startNatsServer, uniqueName, type NatsServer } from '../../helpers/natsServer';
+import { activate, pause, sequences, type ActiveTrigger, type TestStream } from './harness';
+
+/**
+ * Outages the trigger meets at run time that heal by themselves: a credential the server stops
+ * accepting for a while (a password changed and changed back, a user revoked and restored). NATS.js
+ * gives up reconnecting after repeated authorization errors and closes the connection for good;
+ * the trigger must say so where a user looks (an error line, a failed execution in the executions
+ * list), keep itself registered, and resume once the server accepts the credential again, without
+ * losing or repeating a message.
+ */
+
+const users = (appPassword: string) =>
+	`authorization { users: [ { user: admin, password: admin }, { user: app, password: ${appPassword} } ] }`;
+
+let server: NatsServer;
+let admin: NatsConnection;
+let trigger: ActiveTrigger | undefined;
+
+beforeAll(async () => {
+	server = await startNatsServer({ label: 'trigger-outages', config: users('one') });
+	admin = await connect({ servers: server.url, user: 'admin', pass: 'admin' });
+});
+
+afterEach(async () => {
+	await server.reload(users('one'));
+	await trigger?.close();
+	trigger = undefined;
+});
+
+afterAll(async () => {
+	await admin.close();
+	await server.cleanup();
+});
+
+async function stream(): Promise<TestStream> {
+	const name = uniqueName('OUT');
+	const subject = `${name.toLowerCase()}.events`;
+	const jsm = await jetstreamManager(admin);
+	await jsm.streams.add({ name, subjects: [`${name.toLowerCase()}.>`] });
+	const js = jetstream(admin);
+	let n = 0;
+	return {
+		name,
+		subject,
+		nc: admin,
+		jsm,
+		publish: async (count) => {
+			for (let i = 0; i < count; i++) await js.publish(subject, JSON.stringify({ n: ++n }));
+		},
+		consumer: (durable) => jsm.consumers.info(name, durable),
+		close: async () => {
+			await jsm.streams.delete(name).catch(() => false);
+		},
+	};
+}
+
+describe('JetStream Trigger outages', () => {
+	it('says so when the server stops accepting its credential, stays registered, and resumes once it does again — nothing lost, nothing run twice', async () => {
+		const s = await stream();
+		const durable = uniqueName('d');
+		trigger = await activate(server, s, durable, {
+			credentials: { servers: server.url, authType: 'userPassword', user: 'app', password: 'one', connectionName: uniqueName('outage') },
+			// The first message runs through the whole outage; its answer must still reach the server once.
+			script: ({ items }) => (items[0].json.streamSequence === 1 ? { succeedAfterMs: 4_000 } : 'succeed'),
+		});
+		const { fake } = trigger;
+		await s.publish(1);
+		await eventually(() => fake.emissions.length === 1, 5_000, 'the first execution to start');
+
+		await server.reload(users('changed'));
+		await eventually(() => fake.logs.some((l) => l.level === 'error'), 10_000, 'an error-level line about the refused credential');
+		await eventually(() => fake.failedExecutions.length === 1, 5_000, 'a failed execution the user sees in the executions list');
+		expect(fake.failedExecutions[0].message).toMatch(/authoriz|refused|credential|log ?in/i);
+		// Never the password itself.
+		expect(JSON.stringify(fake.logs)).not.toContain('changed');
+		await s.publish(2);
+		await pause(3_000);
+		// One line and one failed execution per outage, not one per reconnect attempt.
+		expect(fake.logs.filter((l) => l.level === 'error')).toHaveLength(1);
+		expect(fake.failedExecutions).toHaveLength(1);
+		// Healable: n8n must not be told to deactivate the trigger (it gives up after five re-registrations).
+		expect(fake.emittedErrors).toHaveLength(0);
+
+		await server.reload(users('one'));
+		await eventually(async () => (await s.consumer(durable)).ack_floor.stream_seq === 3, 20_000, 'every message acknowledged after the credential works again');
+		expect(fake.logs.some((l) => l.level === 'info' && /again|resum|back/i.test(l.message))).toBe(true);
+		expect(sequences(fake).sort((a, b) => a - b)).toEqual([1, 2, 3]);
+		expect((await s.consumer(durable)).num_ack_pending).toBe(0);
+		await s.close();
+	});
+});
