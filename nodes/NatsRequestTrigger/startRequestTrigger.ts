@@ -2,6 +2,8 @@ import type { ITriggerFunctions, ITriggerResponse } from 'n8n-workflow';
 
 import { forFeature, needing } from '../shared/errorMapping';
 import { transportLogger } from '../shared/n8n/logger';
+import { triggerReporting } from '../shared/n8n/outage';
+import { watchTriggerConnection } from '../shared/n8n/triggerConnection';
 import { triggerError } from '../shared/n8n/triggerError';
 import { closeClient, createClient, openConnection, parseCredentials, secretValues, serveRequests, type NatsClient } from '../shared/transport';
 import { Responder } from './responder';
@@ -11,9 +13,10 @@ import { readRequestSettings, type RequestTriggerSettings } from './settings';
 const CLOSE_TIMEOUT_MS = 10_000;
 
 /**
- * Activation: settings → own connection (reconnecting for ever; the subscription comes back with it)
- * → subscription confirmed by the server. Anything that fails here throws, so n8n shows the
- * activation error; the server ending the subscription later goes to `emitError`.
+ * Activation: settings → own connection (reconnecting for ever, also through refused logins; the
+ * subscription comes back with it) → subscription confirmed by the server. Anything that fails here
+ * throws, so n8n shows the activation error; an outage later is said and ridden out, and the server
+ * ending the subscription goes to `emitError`.
  */
 export async function startRequestTrigger(ctx: ITriggerFunctions): Promise<ITriggerResponse> {
 	const logger = transportLogger(ctx.logger, ctx.getNode().name);
@@ -24,7 +27,7 @@ export async function startRequestTrigger(ctx: ITriggerFunctions): Promise<ITrig
 		settings = readRequestSettings(ctx, (message) => logger.warn(message));
 		const credentials = parseCredentials(await ctx.getCredentials('jetStreamNatsApi'));
 		secrets = secretValues(credentials);
-		client = createClient(await openConnection(credentials, { reconnect: true }, logger), credentials);
+		client = createClient(await openConnection(credentials, { reconnect: true, outlastLoginRefusals: true }), credentials);
 	} catch (error) {
 		throw triggerError(ctx, error);
 	}
@@ -41,6 +44,7 @@ export async function startRequestTrigger(ctx: ITriggerFunctions): Promise<ITrig
 		await client.nc.close();
 		throw triggerError(ctx, error);
 	}
+	const connection = watchTriggerConnection(client, { fail: (error) => ctx.emitError(triggerError(ctx, error)) }, triggerReporting(ctx, logger), secrets);
 	void subscription.ended.then((error) => {
 		if (error && !closing) ctx.emitError(triggerError(ctx, forFeature(error, 'the NATS Request Trigger')));
 	});
@@ -52,6 +56,7 @@ export async function startRequestTrigger(ctx: ITriggerFunctions): Promise<ITrig
 		closing = true;
 		await subscription.close();
 		await responder.close(CLOSE_TIMEOUT_MS);
+		await connection.stop();
 		await closeClient(client, logger);
 	};
 	return { closeFunction };

@@ -1,10 +1,11 @@
-import { NodeOperationError, type ITriggerFunctions, type ITriggerResponse } from 'n8n-workflow';
+import type { ITriggerFunctions, ITriggerResponse } from 'n8n-workflow';
 
 import { forFeature, needing } from '../../shared/errorMapping';
 import { withinDeadline } from '../../shared/execution/sleep';
 import { Ticker } from '../../shared/execution/ticker';
 import { transportLogger } from '../../shared/n8n/logger';
-import type { OutageReporting } from '../../shared/n8n/outage';
+import { triggerReporting, type OutageReporting } from '../../shared/n8n/outage';
+import { watchTriggerConnection } from '../../shared/n8n/triggerConnection';
 import { triggerError as nodeError } from '../../shared/n8n/triggerError';
 import { watchAnswers, type AdvisoryWatch } from '../../shared/transport';
 import { closeClient, createClient, type NatsClient } from '../../shared/transport/client';
@@ -13,7 +14,6 @@ import { openTriggerConsumer, type ConsumerFacts, type TriggerConsumer } from '.
 import { parseCredentials, secretValues } from '../../shared/transport/credentials';
 import { readSettings, type TriggerSettings } from '../settings';
 import { checkConsumer, consumerTarget, logStart } from './activation';
-import { watchTriggerConnection } from './connectionWatch';
 import { ConsumeLoop } from './consumeLoop';
 import { FEATURE } from './featureNames';
 import { prepareFeatures, type TriggerFeatures } from './features';
@@ -84,10 +84,7 @@ async function activate(ctx: ITriggerFunctions, reporting: OutageReporting, tick
  */
 export async function startTrigger(ctx: ITriggerFunctions): Promise<ITriggerResponse> {
 	const logger = transportLogger(ctx.logger, ctx.getNode().name);
-	const reporting: OutageReporting = {
-		logger,
-		recordFailure: (message, hint) => ctx.saveFailedExecution?.(new NodeOperationError(ctx.getNode(), message, { description: hint })),
-	};
+	const reporting = triggerReporting(ctx, logger);
 	const ticker = new Ticker(50, (error) => logger.error(`A timer task of the trigger failed: ${error.message}`));
 	const { settings, client, features, consumer } = await activate(ctx, reporting, ticker);
 	const loop = new ConsumeLoop(

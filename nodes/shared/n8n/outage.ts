@@ -1,3 +1,5 @@
+import { NodeOperationError, type ITriggerFunctions } from 'n8n-workflow';
+
 import type { TransportLogger } from '../transport/connect';
 
 /**
@@ -14,6 +16,14 @@ export interface OutageReporting {
 	logger: TransportLogger;
 	/** Records a failed execution the user sees in n8n's executions list. */
 	recordFailure(message: string, hint: string): void;
+}
+
+/** A trigger's outages go to n8n's log and, as failed executions, to the workflow's executions list. */
+export function triggerReporting(ctx: Pick<ITriggerFunctions, 'getNode'> & Partial<Pick<ITriggerFunctions, 'saveFailedExecution'>>, logger: TransportLogger): OutageReporting {
+	return {
+		logger,
+		recordFailure: (message, hint) => ctx.saveFailedExecution?.(new NodeOperationError(ctx.getNode(), message, { description: hint })),
+	};
 }
 
 export interface RetrySpacing {

@@ -1,7 +1,10 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 
-import { eventually } from '../../helpers/fakeTrigger';
+import type { ITriggerResponse } from 'n8n-workflow';
+
+import { NatsRequestTrigger } from '../../../nodes/NatsRequestTrigger/NatsRequestTrigger.node';
+import { eventually, fakeTrigger } from '../../helpers/fakeTrigger';
 import { startNatsServer, uniqueName, type NatsServer } from '../../helpers/natsServer';
 import { activate, pause, sequences, type ActiveTrigger, type TestStream } from './harness';
 
@@ -92,5 +95,31 @@ describe('JetStream Trigger outages', () => {
 		expect(sequences(fake).sort((a, b) => a - b)).toEqual([1, 2, 3]);
 		expect((await s.consumer(durable)).num_ack_pending).toBe(0);
 		await s.close();
+	});
+
+	it('the NATS Request Trigger, too, says so and answers again once the server accepts its credential', async () => {
+		const subject = `svc.${uniqueName('outage').toLowerCase()}`;
+		const fake = fakeTrigger({
+			params: { subject, queueGroup: 'n8n', replyWith: 'firstItem' },
+			credentials: { servers: server.url, authType: 'userPassword', user: 'app', password: 'one', connectionName: uniqueName('requests') },
+			script: () => ({ output: [{ answered: true }] }),
+			nodeName: 'NATS Request Trigger',
+		});
+		const listener: ITriggerResponse = await new NatsRequestTrigger().trigger.call(fake.context);
+		try {
+			expect(JSON.parse(new TextDecoder().decode((await admin.request(subject, '{}', { timeout: 3_000 })).data))).toEqual({ answered: true });
+			await server.reload(users('changed'));
+			await eventually(() => fake.failedExecutions.length === 1, 10_000, 'a failed execution about the refused credential');
+			expect(fake.logs.filter((l) => l.level === 'error')).toHaveLength(1);
+			expect(fake.emittedErrors).toHaveLength(0);
+			await server.reload(users('one'));
+			await eventually(
+				async () => (await admin.request(subject, '{}', { timeout: 1_000 }).then(() => true, () => false)),
+				20_000,
+				'a request answered after the credential works again',
+			);
+		} finally {
+			await listener.closeFunction?.();
+		}
 	});
 });

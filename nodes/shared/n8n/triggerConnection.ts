@@ -1,15 +1,16 @@
-import { Outage, type OutageReporting } from '../../shared/n8n/outage';
-import type { NatsClient } from '../../shared/transport/client';
-import { watchConnection, type ConnectionWatch } from '../../shared/transport/connectionEvents';
-import { redact } from '../../shared/transport/redact';
-import type { PermissionError } from '../../shared/errors';
+import type { PermissionError } from '../errors';
+import type { NatsClient } from '../transport/client';
+import { watchConnection, type ConnectionWatch } from '../transport/connectionEvents';
+import { redact } from '../transport/redact';
+import { Outage, type OutageReporting } from './outage';
 
-/** What the trigger's connection tells the loop that reads through it. */
+/** What a trigger's connection tells the trigger that reads through it. */
 export interface ConnectionUser {
-	connectionLost(): void;
-	connectionBack(): void;
-	/** True when the refused subject is one the loop itself needs (it then stops). */
-	refused(error: PermissionError): boolean;
+	connectionLost?(): void;
+	connectionBack?(): void;
+	/** True when the refused subject is one the trigger itself needs (it then stops). */
+	refused?(error: PermissionError): boolean;
+	/** Stops the trigger with an error n8n shows (and re-activates it). */
 	fail(error: Error): void;
 }
 
@@ -17,11 +18,11 @@ export interface ConnectionUser {
 const PULSE_MS = 1_000;
 
 /**
- * The trigger's own connection, watched for what it means to the trigger. A lost connection is an
- * outage the trigger rides out (NATS.js reconnects for ever, also through refused logins): the pull
- * requests start again when it is back, held messages stay held, and a user sees the outage when
- * it lasts or when the server refuses the credential. Only a connection NATS.js closes for good on
- * its own ends the trigger (n8n then re-activates it with a new one).
+ * A trigger's own connection, watched for what it means to the trigger. A lost connection is an
+ * outage the trigger rides out (it connects with `outlastLoginRefusals`, so NATS.js reconnects for
+ * ever, also through refused logins): a user sees it once it lasts, or at once when the server
+ * refuses the credential, and the trigger goes on when it is back. Only a connection NATS.js closes
+ * for good on its own ends the trigger (n8n then re-activates it with a new one).
  */
 export function watchTriggerConnection(client: NatsClient, user: ConnectionUser, reporting: OutageReporting, secrets: readonly string[]): ConnectionWatch {
 	const { connectionName } = client.credentials;
@@ -36,7 +37,7 @@ export function watchTriggerConnection(client: NatsClient, user: ConnectionUser,
 	const clean = (error: Error) => new Error(redact(error.message, [...secrets]));
 	const watch = watchConnection(client.nc, {
 		disconnected: (server) => {
-			user.connectionLost();
+			user.connectionLost?.();
 			reason = new Error(`the connection to ${server} was lost`);
 			outage.failed(reason);
 			pulse ??= setInterval(() => outage.failed(reason), PULSE_MS);
@@ -45,7 +46,7 @@ export function watchTriggerConnection(client: NatsClient, user: ConnectionUser,
 		reconnected: () => {
 			clearInterval(pulse);
 			pulse = undefined;
-			user.connectionBack();
+			user.connectionBack?.();
 			outage.ok();
 		},
 		loginRefused: (error) => {
@@ -54,7 +55,7 @@ export function watchTriggerConnection(client: NatsClient, user: ConnectionUser,
 		},
 		// A refusal the loop does not need to stop for (an optional subscription) is still worth a line.
 		refused: (error, said) => {
-			if (!user.refused(error)) reporting.logger.warn(`NATS connection "${connectionName}" reported: ${redact(said, [...secrets])}`);
+			if (!user.refused?.(error)) reporting.logger.warn(`NATS connection "${connectionName}" reported: ${redact(said, [...secrets])}`);
 		},
 		otherError: (error) => reporting.logger.warn(`NATS connection "${connectionName}" reported: ${clean(error).message}`),
 		closed: (error) => user.fail(new Error(`The connection to the NATS server closed for good${error ? `: ${clean(error).message}` : ''}; n8n starts the trigger again with a new one`)),
