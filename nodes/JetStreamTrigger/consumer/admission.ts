@@ -31,7 +31,24 @@ export class Admission {
 			if (verdict.action === 'process') admitted.push(decoded);
 			else await this.settle(decoded, verdict);
 		}
-		return admitted;
+		return await this.stillToRun(admitted);
+	}
+
+	/**
+	 * The admitted messages that are still to run. One an Acknowledge node answered meanwhile (a late
+	 * answer of an earlier delivery, while its check was on its way) is done: its key follows that answer.
+	 */
+	async stillToRun(admitted: Decoded[]): Promise<Decoded[]> {
+		const { lifecycle } = this.deps.loop;
+		const answered = admitted.filter((m) => !lifecycle.isHeld(m));
+		await Promise.all(
+			answered.map(async (m) => {
+				const state = m.state;
+				if (state.name === 'answered' && state.workflowAnswer === 'ack') await this.deps.guard.processed(m);
+				else await this.deps.guard.failed(m);
+			}),
+		);
+		return answered.length === 0 ? admitted : admitted.filter((m) => lifecycle.isHeld(m));
 	}
 
 	private async settle(message: Decoded, verdict: Exclude<GuardVerdict, { action: 'process' }>): Promise<void> {

@@ -1,4 +1,5 @@
 import type { Outcome } from '../../shared/execution/emitter';
+import { jittered } from '../../shared/execution/jitter';
 import type { AckMode, RetrySettings } from '../settings';
 
 /**
@@ -35,9 +36,6 @@ export function isLastDelivery(deliveries: number, maxDeliver: number): boolean 
 	return maxDeliver > 0 && deliveries >= maxDeliver;
 }
 
-/** Up to this share of the delay is added at random, so failed messages do not all return at once. */
-const JITTER = 0.2;
-
 /**
  * How long a failed message waits before the next delivery. The consumer's own backoff list wins
  * (one entry per delivery, the last one repeating); otherwise the delay doubles from the base, with
@@ -47,5 +45,5 @@ export function retryDelayMs(deliveryCount: number, backoffMs: number[], retry: 
 	const attempt = Math.max(1, deliveryCount);
 	if (backoffMs.length > 0) return backoffMs[Math.min(attempt - 1, backoffMs.length - 1)];
 	const exponential = retry.baseDelayMs * 2 ** Math.min(attempt - 1, 30);
-	return Math.round(Math.min(retry.maxDelayMs, exponential * (1 + JITTER * random())));
+	return Math.min(retry.maxDelayMs, jittered(exponential, random));
 }

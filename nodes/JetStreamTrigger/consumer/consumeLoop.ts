@@ -4,6 +4,7 @@ import type { PermissionError } from '../../shared/errors';
 import type { ConsumerFacts, RecoverOutcome, TriggerConsumer } from '../../shared/transport/consume';
 import type { Delivery } from '../../shared/transport/delivery';
 import type { Puller, PullReport } from '../../shared/transport/pull';
+import { isLastDelivery } from './answers';
 import { Dispatcher, type DispatchHost } from './dispatcher';
 import { FEATURE } from './featureNames';
 import type { DeadLetterDetails } from './hooks';
@@ -130,8 +131,19 @@ export class ConsumeLoop implements LoopPort, LifecycleOwner, DispatchHost {
 		this.puller?.flushAnswers();
 	}
 
-	/** Stops the timers for good (the connection is about to close); what is still held is redelivered after its ack wait. */
+	/**
+	 * Stops the timers for good (the connection is about to close). What is still held is delivered
+	 * again after its ack wait — except a message on its last allowed delivery, which the server then
+	 * drops from this consumer: each is named, with where it still is.
+	 */
 	finish(): void {
+		const { facts } = this.consumer;
+		for (const message of this.lifecycle.messages()) {
+			if (!isLastDelivery(message.deliveries, facts.maxDeliver)) continue;
+			this.deps.logger.error(
+				`Message ${message.sequence} was on its last allowed delivery and could not be answered or dead-lettered before the trigger closed; this consumer will not deliver it again. It stays in stream "${facts.stream}": read it with the JetStream node's Message → Get`,
+			);
+		}
 		this.lifecycle.stop();
 		this.puller?.flushAnswers();
 	}

@@ -32,6 +32,7 @@ export class DeadLettering {
 	/** Dead-letters a running message and terms it once its copy is stored. */
 	async giveUp(message: HeldMessage, details: DeadLetterDetails): Promise<void> {
 		const { ctx, logger, loop } = this.deps;
+		if (!loop.lifecycle.isHeld(message)) return;
 		const result = await this.deps.deadLetter.send(message.delivery, details);
 		if (result.status === 'failed') {
 			const refused = forFeature(result.error, FEATURE.deadLetter);

@@ -5,7 +5,7 @@ import type { TransportLogger } from '../../shared/transport/connect';
 import type { TriggerSettings } from '../settings';
 import { CircuitBreaker } from './circuitBreaker';
 import type { HeldMessage, Lifecycle } from './lifecycle';
-import type { UnitProcessor } from './processor';
+import type { Unit, UnitProcessor } from './processor';
 import { RateLimiter } from './rateLimiter';
 import { RateMeter } from './rateMeter';
 
@@ -36,6 +36,8 @@ export class Dispatcher {
 	/** Units finished per second. */
 	private readonly pace = new RateMeter();
 
+	private halfOpenTimer?: NodeJS.Timeout;
+
 	constructor(
 		private readonly settings: TriggerSettings,
 		private readonly lifecycle: Lifecycle,
@@ -60,16 +62,15 @@ export class Dispatcher {
 	/** Takes units until the loop stops. */
 	async run(signal: AbortSignal): Promise<void> {
 		while (!this.host.stopped) {
-			if (this.breaker?.state === 'open') {
-				await sleep(this.breaker.remainingMs(), signal);
-				this.breaker.tryHalfOpen();
-				this.slots.setCapacity(1);
-				this.host.topUp();
+			if (!(await this.gate(signal))) return;
+			if (this.paused) {
+				// Opened while this waited for a slot: what is in line waits too (kept alive) until the trial.
+				this.slots.release();
+				await sleep(this.breaker!.remainingMs() + 10, signal);
 				continue;
 			}
-			if (!(await this.gate(signal))) return;
 			const unit = await this.collect(signal);
-			if (unit.length === 0) {
+			if (unit.messages.length === 0) {
 				this.slots.release();
 				continue;
 			}
@@ -90,24 +91,25 @@ export class Dispatcher {
 	}
 
 	/** One message, or a batch: up to its size or until its max wait has passed since the first one. */
-	private async collect(signal: AbortSignal): Promise<HeldMessage[]> {
+	private async collect(signal: AbortSignal): Promise<Unit> {
 		const { batch } = this.settings;
-		const first = await this.lifecycle.next(signal);
-		if (!first) return [];
-		const unit = [first];
+		const unit: Unit = { messages: [] };
+		const first = await this.lifecycle.next(signal, undefined, unit);
+		if (!first) return unit;
+		unit.messages.push(first);
 		const closeAt = Date.now() + (batch?.maxWaitMs ?? 0);
-		while (unit.length < (batch?.size ?? 1) && !this.host.stopped) {
-			const next = await this.lifecycle.next(signal, Math.max(0, closeAt - Date.now()));
+		while (unit.messages.length < (batch?.size ?? 1) && !this.host.stopped) {
+			const next = await this.lifecycle.next(signal, Math.max(0, closeAt - Date.now()), unit);
 			if (!next) break;
-			unit.push(next);
+			unit.messages.push(next);
 		}
 		if (!this.host.stopped) return unit;
 		// Taken out of line but never started.
-		unit.forEach((m) => this.host.handBack(m, 'the trigger closed before it ran'));
-		return [];
+		unit.messages.forEach((m) => this.host.handBack(m, 'the trigger closed before it ran'));
+		return { messages: [] };
 	}
 
-	private start(unit: HeldMessage[]): void {
+	private start(unit: Unit): void {
 		const done = this.processor
 			.process(unit)
 			.then((outcome) => this.afterExecution(outcome))
@@ -121,8 +123,25 @@ export class Dispatcher {
 	}
 
 	private afterExecution(outcome: Outcome | undefined): void {
-		if (!this.breaker || outcome === undefined) return;
-		this.breaker.record(outcome === 'success');
-		if (this.breaker.state === 'closed') this.slots.setCapacity(this.settings.parallel);
+		const breaker = this.breaker;
+		if (!breaker || outcome === undefined) return;
+		const wasOpen = breaker.state === 'open';
+		breaker.record(outcome === 'success');
+		if (breaker.state === 'closed') this.slots.setCapacity(this.settings.parallel);
+		if (breaker.state === 'open' && !wasOpen) this.halfOpenAfterCoolDown(breaker);
+	}
+
+	/**
+	 * The trial after the cool-down is started by a timer of its own: the loop may be waiting for a
+	 * message in line that will not come, since nothing is pulled while the circuit is open.
+	 */
+	private halfOpenAfterCoolDown(breaker: CircuitBreaker): void {
+		clearTimeout(this.halfOpenTimer);
+		this.halfOpenTimer = setTimeout(() => {
+			breaker.tryHalfOpen();
+			this.slots.setCapacity(1);
+			this.host.topUp();
+		}, breaker.remainingMs());
+		this.halfOpenTimer.unref();
 	}
 }

@@ -44,8 +44,11 @@ export class IdempotencyGuard implements MessageGuard {
 	/** Claims of messages whose executions run now: one entry per running message, removed when it ends. */
 	private readonly claims = new Map<DecodedMessage, Held>();
 
-	/** Claims kept for an Acknowledge answer that may still come, by key. */
+	/** Claims kept for an Acknowledge answer that may still come, by key… */
 	private readonly abandoned = new Map<string, Abandoned>();
+
+	/** …and the key of each, by stream sequence (the answer names the sequence). */
+	private readonly abandonedKeys = new Map<number, string>();
 
 	private stopRenewal?: () => void;
 
@@ -64,7 +67,7 @@ export class IdempotencyGuard implements MessageGuard {
 		return this.store.stats;
 	}
 
-	/** Claims held now (for tests: it never grows beyond the running messages). */
+	/** Claims held now (for tests: one per message between its admission and its answer, never more). */
 	get claimCount(): number {
 		return this.claims.size;
 	}
@@ -131,7 +134,10 @@ export class IdempotencyGuard implements MessageGuard {
 		if (!held) return;
 		this.claims.delete(message);
 		if (held.lost) return;
-		this.abandoned.set(held.claim.key, { held, sequence: message.delivery.streamSequence, until: Date.now() + 2 * this.leaseMs });
+		const sequence = message.delivery.streamSequence;
+		this.forget(held.claim.key);
+		this.abandoned.set(held.claim.key, { held, sequence, until: Date.now() + 2 * this.leaseMs });
+		this.abandonedKeys.set(sequence, held.claim.key);
 		this.renewWhileRunning();
 	}
 
@@ -141,10 +147,10 @@ export class IdempotencyGuard implements MessageGuard {
 	 * claim until the lease ends (or its redelivery takes it back).
 	 */
 	async lateAnswer(sequence: number, kind: 'ack' | 'nak' | 'term'): Promise<void> {
-		if (kind !== 'ack') return;
-		const entry = [...this.abandoned.values()].find((a) => a.sequence === sequence);
-		if (!entry) return;
-		this.abandoned.delete(entry.held.claim.key);
+		const key = this.abandonedKeys.get(sequence);
+		const entry = key === undefined ? undefined : this.abandoned.get(key);
+		if (kind !== 'ack' || !entry) return;
+		this.forget(entry.held.claim.key);
 		await entry.held.renewing;
 		await this.record(entry.held);
 	}
@@ -164,12 +170,20 @@ export class IdempotencyGuard implements MessageGuard {
 	private async takeBack(key: string, message: DecodedMessage): Promise<boolean> {
 		const entry = this.abandoned.get(key);
 		if (!entry || entry.sequence !== message.delivery.streamSequence) return false;
-		this.abandoned.delete(key);
 		await entry.held.renewing;
+		// An unreachable bucket throws here and keeps the entry: the next look tries again.
 		const renewed = await this.store.renew(entry.held.claim);
+		this.forget(key);
 		if (renewed.status !== 'renewed') return false;
 		this.hold(message, { claim: renewed.claim });
 		return true;
+	}
+
+	private forget(key: string): void {
+		const entry = this.abandoned.get(key);
+		if (!entry) return;
+		this.abandoned.delete(key);
+		this.abandonedKeys.delete(entry.sequence);
 	}
 
 	private hold(message: DecodedMessage, held: Held): void {
@@ -221,7 +235,7 @@ export class IdempotencyGuard implements MessageGuard {
 
 	private renewAll(): void {
 		const now = Date.now();
-		for (const [key, entry] of this.abandoned) if (entry.until <= now) this.abandoned.delete(key);
+		for (const [key, entry] of this.abandoned) if (entry.until <= now) this.forget(key);
 		if (this.claims.size === 0 && this.abandoned.size === 0) {
 			this.stopRenewal?.();
 			this.stopRenewal = undefined;

@@ -23,23 +23,32 @@ import { Line } from './line';
  *
  * Closing: everything waiting, and everything parked but not for its dead letter, goes to running
  * and is handed back by the owner (nak, or dead-lettered on its last delivery); a message parked
- * while closing is handed back at the next look. What runs is answered by its outcome.
+ * while closing is handed back at the next look. What runs is answered by its outcome. A running
+ * message names the unit that took it, so a unit only ever hands back its own; an answered one says
+ * how it left (an Acknowledge node may answer it before its execution started).
  */
 
 export type ParkReason = 'busy' | 'outage' | 'deadLetter';
-
-export type MessageState =
-	| { name: 'waiting' }
-	| { name: 'running' }
-	| { name: 'parked'; reason: 'busy' | 'outage'; dueAt: number }
-	| { name: 'parked'; reason: 'deadLetter'; dueAt: number; details: DeadLetterDetails };
-
-export type StateName = MessageState['name'];
 
 /** The final answers JetStream accepts: a nak with its redelivery delay (undefined: at once). */
 export type Answer = 'ack' | 'term' | { nak: number | undefined };
 
 export type Departure = 'ack' | 'nak' | 'term' | 'released';
+
+/** What an Acknowledge node in the workflow answered ("Later in the workflow"). */
+export type WorkflowAnswer = 'ack' | 'nak' | 'term';
+
+export type MessageState =
+	| { name: 'waiting' }
+	/** `unit`: the unit that took it (a message handed back at close or tried for its dead letter has none). */
+	| { name: 'running'; unit?: object }
+	| { name: 'parked'; reason: 'busy' | 'outage'; dueAt: number }
+	| { name: 'parked'; reason: 'deadLetter'; dueAt: number; details: DeadLetterDetails }
+	/** Left the lifecycle; `workflowAnswer` when it was released because an Acknowledge node answered it. */
+	| { name: 'answered'; how: Departure; workflowAnswer?: WorkflowAnswer };
+
+/** The states of a held message. */
+export type StateName = Exclude<MessageState['name'], 'answered'>;
 
 export class HeldMessage {
 	/** Changed only by the lifecycle's transitions. */
@@ -121,7 +130,12 @@ export class Lifecycle {
 		return this.held.get(sequence);
 	}
 
-	/** A message arrived: a new one, in line (returned), or a copy of one held (merged, undefined). */
+	/** Everything held now. */
+	messages(): HeldMessage[] {
+		return [...this.held.values()];
+	}
+
+	/** A message arrived: a new one, returned (in line; while closing, handed back at once), or a copy of one held (merged, undefined). */
 	receive(delivery: Delivery): HeldMessage | undefined {
 		const known = this.held.get(delivery.streamSequence);
 		if (known) {
@@ -144,10 +158,10 @@ export class Lifecycle {
 		return message;
 	}
 
-	/** The oldest waiting message, now running; undefined when `timeoutMs` passed or the signal aborted first. */
-	async next(signal: AbortSignal, timeoutMs?: number): Promise<HeldMessage | undefined> {
+	/** The oldest waiting message, now running for `unit`; undefined when `timeoutMs` passed or the signal aborted first. */
+	async next(signal: AbortSignal, timeoutMs: number | undefined, unit: object): Promise<HeldMessage | undefined> {
 		const message = await this.line.take(signal, timeoutMs);
-		if (message) this.move(message, { name: 'running' });
+		if (message) this.move(message, { name: 'running', unit });
 		return message;
 	}
 
@@ -171,9 +185,9 @@ export class Lifecycle {
 		this.leave(message, typeof answer === 'string' ? answer : 'nak');
 	}
 
-	/** Lets go without answering: the server already has its answer (an Acknowledge node, a term elsewhere). */
-	release(message: HeldMessage): void {
-		if (this.isHeld(message)) this.leave(message, 'released');
+	/** Lets go without answering: the server already has its answer (`workflowAnswer`: an Acknowledge node's). */
+	release(message: HeldMessage, workflowAnswer?: WorkflowAnswer): void {
+		if (this.isHeld(message)) this.leave(message, 'released', workflowAnswer);
 	}
 
 	/**
@@ -217,16 +231,17 @@ export class Lifecycle {
 		this.stopDueCheck = undefined;
 	}
 
-	private move(message: HeldMessage, state: MessageState): void {
-		this.counts[message.state.name]--;
+	private move(message: HeldMessage, state: Exclude<MessageState, { name: 'answered' }>): void {
+		if (message.state.name !== 'answered') this.counts[message.state.name]--;
 		this.counts[state.name]++;
 		message.state = state;
 	}
 
-	private leave(message: HeldMessage, how: Departure): void {
+	private leave(message: HeldMessage, how: Departure, workflowAnswer?: WorkflowAnswer): void {
 		this.held.delete(message.sequence);
-		this.counts[message.state.name]--;
 		if (message.state.name === 'waiting') this.line.remove(message);
+		if (message.state.name !== 'answered') this.counts[message.state.name]--;
+		message.state = { name: 'answered', how, workflowAnswer };
 		if (how !== 'nak') this.remember(message.sequence);
 		this.owner.left(message, how);
 		if (this.held.size === 0) this.emptyWaiters.splice(0).forEach((resolve) => resolve());

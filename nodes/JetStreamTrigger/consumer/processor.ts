@@ -9,6 +9,11 @@ import { toItem } from './output';
 import { Settlement } from './settlement';
 import type { Decoded, StepDeps } from './steps';
 
+/** One message, or a batch: the messages one execution gets. It is also the token they run for. */
+export interface Unit {
+	readonly messages: HeldMessage[];
+}
+
 /**
  * One unit's path — one message, or a batch: admission (decode, guards) → execution → settlement.
  * Nothing here drops a message: each one leaves the lifecycle with exactly one answer, also when a
@@ -28,8 +33,8 @@ export class UnitProcessor {
 	}
 
 	/** Runs the unit (its messages are running); returns the execution outcome, or undefined when none ran. */
-	async process(unit: HeldMessage[]): Promise<Outcome | undefined> {
-		const admitted = await this.admission.admit(unit);
+	async process(unit: Unit): Promise<Outcome | undefined> {
+		let admitted = await this.admission.admit(unit.messages);
 		if (admitted.length === 0) return undefined;
 		const { settings, loop } = this.deps;
 		if (loop.closing) {
@@ -37,6 +42,9 @@ export class UnitProcessor {
 			return undefined;
 		}
 		const items = await this.items(admitted);
+		// An Acknowledge node may have answered one meanwhile (a late answer of an earlier delivery).
+		admitted = await this.admission.stillToRun(admitted);
+		if (admitted.length === 0) return undefined;
 		if (settings.manual) {
 			this.deps.ctx.emit([items]);
 			admitted.forEach((m) => loop.lifecycle.release(m));
@@ -52,15 +60,27 @@ export class UnitProcessor {
 	 * A step failed unexpectedly (a bug, a binary conversion n8n refused): every message of the unit
 	 * still held goes back. A test run stops with the error instead; its messages need no answer.
 	 */
-	async failed(unit: HeldMessage[], error: Error): Promise<void> {
+	async failed(unit: Unit, error: Error): Promise<void> {
 		const { lifecycle } = this.deps.loop;
+		// Only what still runs for this unit: a message it parked may run for another one by now.
+		const own = unit.messages.filter((m) => m.state.name === 'running' && m.state.unit === unit);
 		if (this.deps.settings.manual) {
-			unit.forEach((m) => lifecycle.release(m));
+			own.forEach((m) => lifecycle.release(m));
 			this.deps.loop.fail(error);
 			return;
 		}
 		this.deps.logger.error(`Processing message(s) failed unexpectedly: ${error.message}; they will be delivered again`);
-		await Promise.all(unit.map(async (m) => await this.handBack(m, 'processing it failed unexpectedly')));
+		await Promise.all(
+			own.map(async (m) => {
+				try {
+					await this.handBack(m, 'processing it failed unexpectedly');
+				} catch (handBackError) {
+					// Let go, unanswered: the server delivers it again after its ack wait.
+					this.deps.logger.error(`Handing message ${m.sequence} back failed too (${(handBackError as Error).message}); it comes back after its ack wait`);
+					lifecycle.release(m);
+				}
+			}),
+		);
 	}
 
 	async handBack(message: HeldMessage, why: string): Promise<void> {

@@ -61,11 +61,13 @@ export class Settlement {
 		const { lifecycle } = this.deps.loop;
 		const message = lifecycle.get(sequence);
 		if (!message || message.state.name !== 'running') {
-			// Its execution ended before the answer was seen: the key waited for it.
-			if (!message) await this.deps.guard.lateAnswer(sequence, kind);
+			// An answer to an earlier delivery (its execution ended before the answer was seen): the key
+			// waited for it. A copy held now finds the key processed and is skipped.
+			await this.deps.guard.lateAnswer(sequence, kind);
 			return;
 		}
-		lifecycle.release(message);
+		// Running: its execution may not have started yet (admission takes it from here then).
+		lifecycle.release(message, kind);
 		if (message.payload === undefined) return;
 		if (kind === 'ack') await this.deps.guard.processed(message as Decoded);
 		else await this.deps.guard.failed(message as Decoded);
@@ -84,8 +86,9 @@ export class Settlement {
 		const { lifecycle } = this.deps.loop;
 		if (messages.some((m) => lifecycle.isHeld(m))) await this.deps.seenAnswers().catch(() => undefined);
 		const unanswered = messages.filter((m) => lifecycle.isHeld(m));
-		if (result.outcome === 'timeout') unanswered.forEach((m) => this.deps.guard.timedOut(m));
-		else if (this.deps.watchesWorkflowAnswers) unanswered.forEach((m) => this.deps.guard.abandon(m));
+		// A timed-out execution may still run and answer: its key waits for that too (not renewed any more).
+		if (this.deps.watchesWorkflowAnswers) unanswered.forEach((m) => this.deps.guard.abandon(m));
+		else if (result.outcome === 'timeout') unanswered.forEach((m) => this.deps.guard.timedOut(m));
 		// A late answer could never be seen: the key goes back, as after a failure.
 		else await Promise.all(unanswered.map((m) => this.deps.guard.failed(m)));
 		await Promise.all(unanswered.map(async (m) => await this.apply(m, this.decide(m, result.outcome, result), result)));

@@ -4,7 +4,7 @@ import { forFeature, needing } from '../../shared/errorMapping';
 import { withinDeadline } from '../../shared/execution/sleep';
 import { Ticker } from '../../shared/execution/ticker';
 import { transportLogger } from '../../shared/n8n/logger';
-import { triggerReporting, type OutageReporting } from '../../shared/n8n/outage';
+import { ConnectionHealth, triggerReporting, type OutageReporting } from '../../shared/n8n/outage';
 import { watchTriggerConnection } from '../../shared/n8n/triggerConnection';
 import { triggerError as nodeError } from '../../shared/n8n/triggerError';
 import { watchAnswers, type AdvisoryWatch } from '../../shared/transport';
@@ -84,7 +84,7 @@ async function activate(ctx: ITriggerFunctions, reporting: OutageReporting, tick
  */
 export async function startTrigger(ctx: ITriggerFunctions): Promise<ITriggerResponse> {
 	const logger = transportLogger(ctx.logger, ctx.getNode().name);
-	const reporting = triggerReporting(ctx, logger);
+	const reporting = triggerReporting(ctx, logger, new ConnectionHealth());
 	const ticker = new Ticker(50, (error) => logger.error(`A timer task of the trigger failed: ${error.message}`));
 	const { settings, client, features, consumer } = await activate(ctx, reporting, ticker);
 	const loop = new ConsumeLoop(
@@ -127,6 +127,9 @@ export async function startTrigger(ctx: ITriggerFunctions): Promise<ITriggerResp
 	const afterlife = async () => {
 		await withinDeadline(loop.settled(), settings.executionTimeoutMs + settings.closeTimeoutMs);
 		loop.finish();
+		lostDeliveries?.stop();
+		ticker.stop();
+		reporting.close();
 		workflowAnswers?.stop();
 		const summary = features.summary();
 		if (summary) logger.info(summary);
@@ -141,7 +144,6 @@ export async function startTrigger(ctx: ITriggerFunctions): Promise<ITriggerResp
 		} catch (error) {
 			logger.error(`Closing the trigger did not finish cleanly: ${(error as Error).message}`);
 		}
-		lostDeliveries?.stop();
 		triggerSettled.set(response, afterlife().catch((error: unknown) => logger.error(`Closing the trigger's connection failed: ${(error as Error).message}`)));
 	};
 	// n8n may close twice at once (deactivation while shutting down): one close, awaited by both.

@@ -14,6 +14,8 @@ export class Ticker {
 
 	private timer?: NodeJS.Timeout;
 
+	private stopped = false;
+
 	constructor(
 		private readonly resolutionMs = 50,
 		/** A task that throws is reported here; the other tasks of the tick still run. */
@@ -30,7 +32,16 @@ export class Ticker {
 		return this.add({ due: Date.now() + ms, every: ms, fn });
 	}
 
+	/** Cancels every task for good; later ones are not scheduled (the trigger they served is closed). */
+	stop(): void {
+		this.stopped = true;
+		this.tasks.clear();
+		clearInterval(this.timer);
+		this.timer = undefined;
+	}
+
 	private add(task: Task): () => void {
+		if (this.stopped) return () => undefined;
 		this.tasks.add(task);
 		if (!this.timer) {
 			this.timer = setInterval(() => this.tick(), this.resolutionMs);

@@ -1,5 +1,6 @@
 import { NodeOperationError, type ITriggerFunctions } from 'n8n-workflow';
 
+import { jittered } from '../execution/jitter';
 import type { TransportLogger } from '../transport/connect';
 
 /**
@@ -12,17 +13,45 @@ import type { TransportLogger } from '../transport/connect';
  * would give up re-activating it after a few tries, and these outages end by themselves.
  */
 
+/**
+ * The trigger's connection, as the other outages see it: while it is down, a bucket or stream behind
+ * it not answering is its consequence, not news — said by the connection's outage alone, and timed
+ * from the moment the connection is back.
+ */
+export class ConnectionHealth {
+	down = false;
+
+	/** When the connection last came back (ms since epoch). */
+	upSince = 0;
+}
+
 export interface OutageReporting {
 	logger: TransportLogger;
 	/** Records a failed execution the user sees in n8n's executions list. */
 	recordFailure(message: string, hint: string): void;
+	/** Absent for the connection's own outage. */
+	connection?: ConnectionHealth;
 }
 
-/** A trigger's outages go to n8n's log and, as failed executions, to the workflow's executions list. */
-export function triggerReporting(ctx: Pick<ITriggerFunctions, 'getNode'> & Partial<Pick<ITriggerFunctions, 'saveFailedExecution'>>, logger: TransportLogger): OutageReporting {
+/**
+ * A trigger's outages go to n8n's log and, as failed executions, to the workflow's executions list —
+ * until `close()`: a deactivated workflow records nothing more.
+ */
+export function triggerReporting(
+	ctx: Pick<ITriggerFunctions, 'getNode'> & Partial<Pick<ITriggerFunctions, 'saveFailedExecution'>>,
+	logger: TransportLogger,
+	connection?: ConnectionHealth,
+): OutageReporting & { close(): void } {
+	let closed = false;
 	return {
 		logger,
-		recordFailure: (message, hint) => ctx.saveFailedExecution?.(new NodeOperationError(ctx.getNode(), message, { description: hint })),
+		connection,
+		recordFailure: (message, hint) => {
+			if (!closed) ctx.saveFailedExecution?.(new NodeOperationError(ctx.getNode(), message, { description: hint }));
+		},
+		close: () => {
+			closed = true;
+		},
 	};
 }
 
@@ -35,11 +64,12 @@ export interface RetrySpacing {
 export const VISIBLE_AFTER_MS = 10_000;
 /** Retries while it lasts are spaced by how long it has lasted, but never more than this apart. */
 const MAX_OUTAGE_RETRY_MS = 30_000;
-/** Up to this share of a retry delay is added at random, so waiting messages do not all return at once. */
-const JITTER = 0.2;
 
 export class Outage {
 	private since?: number;
+
+	/** Whether its start was said (an outage that began while the connection was down is not). */
+	private announced = false;
 
 	private reported = false;
 
@@ -55,27 +85,32 @@ export class Outage {
 		private readonly now: () => number = Date.now,
 	) {}
 
-	get active(): boolean {
-		return this.since !== undefined;
-	}
-
 	/** It failed again. `urgent`: say so in full at once (waiting alone will not mend it). */
 	failed(error: Error, urgent = false): void {
 		this.waits++;
 		this.lastError = error.message;
-		if (this.since === undefined) {
-			this.since = this.now();
-			if (!urgent) this.reporting.logger.warn(`${this.what} cannot be reached (${error.message}); the messages that need it wait, kept by the trigger without using up their deliveries, and are tried again`);
+		const now = this.now();
+		this.since ??= now;
+		const connection = this.reporting.connection;
+		if (connection?.down) return;
+		// Timed from the reconnect: what failed while the connection was down was its consequence.
+		if (connection && this.since < connection.upSince) this.since = connection.upSince;
+		if (!this.announced && !urgent) {
+			this.reporting.logger.warn(`${this.what} cannot be reached (${error.message}); the messages that need it wait, kept by the trigger without using up their deliveries, and are tried again`);
 		}
-		if (!this.reported && (urgent || this.now() - this.since >= VISIBLE_AFTER_MS)) this.report();
+		this.announced = true;
+		if (!this.reported && (urgent || now - this.since >= VISIBLE_AFTER_MS)) this.report();
 	}
 
 	/** It answers again. */
 	ok(): void {
 		if (this.since === undefined) return;
-		const seconds = ((this.now() - this.since) / 1000).toFixed(1);
-		this.reporting.logger.info(`${this.what} answers again after ${seconds} s (${this.waits} wait(s) meanwhile); resuming`);
+		if (this.announced) {
+			const seconds = ((this.now() - this.since) / 1000).toFixed(1);
+			this.reporting.logger.info(`${this.what} answers again after ${seconds} s (${this.waits} wait(s) meanwhile); resuming`);
+		}
 		this.since = undefined;
+		this.announced = false;
 		this.reported = false;
 		this.waits = 0;
 	}
@@ -83,8 +118,7 @@ export class Outage {
 	/** How long a message waits before it tries again: as long as the outage lasted so far, within bounds. */
 	retryInMs(random = Math.random): number {
 		const lasted = this.since === undefined ? 0 : this.now() - this.since;
-		const delay = Math.min(MAX_OUTAGE_RETRY_MS, this.spacing.maxDelayMs, Math.max(this.spacing.baseDelayMs, lasted));
-		return Math.round(delay * (1 + JITTER * random()));
+		return jittered(Math.min(MAX_OUTAGE_RETRY_MS, this.spacing.maxDelayMs, Math.max(this.spacing.baseDelayMs, lasted)), random);
 	}
 
 	private report(): void {

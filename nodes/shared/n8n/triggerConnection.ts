@@ -26,9 +26,11 @@ const PULSE_MS = 1_000;
  */
 export function watchTriggerConnection(client: NatsClient, user: ConnectionUser, reporting: OutageReporting, secrets: readonly string[]): ConnectionWatch {
 	const { connectionName } = client.credentials;
+	const health = reporting.connection;
+	// Its own outage is the one the others defer to: reported without that deference.
 	const outage = new Outage(
 		`The NATS server (connection "${connectionName}")`,
-		reporting,
+		{ logger: reporting.logger, recordFailure: (message, hint) => reporting.recordFailure(message, hint) },
 		{ baseDelayMs: PULSE_MS, maxDelayMs: PULSE_MS },
 		'Check that the NATS server runs and is reachable, and that it accepts the credential (user, password, token, NKey or JWT). The trigger reconnects by itself and resumes without losing a message',
 	);
@@ -37,6 +39,7 @@ export function watchTriggerConnection(client: NatsClient, user: ConnectionUser,
 	const clean = (error: Error) => new Error(redact(error.message, [...secrets]));
 	const watch = watchConnection(client.nc, {
 		disconnected: (server) => {
+			if (health) health.down = true;
 			user.connectionLost?.();
 			reason = new Error(`the connection to ${server} was lost`);
 			outage.failed(reason);
@@ -46,6 +49,10 @@ export function watchTriggerConnection(client: NatsClient, user: ConnectionUser,
 		reconnected: () => {
 			clearInterval(pulse);
 			pulse = undefined;
+			if (health) {
+				health.down = false;
+				health.upSince = Date.now();
+			}
 			user.connectionBack?.();
 			outage.ok();
 		},
@@ -57,6 +64,7 @@ export function watchTriggerConnection(client: NatsClient, user: ConnectionUser,
 		refused: (error, said) => {
 			if (!user.refused?.(error)) reporting.logger.warn(`NATS connection "${connectionName}" reported: ${redact(said, [...secrets])}`);
 		},
+		lameDuck: (server) => reporting.logger.warn(`NATS server ${server} entered lame-duck mode; the connection "${connectionName}" will move to another server`),
 		otherError: (error) => reporting.logger.warn(`NATS connection "${connectionName}" reported: ${clean(error).message}`),
 		closed: (error) => user.fail(new Error(`The connection to the NATS server closed for good${error ? `: ${clean(error).message}` : ''}; n8n starts the trigger again with a new one`)),
 		failed: (error) => reporting.logger.error(`Handling a change of the NATS connection failed: ${error.message}`),

@@ -14,6 +14,8 @@ export interface ConnectionHandlers {
 	/** One attempt to reconnect is starting (about once a second while the server cannot be reached). */
 	reconnecting?(): void;
 	reconnected?(server: string): void;
+	/** The server is shutting down gracefully (lame-duck mode): the connection will move. */
+	lameDuck?(server: string): void;
 	/** The server refused a publish or subscription (a plain publish learns of it only this way); `said`: its words. */
 	refused?(error: PermissionError, said: string): void;
 	/** The server refused the login (authorization violation, expired JWT): the credential, not the network. */
@@ -32,6 +34,13 @@ export interface ConnectionWatch {
 }
 
 const isLoginError = (error: Error) => ['AuthorizationError', 'UserAuthenticationExpiredError'].includes(error.name) || /authorization violation|authentication expired/i.test(error.message);
+
+function errorSeen(error: Error, handlers: ConnectionHandlers): void {
+	const mapped = toNodeError(error);
+	if (mapped instanceof PermissionError) handlers.refused?.(mapped, error.message);
+	else if (isLoginError(error)) handlers.loginRefused?.(mapped);
+	else handlers.otherError?.(mapped);
+}
 
 export function watchConnection(nc: NatsConnection, handlers: ConnectionHandlers): ConnectionWatch {
 	const status = nc.status();
@@ -55,13 +64,12 @@ export function watchConnection(nc: NatsConnection, handlers: ConnectionHandlers
 				case 'reconnect':
 					call(() => handlers.reconnected?.(stripUserInfo(s.server)));
 					break;
-				case 'error': {
-					const mapped = toNodeError(s.error);
-					if (mapped instanceof PermissionError) call(() => handlers.refused?.(mapped, s.error.message));
-					else if (isLoginError(s.error)) call(() => handlers.loginRefused?.(mapped));
-					else call(() => handlers.otherError?.(mapped));
+				case 'ldm':
+					call(() => handlers.lameDuck?.(stripUserInfo(s.server)));
 					break;
-				}
+				case 'error':
+					call(() => errorSeen(s.error, handlers));
+					break;
 				default:
 					break;
 			}

@@ -40,4 +40,21 @@ describe('JetStream Trigger flow control', () => {
 		expect(info.num_pending + info.num_ack_pending).toBe(0);
 		await expect(suite.stream.jsm.streams.info('DLQ').then((s) => s.state.messages)).resolves.toBe(0);
 	});
+
+	it('tries a message after the cool-down even when nothing was waiting in line when the circuit opened', async () => {
+		const durable = uniqueName('d');
+		// One message fails and opens the circuit with nothing else read; its open pull request expires.
+		const trigger = await suite.start(durable, {
+			params: { ackMode: 'executionFinishes' },
+			script: ({ index }) => (index === 0 ? 'fail' : 'succeed'),
+			options: { parallelExecutions: 1, circuitBreakerFailures: 1, circuitBreakerCoolDown: 1 },
+		});
+		await suite.stream.publish(1);
+		await eventually(() => trigger.fake.logs.some((l) => /Circuit opened/.test(l.message)), 5_000, 'circuit opened');
+		// Longer than a pull request lives (10 s): nothing is asked meanwhile, nothing arrives on its own.
+		await pause(11_000);
+		await suite.stream.publish(1);
+		await eventually(() => sequences(trigger.fake).includes(2), 10_000, 'the next message after the cool-down');
+		expect(trigger.fake.logs.some((l) => /Circuit half-open/.test(l.message))).toBe(true);
+	}, 30_000);
 });

@@ -97,6 +97,32 @@ describe('JetStream Trigger outages', () => {
 		await s.close();
 	});
 
+	it('says one outage once: the key-value bucket behind a connection that is down is not a second outage', async () => {
+		const s = await stream();
+		const durable = uniqueName('d');
+		trigger = await activate(server, s, durable, {
+			// A short lease: the key the failed execution could not give back is free again sooner.
+			params: { idempotency: 'payloadField', idempotencyField: 'n', idempotencyOptions: { idempotencyLeaseSeconds: 5 } },
+			credentials: { servers: server.url, authType: 'userPassword', user: 'app', password: 'one', connectionName: uniqueName('outage') },
+			options: { parallelExecutions: 1 },
+			// The first execution fails during the outage: giving its key back needs the bucket.
+			script: ({ items }) => (items[0].json.streamSequence === 1 && items[0].json.deliveryCount === 1 ? { failAfterMs: 500 } : 'succeed'),
+		});
+		const { fake } = trigger;
+		await s.publish(3);
+		await eventually(() => fake.emissions.length === 1, 5_000, 'the first execution to start');
+		await server.reload(users('changed'));
+		// Long enough for the bucket's own failures (each a 5 s request timeout) to last past the 10 s
+		// after which an outage is reported: every store behind the connection fails meanwhile.
+		await pause(22_000);
+		await server.reload(users('one'));
+		await eventually(async () => (await s.consumer(durable)).ack_floor.stream_seq === 3, 60_000, 'all three acknowledged');
+		await pause(1_000);
+		expect(fake.failedExecutions.map((e) => e.message)).toEqual([expect.stringMatching(/NATS server .* refuses the trigger/)]);
+		expect(fake.logs.filter((l) => l.level === 'error')).toHaveLength(1);
+		await s.close();
+	}, 90_000);
+
 	it('the NATS Request Trigger, too, says so and answers again once the server accepts its credential', async () => {
 		const subject = `svc.${uniqueName('outage').toLowerCase()}`;
 		const fake = fakeTrigger({

@@ -25,6 +25,8 @@ function delivery(seq: number, count = 1, answers: string[] = []): Delivery {
 }
 
 const signal = () => new AbortController().signal;
+/** The unit a test takes messages for. */
+const unit = {};
 
 describe('Lifecycle', () => {
 	beforeEach(() => jest.useFakeTimers());
@@ -65,16 +67,16 @@ describe('Lifecycle', () => {
 	it('hands out waiting messages oldest first, each now running; one back from parking goes to the front', async () => {
 		const lifecycle = make();
 		const [a, b, c] = [1, 2, 3].map((seq) => lifecycle.receive(delivery(seq)) as HeldMessage);
-		const first = await lifecycle.next(signal());
+		const first = await lifecycle.next(signal(), undefined, unit);
 		expect(first).toBe(a);
-		expect(a.state).toEqual({ name: 'running' });
+		expect(a.state).toEqual({ name: 'running', unit });
 		lifecycle.park(a, 'busy', 150);
 		expect(a.state).toMatchObject({ name: 'parked', reason: 'busy' });
 		jest.advanceTimersByTime(200);
 		expect(a.state).toEqual({ name: 'waiting' });
-		expect(await lifecycle.next(signal())).toBe(a);
-		expect(await lifecycle.next(signal())).toBe(b);
-		expect(await lifecycle.next(signal())).toBe(c);
+		expect(await lifecycle.next(signal(), undefined, unit)).toBe(a);
+		expect(await lifecycle.next(signal(), undefined, unit)).toBe(b);
+		expect(await lifecycle.next(signal(), undefined, unit)).toBe(c);
 		expect([lifecycle.count('waiting'), lifecycle.count('parked'), lifecycle.count('running')]).toEqual([0, 0, 3]);
 	});
 
@@ -84,8 +86,8 @@ describe('Lifecycle', () => {
 		const waiting = lifecycle.receive(delivery(1, 1, answers)) as HeldMessage;
 		lifecycle.receive(delivery(2, 1, answers));
 		lifecycle.receive(delivery(3, 1, answers));
-		await lifecycle.next(signal());
-		const parked = (await lifecycle.next(signal())) as HeldMessage;
+		await lifecycle.next(signal(), undefined, unit);
+		const parked = (await lifecycle.next(signal(), undefined, unit)) as HeldMessage;
 		lifecycle.park(parked, 'outage', 10_000);
 		jest.advanceTimersByTime(110);
 		expect(answers.sort()).toEqual(['wpi 1/1', 'wpi 2/1', 'wpi 3/1']);
@@ -104,7 +106,7 @@ describe('Lifecycle', () => {
 		const events: string[] = [];
 		const lifecycle = make(events);
 		lifecycle.receive(delivery(4));
-		const m = (await lifecycle.next(signal())) as HeldMessage;
+		const m = (await lifecycle.next(signal(), undefined, unit)) as HeldMessage;
 		lifecycle.park(m, 'deadLetter', 200, { kind: 'poison', error: new Error('bad') });
 		jest.advanceTimersByTime(150);
 		expect(events).toEqual([]);
@@ -118,13 +120,13 @@ describe('Lifecycle', () => {
 		const events: string[] = [];
 		const lifecycle = make(events);
 		for (const seq of [1, 2, 3, 4]) lifecycle.receive(delivery(seq, 1, answers));
-		const busy = (await lifecycle.next(signal())) as HeldMessage;
-		const deadLetter = (await lifecycle.next(signal())) as HeldMessage;
+		const busy = (await lifecycle.next(signal(), undefined, unit)) as HeldMessage;
+		const deadLetter = (await lifecycle.next(signal(), undefined, unit)) as HeldMessage;
 		lifecycle.park(busy, 'busy', 100);
 		lifecycle.park(deadLetter, 'deadLetter', 10_000, { kind: 'exhausted', error: new Error('x') });
 		const back = lifecycle.close();
 		expect(back.map((m) => m.sequence).sort()).toEqual([1, 3, 4]);
-		back.forEach((m) => expect(m.state).toEqual({ name: 'running' }));
+		back.forEach((m) => expect(m.state).toEqual({ name: 'running', unit: undefined }));
 		// The due check passes the parked one's time: it must not be handed back a second time.
 		back.forEach((m) => lifecycle.answer(m, { nak: undefined }));
 		jest.advanceTimersByTime(300);
@@ -139,7 +141,7 @@ describe('Lifecycle', () => {
 		const events: string[] = [];
 		const lifecycle = make(events);
 		lifecycle.receive(delivery(1));
-		const running = (await lifecycle.next(signal())) as HeldMessage;
+		const running = (await lifecycle.next(signal(), undefined, unit)) as HeldMessage;
 		expect(lifecycle.close()).toEqual([]);
 		// Its admission ends after the close began: its key is busy elsewhere, so it would wait a second.
 		lifecycle.park(running, 'busy', 1_000);
@@ -167,8 +169,8 @@ describe('Lifecycle', () => {
 		const lifecycle = make();
 		lifecycle.receive(delivery(1));
 		lifecycle.receive(delivery(2));
-		const a = (await lifecycle.next(signal())) as HeldMessage;
-		const b = (await lifecycle.next(signal())) as HeldMessage;
+		const a = (await lifecycle.next(signal(), undefined, unit)) as HeldMessage;
+		const b = (await lifecycle.next(signal(), undefined, unit)) as HeldMessage;
 		lifecycle.park(b, 'busy', 1_000);
 		expect([lifecycle.count('waiting'), lifecycle.count('parked'), lifecycle.count('running')]).toEqual([0, 1, 1]);
 		let empty = false;
@@ -179,5 +181,29 @@ describe('Lifecycle', () => {
 		lifecycle.release(b);
 		await waiting;
 		expect([lifecycle.count('waiting'), lifecycle.count('parked'), lifecycle.count('running')]).toEqual([0, 0, 0]);
+	});
+
+	it('says how a message left: answered, or released because an Acknowledge node answered it', async () => {
+		const lifecycle = make();
+		const acked = lifecycle.receive(delivery(1)) as HeldMessage;
+		const released = lifecycle.receive(delivery(2)) as HeldMessage;
+		lifecycle.answer(acked, 'ack');
+		await lifecycle.next(signal(), undefined, unit);
+		lifecycle.release(released, 'nak');
+		expect(acked.state).toEqual({ name: 'answered', how: 'ack', workflowAnswer: undefined });
+		expect(released.state).toEqual({ name: 'answered', how: 'released', workflowAnswer: 'nak' });
+		expect([lifecycle.count('waiting'), lifecycle.count('parked'), lifecycle.count('running')]).toEqual([0, 0, 0]);
+	});
+
+	it('names the unit a running message runs for, so a message parked and taken by another unit is not the first one\'s', async () => {
+		const lifecycle = make();
+		const first = {};
+		const second = {};
+		lifecycle.receive(delivery(1));
+		const m = (await lifecycle.next(signal(), undefined, first)) as HeldMessage;
+		lifecycle.park(m, 'busy', 100);
+		jest.advanceTimersByTime(150);
+		expect(await lifecycle.next(signal(), undefined, second)).toBe(m);
+		expect(m.state).toEqual({ name: 'running', unit: second });
 	});
 });
