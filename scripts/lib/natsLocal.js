@@ -43,15 +43,19 @@ function describePort(port) {
 	});
 }
 
-/** A nats-server with JetStream; `bin` defaults to NATS_SERVER_BIN, then the one on the PATH. */
-async function startNats({ dir, port = 0, bin = process.env.NATS_SERVER_BIN || 'nats-server' }) {
+/**
+ * A nats-server with JetStream; `bin` defaults to NATS_SERVER_BIN, then the one on the PATH. `config`:
+ * more configuration (users, accounts), which `reload(config)` replaces as an admin would (SIGHUP).
+ */
+async function startNats({ dir, port = 0, bin = process.env.NATS_SERVER_BIN || 'nats-server', config = '' }) {
 	mkdirSync(dir, { recursive: true });
 	const actual = port === 0 ? await freePort(0) : port;
 	const conf = join(dir, 'nats.conf');
 	const version = versionOf(bin) ?? '0.0.0';
 	// Writes on disk before they are confirmed (2.10+), as the README advises for production.
 	const sync = compareVersions(version, '2.10.0') >= 0 ? ', sync_interval: always' : '';
-	writeFileSync(conf, `listen: 127.0.0.1:${actual}\njetstream { store_dir: "${join(dir, 'store')}"${sync} }\n`);
+	const write = (extra) => writeFileSync(conf, `listen: 127.0.0.1:${actual}\njetstream { store_dir: "${join(dir, 'store')}"${sync} }\n${extra}\n`);
+	write(config);
 	let proc;
 	let log = '';
 	const launch = () =>
@@ -83,6 +87,17 @@ async function startNats({ dir, port = 0, bin = process.env.NATS_SERVER_BIN || '
 			await stop();
 			log = '';
 			await launch();
+		},
+		/** Replaces the extra configuration and reloads it; resolves once the server logged the reload. */
+		async reload(extra) {
+			write(extra);
+			const before = (log.match(/Reloaded server configuration/g) ?? []).length;
+			proc.kill('SIGHUP');
+			const deadline = Date.now() + 10_000;
+			while ((log.match(/Reloaded server configuration/g) ?? []).length === before) {
+				if (Date.now() > deadline) throw new Error(`nats-server did not reload its configuration:\n${log}`);
+				await new Promise((r) => setTimeout(r, 50));
+			}
 		},
 	};
 }

@@ -5,7 +5,13 @@
  * General scenarios run once (regular mode); trigger scenarios run in both modes; queue scenarios only
  * in queue mode.
  */
-const { freePort } = require('../../scripts/lib/natsLocal');
+const { mkdtempSync, rmSync } = require('node:fs');
+const { tmpdir } = require('node:os');
+const { join } = require('node:path');
+const { connect } = require('@nats-io/transport-node');
+const { jetstream, jetstreamManager } = require('@nats-io/jetstream');
+
+const { freePort, startNats } = require('../../scripts/lib/natsLocal');
 const { eventually, expect, executions, successfulExecutions, runsPerOrder, triggeredSequences, triggerItemOf, publishOrders, ackFloor, example, pause } = require('./lib');
 const { ackLaterWorkflow, consumeWorkflow, publishWorkflow, slowWorkflow } = require('./workflows');
 
@@ -222,6 +228,49 @@ const trigger = [
 			await s.js.publish('later.x', JSON.stringify({ n: 1 }));
 			await eventually(async () => (await s.jsm.consumers.info('LATER', 'later').catch(() => undefined))?.ack_floor.stream_seq === 1, 30_000, 'acknowledged by the Acknowledge node');
 			await deactivate(s, wf);
+		},
+	},
+	{
+		name: 'a credential the server stops accepting: an error line and a failed execution in the list, the workflow stays active and resumes by itself — nothing lost, nothing twice',
+		async run(s) {
+			// A server of its own, with users an admin changes (config reload), as with a rotated password.
+			const users = (password) => `authorization { users: [ { user: admin, password: admin }, { user: app, password: ${password} } ] }`;
+			const dir = mkdtempSync(join(tmpdir(), 'e2e-auth-'));
+			const nats = await startNats({ dir, config: users('one') });
+			const admin = await connect({ servers: nats.url, user: 'admin', pass: 'admin', maxReconnectAttempts: -1 });
+			try {
+				const jsm = await jetstreamManager(admin);
+				await jsm.streams.add({ name: 'AUTH', subjects: ['auth.>'] });
+				const js = jetstream(admin);
+				const cred = await s.n8n.api('POST', '/credentials', { name: 'NATS app user', type: 'jetStreamNatsApi', data: { servers: nats.url, connectionName: `n8n-e2e-auth-${s.mode}`, authType: 'userPassword', user: 'app', password: 'one', tls: false } });
+				const wf = await activate(s, consumeWorkflow(cred.id, 'AUTH', 'auth'));
+				await eventually(async () => (await jsm.consumers.info('AUTH', 'auth').catch(() => undefined)) !== undefined, 30_000, 'the trigger started');
+				await js.publish('auth.orders', JSON.stringify({ orderId: 'A-1' }));
+				await eventually(async () => (await successfulExecutions(s.n8n, wf.id)).length === 1, 30_000, 'the first order');
+				const logBefore = s.n8n.log.length;
+				await nats.reload(users('changed'));
+				const failed = await eventually(async () => (await executions(s.n8n, wf.id)).find((e) => e.status === 'error'), 30_000, 'a failed execution in the executions list');
+				const said = JSON.stringify(failed.data?.resultData?.error ?? {});
+				expect(/refus|authoriz/i.test(said), `the failed execution says: ${said.slice(0, 300)}`);
+				expect(/The NATS server .* refuses the trigger/.test(s.n8n.log.slice(logBefore)), 'no error line in n8n\'s log');
+				await js.publish('auth.orders', JSON.stringify({ orderId: 'A-2' }));
+				await pause(2_000);
+				const active = await s.n8n.api('GET', `/workflows/${wf.id}`);
+				expect(active.active === true, 'the workflow was deactivated during the outage');
+				await nats.reload(users('one'));
+				await eventually(async () => (await ackFloor(jsm, 'AUTH', 'auth')) === 2, 60_000, 'both orders acknowledged once the credential works again');
+				const runs = runsPerOrder(await successfulExecutions(s.n8n, wf.id));
+				const { twice, missing } = audit(runs, 'A', 2);
+				const errors = (await executions(s.n8n, wf.id)).filter((e) => e.status === 'error').length;
+				console.log(`    refused credential (${s.mode}): ${errors} failed execution(s) for one outage; ${runs.size} orders, ${twice.length} twice, ${missing.length} never`);
+				expect(errors === 1, `${errors} failed executions for one outage`);
+				expect(twice.length === 0 && missing.length === 0, `run twice: ${twice}; never run: ${missing}`);
+				await deactivate(s, wf);
+			} finally {
+				await admin.close().catch(() => undefined);
+				await nats.stop();
+				rmSync(dir, { recursive: true, force: true });
+			}
 		},
 	},
 	{

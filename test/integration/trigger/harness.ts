@@ -22,10 +22,11 @@ export interface TestStream {
 	close(): Promise<void>;
 }
 
-export async function createStream(server: NatsServer, prefix = 'TRIG'): Promise<TestStream> {
+/** A unique stream, published and inspected through `connection` (default: a test-side connection of its own, closed with it). */
+export async function createStream(server: NatsServer, prefix = 'TRIG', connection?: NatsConnection): Promise<TestStream> {
 	const name = uniqueName(prefix);
 	const subject = `${name.toLowerCase()}.events`;
-	const nc = await connect({ servers: server.url, name: 'test-side', maxReconnectAttempts: -1, reconnectTimeWait: 200 });
+	const nc = connection ?? (await connect({ servers: server.url, name: 'test-side', maxReconnectAttempts: -1, reconnectTimeWait: 200 }));
 	const jsm = await jetstreamManager(nc);
 	await jsm.streams.add({ name, subjects: [`${name.toLowerCase()}.>`] });
 	const js = jetstream(nc);
@@ -46,7 +47,7 @@ export async function createStream(server: NatsServer, prefix = 'TRIG'): Promise
 		consumer: (durable) => jsm.consumers.info(name, durable),
 		close: async () => {
 			await jsm.streams.delete(name).catch(() => false);
-			await nc.close();
+			if (!connection) await nc.close();
 		},
 	};
 }

@@ -1,12 +1,10 @@
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-
 import type { ITriggerResponse } from 'n8n-workflow';
 
 import { NatsRequestTrigger } from '../../../nodes/NatsRequestTrigger/NatsRequestTrigger.node';
 import { eventually, fakeTrigger } from '../../helpers/fakeTrigger';
 import { startNatsServer, uniqueName, type NatsServer } from '../../helpers/natsServer';
-import { activate, pause, sequences, type ActiveTrigger, type TestStream } from './harness';
+import { activate, createStream, pause, sequences, type ActiveTrigger, type TestStream } from './harness';
 
 /**
  * Outages the trigger meets at run time that heal by themselves: a credential the server stops
@@ -40,27 +38,8 @@ afterAll(async () => {
 	await server.cleanup();
 });
 
-async function stream(): Promise<TestStream> {
-	const name = uniqueName('OUT');
-	const subject = `${name.toLowerCase()}.events`;
-	const jsm = await jetstreamManager(admin);
-	await jsm.streams.add({ name, subjects: [`${name.toLowerCase()}.>`] });
-	const js = jetstream(admin);
-	let n = 0;
-	return {
-		name,
-		subject,
-		nc: admin,
-		jsm,
-		publish: async (count) => {
-			for (let i = 0; i < count; i++) await js.publish(subject, JSON.stringify({ n: ++n }));
-		},
-		consumer: (durable) => jsm.consumers.info(name, durable),
-		close: async () => {
-			await jsm.streams.delete(name).catch(() => false);
-		},
-	};
-}
+/** A stream of its own, through the admin connection (the app user's credential is the one that changes). */
+const stream = async (): Promise<TestStream> => await createStream(server, 'OUT', admin);
 
 describe('JetStream Trigger outages', () => {
 	it('says so when the server stops accepting its credential, stays registered, and resumes once it does again — nothing lost, nothing run twice', async () => {
