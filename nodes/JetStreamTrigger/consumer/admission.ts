@@ -31,7 +31,7 @@ export class Admission {
 			if (verdict.action === 'process') admitted.push(decoded);
 			else await this.settle(decoded, verdict);
 		}
-		return await this.stillToRun(admitted);
+		return admitted;
 	}
 
 	/**
@@ -41,6 +41,7 @@ export class Admission {
 	async stillToRun(admitted: Decoded[]): Promise<Decoded[]> {
 		const { lifecycle } = this.deps.loop;
 		const answered = admitted.filter((m) => !lifecycle.isHeld(m));
+		if (answered.length === 0) return admitted;
 		await Promise.all(
 			answered.map(async (m) => {
 				const state = m.state;
@@ -48,7 +49,7 @@ export class Admission {
 				else await this.deps.guard.failed(m);
 			}),
 		);
-		return answered.length === 0 ? admitted : admitted.filter((m) => lifecycle.isHeld(m));
+		return admitted.filter((m) => lifecycle.isHeld(m));
 	}
 
 	private async settle(message: Decoded, verdict: Exclude<GuardVerdict, { action: 'process' }>): Promise<void> {

@@ -159,10 +159,14 @@ export class Lifecycle {
 	}
 
 	/** The oldest waiting message, now running for `unit`; undefined when `timeoutMs` passed or the signal aborted first. */
-	async next(signal: AbortSignal, timeoutMs: number | undefined, unit: object): Promise<HeldMessage | undefined> {
-		const message = await this.line.take(signal, timeoutMs);
-		if (message) this.move(message, { name: 'running', unit });
-		return message;
+	next(signal: AbortSignal, timeoutMs: number | undefined, unit: object): Promise<HeldMessage | undefined> {
+		const start = (message: HeldMessage | undefined) => {
+			if (message) this.move(message, { name: 'running', unit });
+			return message;
+		};
+		// One waiting now (a backlog): no wait, and no extra turn of the event loop.
+		const ready = this.line.shift();
+		return ready ? Promise.resolve(start(ready)) : this.line.take(signal, timeoutMs).then(start);
 	}
 
 	/** Sets a running message aside until `delayMs` from now, still held and kept alive. */

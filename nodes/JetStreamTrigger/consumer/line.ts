@@ -29,6 +29,11 @@ export class Line<T> {
 		return all;
 	}
 
+	/** The next item if there is one now. */
+	shift(): T | undefined {
+		return this.items.shift();
+	}
+
 	/** The next item; undefined when `timeoutMs` passed or the signal aborted first. */
 	async take(signal: AbortSignal, timeoutMs?: number): Promise<T | undefined> {
 		for (;;) {

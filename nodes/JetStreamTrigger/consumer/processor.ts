@@ -35,15 +35,18 @@ export class UnitProcessor {
 	/** Runs the unit (its messages are running); returns the execution outcome, or undefined when none ran. */
 	async process(unit: Unit): Promise<Outcome | undefined> {
 		let admitted = await this.admission.admit(unit.messages);
-		if (admitted.length === 0) return undefined;
 		const { settings, loop } = this.deps;
-		if (loop.closing) {
+		if (admitted.length > 0 && loop.closing) {
 			await Promise.all(admitted.map(async (m) => await this.handBack(m, 'the trigger closed before it ran')));
 			return undefined;
 		}
-		const items = await this.items(admitted);
-		// An Acknowledge node may have answered one meanwhile (a late answer of an earlier delivery).
-		admitted = await this.admission.stillToRun(admitted);
+		let items = admitted.length > 0 ? await this.items(admitted) : [];
+		if (settings.ackMode === 'later') {
+			// An Acknowledge node may have answered one meanwhile (a late answer of an earlier delivery).
+			const toRun = await this.admission.stillToRun(admitted);
+			items = items.filter((_, i) => toRun.includes(admitted[i]));
+			admitted = toRun;
+		}
 		if (admitted.length === 0) return undefined;
 		if (settings.manual) {
 			this.deps.ctx.emit([items]);

@@ -27,7 +27,7 @@ export class Settlement {
 			return;
 		}
 		await this.record(messages, result.outcome);
-		await Promise.all(messages.filter((m) => lifecycle.isHeld(m)).map(async (m) => await this.apply(m, this.decide(m, result.outcome, result), result)));
+		await this.applyAll(messages.filter((m) => lifecycle.isHeld(m)), result);
 	}
 
 	/**
@@ -91,7 +91,17 @@ export class Settlement {
 		else if (result.outcome === 'timeout') unanswered.forEach((m) => this.deps.guard.timedOut(m));
 		// A late answer could never be seen: the key goes back, as after a failure.
 		else await Promise.all(unanswered.map((m) => this.deps.guard.failed(m)));
-		await Promise.all(unanswered.map(async (m) => await this.apply(m, this.decide(m, result.outcome, result), result)));
+		await this.applyAll(unanswered, result);
+	}
+
+	/** Answers right away; only dead-lettering waits (for the copy to be stored), so the common path adds no turn. */
+	private async applyAll(messages: HeldMessage[], result: ExecutionResult): Promise<void> {
+		const copies: Array<Promise<void>> = [];
+		for (const m of messages) {
+			const copying = this.apply(m, this.decide(m, result.outcome, result), result);
+			if (copying) copies.push(copying);
+		}
+		if (copies.length > 0) await Promise.all(copies);
 	}
 
 	private async record(messages: Decoded[], outcome: Outcome): Promise<void> {
@@ -102,7 +112,7 @@ export class Settlement {
 		else await Promise.all(messages.map((m) => guard.processed(m)));
 	}
 
-	private async apply(message: HeldMessage, decision: Decision, result: ExecutionResult): Promise<void> {
+	private apply(message: HeldMessage, decision: Decision, result: ExecutionResult): Promise<void> | undefined {
 		const { lifecycle } = this.deps.loop;
 		const { logger } = this.deps;
 		const what = result.outcome === 'timeout' ? 'did not finish in time' : 'failed';
@@ -110,20 +120,20 @@ export class Settlement {
 		switch (decision.action) {
 			case 'ack':
 				lifecycle.answer(message, 'ack');
-				return;
+				return undefined;
 			case 'none':
-				return;
+				return undefined;
 			case 'deadLetter':
 				// The error text stays out of the log (it may quote data); the dead-letter copy keeps it, masked.
 				if (decision.kind === 'rejected') logger.warn(`The execution for message ${message.sequence} failed with the permanent-failure marker; dead-lettering it`);
 				else logger.warn(`The execution for message ${message.sequence} ${what} on its last allowed delivery; it will not be delivered again`);
-				await this.deadLettering.giveUp(message, { kind: decision.kind, error: new Error(cause), failedNode: result.failedNode });
-				return;
+				return this.deadLettering.giveUp(message, { kind: decision.kind, error: new Error(cause), failedNode: result.failedNode });
 			default: {
 				const delayMs = retryDelayMs(message.deliveries, this.deps.facts.backoffMs, this.deps.settings.retry);
 				if (decision.action === 'awaitWorkflow') logger.info(`The execution for message ${message.sequence} succeeded but no Acknowledge node answered it; redelivering in ${(delayMs / 1000).toFixed(1)} s`);
 				else logger.info(`The execution for message ${message.sequence} ${what} (delivery ${message.deliveries}); redelivering in ${(delayMs / 1000).toFixed(1)} s`);
 				lifecycle.answer(message, { nak: decision.action === 'retry' && decision.at === 'once' ? undefined : delayMs });
+				return undefined;
 			}
 		}
 	}
