@@ -126,6 +126,23 @@ const options: INodeProperties = {
 			description: 'Start at most this many messages per second, e.g. to respect an API limit downstream. 0 = no limit.',
 		},
 		{
+			displayName: 'Statistics Bucket',
+			name: 'statsBucket',
+			type: 'string',
+			default: 'n8n_jetstream_stats',
+			placeholder: 'n8n_jetstream_stats',
+			description:
+				'Key-value bucket the trigger writes its figures to every interval (one key per active trigger), read by the JetStream node\'s Monitor → Trigger Statistics. Empty = write none (they are still logged and in n8n\'s /metrics).',
+		},
+		{
+			displayName: 'Statistics Interval (Seconds)',
+			name: 'statsInterval',
+			type: 'number',
+			default: 60,
+			typeOptions: { minValue: 5, maxValue: 3600 },
+			description: 'How often the trigger logs a line of what it did (only when it did something) and writes its figures to the statistics bucket',
+		},
+		{
 			displayName: 'Retry Delay (Seconds)',
 			name: 'retryDelay',
 			type: 'number',

@@ -4,6 +4,8 @@ import { CONSUMER_TUNING_NAMES, readConsumerSettings } from '../shared/consumer/
 import type { ConsumerSettings } from '../shared/consumer/consumerSettings';
 import { locatorName } from '../shared/n8n/locators';
 import type { ContentMode } from '../shared/payload/decode';
+import { validateBucketName } from '../shared/idempotency/keys';
+import { DEFAULT_STATS_BUCKET } from '../shared/stats/bucket';
 import { clamp, oneOf, validateConsumerName, validateStreamName } from '../shared/validation';
 import { readDeadLetter, readIdempotency, readSchema, type DeadLetterSettings, type IdempotencySettings, type SchemaSettings } from './featureSettings';
 
@@ -61,6 +63,14 @@ export interface TriggerSettings {
 	schema?: SchemaSettings;
 	/** "Listen for test event": a throwaway consumer, nothing acknowledged. */
 	manual: boolean;
+	stats: StatsSettings;
+}
+
+export interface StatsSettings {
+	/** How often the figures are logged (when something happened) and written. */
+	intervalMs: number;
+	/** Where they are written; undefined: nowhere (log and /metrics only). */
+	bucket?: string;
 }
 
 type Reader = Pick<ITriggerFunctions, 'getNodeParameter' | 'getMode'>;
@@ -107,6 +117,11 @@ function readFeatures(ctx: Reader, warn: (m: string) => void) {
 	return { deadLetter: readDeadLetter(get, clampWarn), idempotency: readIdempotency(get, clampWarn), schema: readSchema(get) };
 }
 
+function readStatsBucket(value: unknown): string | undefined {
+	const bucket = String(value ?? DEFAULT_STATS_BUCKET).trim();
+	return bucket ? validateBucketName(bucket, 'Statistics Bucket') : undefined;
+}
+
 /** Reads and checks the trigger's parameters; `warn` receives a line for each value it adjusted. */
 export function readSettings(ctx: Reader, warn: (message: string) => void): TriggerSettings {
 	const stream = validateStreamName(locatorName(ctx.getNodeParameter('stream', '', { extractValue: true })), 'Stream');
@@ -130,6 +145,10 @@ export function readSettings(ctx: Reader, warn: (message: string) => void): Trig
 		executionTimeoutMs: clamp(options.executionTimeout ?? 3600, 'Execution Timeout', 1, 7 * 86_400, warn) * 1000,
 		closeTimeoutMs: clamp(options.closeTimeout ?? 5, 'Close Timeout', 0.1, 600, warn) * 1000,
 		manual: ctx.getMode() === 'manual',
+		stats: {
+			intervalMs: clamp(options.statsInterval ?? 60, 'Statistics Interval', 5, 3600, warn) * 1000,
+			bucket: readStatsBucket(options.statsBucket),
+		},
 		...readOptional(options, warn),
 		...readFeatures(ctx, warn),
 	};

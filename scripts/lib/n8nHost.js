@@ -151,6 +151,8 @@ class N8n extends N8nProcess {
 			...(this.queueMode ? queueEnv(this.redisPort) : {}),
 			N8N_PORT: String(this.port),
 			N8N_RUNNERS_BROKER_PORT: String(this.brokerPort),
+			// /metrics, where the JetStream Trigger's figures appear (README: Monitoring).
+			N8N_METRICS: 'true',
 		});
 		this.spawn(this.runtime, ['start'], env);
 		await this.waitReady(`${this.base}/healthz/readiness`);

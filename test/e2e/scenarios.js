@@ -143,6 +143,27 @@ const general = [
 			expect(refused.length === 0, `examples that would not activate:\n${refused.join('\n')}`);
 		},
 	},
+	{
+		name: 'the consumer-health example runs: every few seconds it finds a stalled consumer and writes the alert with its numbers',
+		async run(s) {
+			await s.jsm.streams.add({ name: 'IDLE', subjects: ['idle.>'] });
+			for (let i = 0; i < 3; i++) await s.js.publish('idle.orders', JSON.stringify({ n: i }));
+			await s.jsm.consumers.add('IDLE', { durable_name: 'nobody', ack_policy: 'explicit', deliver_policy: 'all' });
+			const wf = example('consumer-health-alert.json', s.credId);
+			const schedule = wf.nodes.find((n) => n.type === 'n8n-nodes-base.scheduleTrigger');
+			schedule.parameters.rule.interval = [{ field: 'seconds', secondsInterval: 5 }];
+			const health = wf.nodes.find((n) => n.name === 'Consumer Health');
+			health.parameters.stream = { __rl: true, mode: 'name', value: 'IDLE' };
+			health.parameters.consumerName = { __rl: true, mode: 'name', value: 'nobody' };
+			health.parameters.healthOptions = { ...health.parameters.healthOptions, stalledAfter: 1 };
+			const created = await activate(s, wf);
+			const run = await eventually(async () => (await successfulExecutions(s.n8n, created.id)).find((e) => e.data?.resultData?.runData?.['Alert Text']), 30_000, 'an execution that wrote an alert');
+			const alert = run.data.resultData.runData['Alert Text'][0].data.main[0][0].json;
+			await deactivate(s, created);
+			expect(alert.status === 'stalled', `alert status ${alert.status}`);
+			expect(/Consumer IDLE\/nobody is stalled: 3 message\(s\) wait.*3 waiting, 0 in progress/.test(alert.text), `alert text: ${alert.text}`);
+		},
+	},
 ];
 
 const trigger = [
@@ -271,6 +292,40 @@ const trigger = [
 				await nats.stop();
 				rmSync(dir, { recursive: true, force: true });
 			}
+		},
+	},
+	{
+		name: 'the trigger\'s figures in n8n\'s own /metrics, as Prometheus reads them',
+		async run(s) {
+			const parse = require('parse-prometheus-text-format');
+			await s.jsm.streams.add({ name: 'MET', subjects: ['met.>'] });
+			const wf = await activate(s, consumeWorkflow(s.credId, 'MET', 'metrics'));
+			for (const [orderId, fail] of [['M-1', false], ['M-2', false], ['M-3', false], ['M-4', true]]) await s.js.publish('met.orders', JSON.stringify({ orderId, fail }));
+			await eventually(async () => (await ackFloor(s.jsm, 'MET', 'metrics')) === 4, 60_000, 'all four answered (one dead-lettered)');
+			const sample = (families, name, labels) => families.find((f) => f.name === name)?.metrics.find((m) => Object.entries(labels).every(([k, v]) => m.labels?.[k] === v));
+			const labels = { stream: 'MET', consumer: 'metrics', workflow_id: wf.id };
+			let text = '';
+			const families = await eventually(async () => {
+				text = await (await fetch(`${s.n8n.base}/metrics`)).text();
+				const parsed = parse(text);
+				return Number(sample(parsed, 'n8n_jetstream_trigger_messages_total', { ...labels, event: 'succeeded' })?.value ?? 0) === 3 ? parsed : undefined;
+			}, 15_000, 'the figures in /metrics');
+			// The parser merges a histogram's label sets: its count is read from the text itself.
+			const countLine = new RegExp(`^n8n_jetstream_trigger_execution_seconds_count\\{[^}]*workflow_id="${wf.id}"[^}]*\\} (\\d+)$`, 'm').exec(text);
+			const value = (name, extra = {}) => Number(sample(families, name, { ...labels, ...extra })?.value);
+			const figures = {
+				received: value('n8n_jetstream_trigger_messages_total', { event: 'received' }),
+				succeeded: value('n8n_jetstream_trigger_messages_total', { event: 'succeeded' }),
+				failed: value('n8n_jetstream_trigger_messages_total', { event: 'failed' }),
+				retried: value('n8n_jetstream_trigger_messages_total', { event: 'retried' }),
+				deadLettered: value('n8n_jetstream_trigger_dead_letters_total', { reason: 'max-deliveries' }),
+				up: value('n8n_jetstream_trigger_up'),
+				executions: Number(countLine?.[1]),
+			};
+			console.log(`    /metrics (${s.mode}): ${JSON.stringify(figures)}`);
+			// M-4 fails all three of its deliveries: two naks, then its dead letter.
+			expect(JSON.stringify(figures) === JSON.stringify({ received: 6, succeeded: 3, failed: 3, retried: 2, deadLettered: 1, up: 1, executions: 6 }), `unexpected figures ${JSON.stringify(figures)}`);
+			await deactivate(s, wf);
 		},
 	},
 	{

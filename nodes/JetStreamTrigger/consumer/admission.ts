@@ -57,6 +57,7 @@ export class Admission {
 		switch (verdict.action) {
 			case 'skip':
 				this.deps.logger.debug(`Message ${message.sequence} skipped: ${verdict.reason}`);
+				this.deps.stats.duplicateSkipped();
 				lifecycle.answer(message, 'ack');
 				return;
 			case 'wait':

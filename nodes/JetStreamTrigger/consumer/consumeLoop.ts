@@ -87,6 +87,11 @@ export class ConsumeLoop implements LoopPort, LifecycleOwner, DispatchHost {
 		return this.stoppedFor === 'closing';
 	}
 
+	/** Not stopped by an error it could not mend (nor closed). */
+	get reading(): boolean {
+		return this.stoppedFor === undefined || this.stoppedFor === 'testRunDone';
+	}
+
 	/**
 	 * Messages read ahead of the execution slots, so the next ones are at hand when a slot frees (with
 	 * too few the loop waits on the server: bench/): twice what the slots take at once, or — when
@@ -229,7 +234,8 @@ export class ConsumeLoop implements LoopPort, LifecycleOwner, DispatchHost {
 	}
 
 	private arrived(delivery: Delivery): void {
-		this.lifecycle.receive(delivery);
+		// A copy of a message held is not a message received.
+		if (this.lifecycle.receive(delivery)) this.deps.stats.received(delivery.pending);
 		this.topUp();
 	}
 

@@ -2,6 +2,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { forFeature } from '../../shared/errorMapping';
 import { PermissionError } from '../../shared/errors';
+import { reasonForKind } from '../../shared/deadLetter/sink';
 import { Outage } from '../../shared/n8n/outage';
 import { isLastDelivery } from './answers';
 import { FEATURE } from './featureNames';
@@ -46,6 +47,7 @@ export class DeadLettering {
 		}
 		this.outage.ok();
 		loop.lifecycle.answer(message, 'term');
+		this.deps.stats.deadLettered(reasonForKind(details.kind));
 		// A message no execution ran for is recorded as a failed execution, so the user sees it in n8n.
 		// The log line carries no error text of a workflow nor payload values: those stay in the copy.
 		if (details.kind === 'poison' || details.kind === 'invalid') {

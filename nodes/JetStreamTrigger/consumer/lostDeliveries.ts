@@ -14,6 +14,8 @@ export interface LostDeliveryChecks {
 	heldOrAnswered(sequence: number, deliveries: number): boolean;
 	/** True when the message's idempotency key is recorded as processed (absent without Skip Duplicates). */
 	wasProcessed?(message: DecodedMessage): Promise<boolean>;
+	/** A message the server gave up on was copied to the dead-letter stream. */
+	rescued?(): void;
 }
 
 /**
@@ -50,6 +52,7 @@ export async function watchLostDeliveries(
 			consumerSequence: 0,
 			deliveryCount: deliveries,
 			timestamp: stored.time,
+			storedAtMs: Date.parse(stored.time),
 			pending: 0,
 			replySubject: '',
 			ack: noAnswer,
@@ -77,6 +80,7 @@ export async function watchLostDeliveries(
 			return;
 		}
 		if (result.status === 'stored') {
+			checks.rescued?.();
 			logger.warn(`${why}; moved to the dead-letter stream`);
 			ctx.saveFailedExecution?.(new NodeOperationError(ctx.getNode(), why, { description: 'Redrive it from the dead-letter stream once the cause is fixed' }));
 			return;

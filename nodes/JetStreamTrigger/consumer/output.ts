@@ -18,6 +18,8 @@ export function metadata(delivery: Delivery): IDataObject {
 		consumerSequence: delivery.consumerSequence,
 		deliveryCount: delivery.deliveryCount,
 		timestamp: delivery.timestamp,
+		/** Stored → now (the execution's start): how far behind the flow runs. */
+		latencyMs: Math.max(0, Date.now() - delivery.storedAtMs),
 		pending: delivery.pending,
 		correlationId: headerValue(delivery.headers, 'X-Correlation-Id') ?? null,
 		messageId: headerValue(delivery.headers, 'Nats-Msg-Id') ?? null,

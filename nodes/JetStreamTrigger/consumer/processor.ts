@@ -54,7 +54,10 @@ export class UnitProcessor {
 			return 'success';
 		}
 		if (settings.ackMode === 'immediately') admitted.forEach((m) => loop.lifecycle.answer(m, 'ack'));
+		const started = Date.now();
+		admitted.forEach((m) => this.deps.stats.started(started - m.delivery.storedAtMs));
 		const result = await this.execute(items);
+		this.deps.stats.executed(result.outcome, Date.now() - started, admitted.length);
 		await this.settlement.settle(admitted, result);
 		return result.outcome;
 	}

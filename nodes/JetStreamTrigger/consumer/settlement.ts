@@ -133,6 +133,7 @@ export class Settlement {
 				if (decision.action === 'awaitWorkflow') logger.info(`The execution for message ${message.sequence} succeeded but no Acknowledge node answered it; redelivering in ${(delayMs / 1000).toFixed(1)} s`);
 				else logger.info(`The execution for message ${message.sequence} ${what} (delivery ${message.deliveries}); redelivering in ${(delayMs / 1000).toFixed(1)} s`);
 				lifecycle.answer(message, { nak: decision.action === 'retry' && decision.at === 'once' ? undefined : delayMs });
+				this.deps.stats.retried();
 				return undefined;
 			}
 		}

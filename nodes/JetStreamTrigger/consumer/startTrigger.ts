@@ -18,6 +18,7 @@ import { ConsumeLoop } from './consumeLoop';
 import { FEATURE } from './featureNames';
 import { prepareFeatures, type TriggerFeatures } from './features';
 import { watchLostDeliveries } from './lostDeliveries';
+import { observeTrigger } from './statsReporter';
 
 /**
  * For tests: resolves when a closed trigger has answered every message it held (executions that were
@@ -84,9 +85,11 @@ async function activate(ctx: ITriggerFunctions, reporting: OutageReporting, tick
  */
 export async function startTrigger(ctx: ITriggerFunctions): Promise<ITriggerResponse> {
 	const logger = transportLogger(ctx.logger, ctx.getNode().name);
-	const reporting = triggerReporting(ctx, logger, new ConnectionHealth());
+	const health = new ConnectionHealth();
+	const reporting = triggerReporting(ctx, logger, health);
 	const ticker = new Ticker(50, (error) => logger.error(`A timer task of the trigger failed: ${error.message}`));
 	const { settings, client, features, consumer } = await activate(ctx, reporting, ticker);
+	const observed = observeTrigger(ctx, client, settings, consumer.facts, logger, ticker, () => !health.down && loop.reading);
 	const loop = new ConsumeLoop(
 		consumer,
 		{
@@ -98,6 +101,7 @@ export async function startTrigger(ctx: ITriggerFunctions): Promise<ITriggerResp
 			deadLetter: features.deadLetter,
 			ticker,
 			reporting,
+			stats: observed.stats,
 			seenAnswers: async () => await client.nc.flush(),
 		},
 		{ fatal: (error) => ctx.emitError(nodeError(ctx, error)), recover: async () => await consumer.recover() },
@@ -114,7 +118,11 @@ export async function startTrigger(ctx: ITriggerFunctions): Promise<ITriggerResp
 				consumer.facts,
 				settings,
 				features.deadLetter,
-				{ heldOrAnswered: (sequence, deliveries) => loop.serverGaveUp(sequence, deliveries), wasProcessed: features.wasProcessed },
+				{
+					heldOrAnswered: (sequence, deliveries) => loop.serverGaveUp(sequence, deliveries),
+					wasProcessed: features.wasProcessed,
+					rescued: () => observed.stats.deadLettered('max-deliveries'),
+				},
 				logger,
 				ctx,
 			);
@@ -128,6 +136,7 @@ export async function startTrigger(ctx: ITriggerFunctions): Promise<ITriggerResp
 		await withinDeadline(loop.settled(), settings.executionTimeoutMs + settings.closeTimeoutMs);
 		loop.finish();
 		lostDeliveries?.stop();
+		await observed.close();
 		ticker.stop();
 		reporting.close();
 		workflowAnswers?.stop();

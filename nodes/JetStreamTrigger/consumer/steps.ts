@@ -6,6 +6,7 @@ import type { TransportLogger } from '../../shared/transport/connect';
 import type { ConsumerFacts } from '../../shared/transport/consume';
 import type { TriggerSettings } from '../settings';
 import type { DeadLetterSink, DecodedMessage, MessageGuard } from './hooks';
+import type { StatsEvents } from './stats';
 import type { HeldMessage, Lifecycle } from './lifecycle';
 
 /**
@@ -36,6 +37,8 @@ export interface StepDeps {
 	deadLetter: DeadLetterSink;
 	ticker: Ticker;
 	reporting: OutageReporting;
+	/** Where what happens to messages is counted (figures, log line, statistics bucket, /metrics). */
+	stats: StatsEvents;
 	loop: LoopPort;
 	/**
 	 * "Later in the workflow": resolves once every answer the server sent this connection so far was

@@ -1,6 +1,6 @@
 import type { Msg, NatsConnection } from '@nats-io/transport-node';
 
-import { isoFromNanos, msToNanos } from '../units';
+import { isoFromNanos, msToNanos, NANOS_PER_MS } from '../units';
 import { headerRecord, type HeaderRecord } from './headers';
 
 /**
@@ -21,8 +21,10 @@ export interface Delivery {
 	readonly consumerSequence: number;
 	/** 1 on the first delivery, 2 on the first redelivery… */
 	readonly deliveryCount: number;
-	/** When the message was stored, ISO 8601. */
+	/** When the message was stored, ISO 8601… */
 	readonly timestamp: string;
+	/** …and in ms since the epoch. */
+	readonly storedAtMs: number;
 	/** Messages still waiting for this consumer after this one (the lag). */
 	readonly pending: number;
 	/** The subject an answer is sent to; lets a later node acknowledge on another connection. */
@@ -150,6 +152,7 @@ export function toDelivery(msg: Msg, writer: AnswerWriter): Delivery {
 		consumerSequence: info.consumerSequence,
 		deliveryCount: info.deliveryCount,
 		timestamp: isoFromNanos(info.timestampNanos),
+		storedAtMs: Math.floor(info.timestampNanos / NANOS_PER_MS),
 		pending: info.pending,
 		replySubject: reply,
 		ack: () => answer(ACK),

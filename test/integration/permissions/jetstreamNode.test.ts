@@ -5,6 +5,9 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { JetStream } from '../../../nodes/JetStream/JetStream.node';
 import { SchemaRegistry } from '../../../nodes/shared/schema';
+import { StatsBucket } from '../../../nodes/shared/stats/bucket';
+import { figuresToJson } from '../../../nodes/shared/stats/entry';
+import { emptyFigures } from '../../../nodes/shared/stats/figures';
 import { connectionPool, createClient, parseCredentials } from '../../../nodes/shared/transport';
 import { fakeExecute } from '../../helpers/fakeExecute';
 import { deleteTestStreams, keepAccountStore } from '../../helpers/accountStore';
@@ -164,6 +167,7 @@ const registryWrite = (n: Names) => [
 	`$KV.${n.registry}.>`,
 ];
 const registryList = (n: Names) => [...registryRead(n), ...watchRights(n.registry)];
+const statsRead = (bucket: string) => [api(`STREAM.INFO.KV_${bucket}`), ...watchRights(bucket), api(`STREAM.MSG.GET.KV_${bucket}`)];
 
 
 // ---------------------------------------------------------------------------------------------
@@ -818,6 +822,37 @@ const cases: Case[] = [
 			const left = await (await registry(n)).list();
 			expect(left).toEqual([expect.objectContaining({ name: 'order', versions: [2], latest: 2 })]);
 		},
+	},
+	// Monitor
+	{
+		label: 'Monitor → Consumer Health',
+		node: { resource: 'monitor', operation: 'consumerHealth' },
+		// The consumer "billing" of the stream the dead letters name (see deadLetter()).
+		rights: (n) => [api(`CONSUMER.INFO.${n.target}.billing`), ...dlqListRights(n)],
+		unused: (n) => [api(`CONSUMER.DELETE.${n.dlq}.*`)],
+		setup: async (n) => {
+			await makeDlq(n);
+			await jsm.consumers.add(n.target, { durable_name: 'billing', ack_policy: AckPolicy.Explicit });
+			await deadLetter(n);
+		},
+		params: (n) => ({ stream: n.target, consumerName: 'billing', healthOptions: { deadLetterStream: n.dlq } }),
+		effect: async (out, n) => expect(out[0]).toMatchObject({ stream: n.target, consumer: 'billing', status: 'failing', deadLetters: { total: 1, byReason: { 'parse-error': 1 } } }),
+	},
+	{
+		label: 'Monitor → Trigger Statistics',
+		node: { resource: 'monitor', operation: 'triggerStatistics' },
+		rights: (n) => statsRead(n.bucket),
+		unused: (n) => [`$JS.FC.KV_${n.bucket}.>`, api(`CONSUMER.DELETE.KV_${n.bucket}.*`)],
+		setup: async (n) => {
+			const bucket = await StatsBucket.open(createClient(admin, parseCredentials({ servers: server.url, authType: 'none' })), n.bucket, true);
+			const figures = figuresToJson(emptyFigures());
+			await bucket.write({
+				stream: n.stream, consumer: n.consumer, workflowId: 'w1', workflowName: 'W', node: 'JetStream Trigger', instance: 'i1', intervalSeconds: 60, recentSeconds: 300,
+				activeSince: new Date().toISOString(), updatedAt: new Date().toISOString(), up: true, pending: 3, recent: { ...figures, received: 7 }, totals: { ...figures, received: 9 },
+			});
+		},
+		params: (n) => ({ stream: n.stream, consumerName: n.consumer, statsBucket: n.bucket }),
+		effect: async (out) => expect(out[0]).toMatchObject({ triggers: 1, pending: 3, recent: { received: 7 }, totals: { received: 9 } }),
 	},
 ];
 

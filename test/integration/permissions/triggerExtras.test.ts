@@ -207,6 +207,16 @@ users.set('t8b-noinfo', {
 	publish: merge(set1(TEST_RUN.bind), set8).publish.filter((s) => !s.startsWith(api(`CONSUMER.INFO.${STREAM}.`))),
 });
 
+/** README: the statistics bucket (optional), bucket `b`. */
+const STATS = 'TXSTATS';
+const statsSet = (b: string): Rights => ({ publish: [api(`STREAM.INFO.KV_${b}`), api(`STREAM.CREATE.KV_${b}`), `$KV.${b}.>`], subscribe: [] });
+const statsEntries: Entry[] = [
+	{ list: 'publish', entry: api(`STREAM.INFO.KV_${STATS}`), refused: /"\$JS\.API\.STREAM\.INFO\.KV_TXSTATS"/, words: /the trigger's statistics/ },
+	{ list: 'publish', entry: api(`STREAM.CREATE.KV_${STATS}`), refused: /"\$JS\.API\.STREAM\.CREATE\.KV_TXSTATS"/, words: /the trigger's statistics/ },
+	{ list: 'publish', entry: `$KV.${STATS}.>`, refused: /"\$KV\.TXSTATS\.[^"]+"/, words: /the trigger's statistics/ },
+];
+define('stats', merge(set2('st1'), statsSet(STATS)), statsEntries);
+
 // ---- Server, connections, clean-up ---------------------------------------------------------------
 
 let server: NatsServer;
@@ -699,4 +709,41 @@ describe('set 8, test runs ("Listen for test event")', () => {
 		expect(await consumersOf()).toContain(temporary);
 		await jsm.consumers.delete(STREAM, temporary!);
 	});
+});
+
+describe('the statistics bucket (optional)', () => {
+	const statsParams = (c: string) => params(c, { options: { retryDelay: 0.2, closeTimeout: 2, content: 'json', statsInterval: 5, statsBucket: STATS } });
+	const keysOf = async (c: string) => {
+		const kv = await new Kvm(admin).open(STATS);
+		const keys: string[] = [];
+		for await (const key of await kv.keys(`${STREAM}.${c}.>`)) keys.push(key);
+		return keys;
+	};
+
+	// In order: the first one creates the bucket the others (refused its creation) would find.
+	it('exactly the README rights: the trigger creates the bucket, writes its key every interval and removes it when closed', async () => {
+		const { fake, response, error } = await activate('stats', statsParams('st1'));
+		expect(error).toBeUndefined();
+		await eventually(async () => (await streamExists(`KV_${STATS}`)) && (await keysOf('st1')).length === 1, 10_000, 'the trigger\'s key');
+		expect(warnings(fake, /statistics/)).toEqual([]);
+		await response!.closeFunction?.();
+		await triggerSettled.get(response!);
+		expect(await keysOf('st1')).toEqual([]);
+	}, 20_000);
+
+	it.each(statsEntries.map((e, i) => [e.entry, i, e] as const))('without %s: one warning naming it, the trigger runs on', async (_entry, i, entry) => {
+		if (i === 0 || i === 1) await jsm.streams.delete(`KV_${STATS}`).catch(() => false);
+		else await new Kvm(admin).create(STATS, { ttl: 15 * 60_000, history: 1 });
+		const { fake, error } = await activate(`stats-${i}`, statsParams('st1'));
+		expect(error).toBeUndefined();
+		await publishTo('st1', { n: i });
+		await eventually(() => warnings(fake, /statistics/).length === 1, 10_000, 'the warning');
+		await new Promise((resolve) => setTimeout(resolve, 5_500));
+		const seen = warnings(fake, /statistics/);
+		expect(seen).toHaveLength(1);
+		expect(seen[0].message).toMatch(/^Permission denied: /);
+		expect(seen[0].message).toMatch(entry.refused);
+		expect(fake.emissions).toHaveLength(1);
+		expect(fake.emittedErrors).toEqual([]);
+	}, 25_000);
 });

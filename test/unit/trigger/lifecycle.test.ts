@@ -15,6 +15,7 @@ function delivery(seq: number, count = 1, answers: string[] = []): Delivery {
 		consumerSequence: seq,
 		deliveryCount: count,
 		timestamp: new Date(0).toISOString(),
+		storedAtMs: 0,
 		pending: 0,
 		replySubject: `$JS.ACK.S.c.${count}.${seq}.${seq}.0.0`,
 		ack: () => answers.push(`ack ${seq}/${count}`),

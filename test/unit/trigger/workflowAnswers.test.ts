@@ -17,7 +17,7 @@ function delivery(seq: number, count = 1): Delivery {
 	const noop = () => undefined;
 	return {
 		subject: 's', data: new TextEncoder().encode('{"n":1}'), headers: {}, stream: 'S', consumer: 'c',
-		streamSequence: seq, consumerSequence: seq, deliveryCount: count, timestamp: new Date(0).toISOString(), pending: 0,
+		streamSequence: seq, consumerSequence: seq, deliveryCount: count, timestamp: new Date(0).toISOString(), storedAtMs: 0, pending: 0,
 		replySubject: `$JS.ACK.S.c.${count}.${seq}.${seq}.0.0`, ack: noop, nak: noop, term: noop, working: noop,
 	};
 }
