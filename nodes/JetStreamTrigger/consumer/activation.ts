@@ -4,7 +4,7 @@ import type { NatsClient } from '../../shared/transport/client';
 import type { TransportLogger } from '../../shared/transport/connect';
 import { openTriggerConsumer, type ConsumerFacts, type ConsumerTarget } from '../../shared/transport/consume';
 import type { TriggerSettings } from '../settings';
-import { keepAliveInterval } from './consumeLoop';
+import { keepAliveInterval } from './lifecycle';
 
 /** Which consumer the trigger reads from, and whether it can keep its promises with it. */
 

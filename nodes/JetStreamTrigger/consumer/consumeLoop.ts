@@ -1,14 +1,14 @@
 import { forFeature } from '../../shared/errorMapping';
 import { withinDeadline } from '../../shared/execution/sleep';
 import type { PermissionError } from '../../shared/errors';
-import type { ConsumerFacts, RecoverOutcome, TriggerConsumer } from '../../shared/transport/consume';
+import type { RecoverOutcome, TriggerConsumer } from '../../shared/transport/consume';
 import type { Delivery } from '../../shared/transport/delivery';
 import type { Puller, PullReport } from '../../shared/transport/pull';
 import { isLastDelivery } from './answers';
 import { Dispatcher, type DispatchHost } from './dispatcher';
 import { FEATURE } from './featureNames';
 import type { DeadLetterDetails } from './hooks';
-import { Lifecycle, type Departure, type HeldMessage, type LifecycleOwner } from './lifecycle';
+import { keepAliveInterval, Lifecycle, type Departure, type HeldMessage, type LifecycleOwner } from './lifecycle';
 import { UnitProcessor } from './processor';
 import type { LoopPort, StepDeps } from './steps';
 
@@ -73,10 +73,6 @@ export class ConsumeLoop implements LoopPort, LifecycleOwner, DispatchHost {
 		private readonly events: LoopEvents,
 	) {
 		this.lifecycle = new Lifecycle(deps.ticker, deps.settings.manual ? 0 : keepAliveInterval(consumer.facts.ackWaitMs), this);
-	}
-
-	get facts(): ConsumerFacts {
-		return this.consumer.facts;
 	}
 
 	get stopped(): boolean {
@@ -297,9 +293,4 @@ export class ConsumeLoop implements LoopPort, LifecycleOwner, DispatchHost {
 				this.recovering = undefined;
 			});
 	}
-}
-
-/** working() every third of the ack wait, so neither a long execution nor a wait in line outlives it. */
-export function keepAliveInterval(ackWaitMs: number): number {
-	return Math.max(100, Math.floor(ackWaitMs / 3));
 }

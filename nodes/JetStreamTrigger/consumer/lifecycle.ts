@@ -285,3 +285,8 @@ export class Lifecycle {
 		for (const message of this.held.values()) message.delivery.working();
 	}
 }
+
+/** working() every third of the ack wait, so neither a long execution nor a wait in line outlives it. */
+export function keepAliveInterval(ackWaitMs: number): number {
+	return Math.max(100, Math.floor(ackWaitMs / 3));
+}
