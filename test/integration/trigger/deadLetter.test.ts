@@ -204,7 +204,7 @@ describe('JetStream Trigger dead-letter routing', () => {
 			await suite.stream.publish(1);
 			await settledConsumer(durable);
 			advisory(durable, 1);
-			await eventually(() => trigger.fake.logs.some((l) => /stopped delivering message 1, which this trigger holds or answered/.test(l.message)), 5_000, 'the advisory seen');
+			await eventually(() => trigger.fake.logs.some((l) => /stopped delivering message 1, which this trigger holds or answered/.test(l.message)), 15_000, 'the advisory seen');
 			await pause(300);
 			expect(await dlqCount().catch(() => 0)).toBe(0);
 		});
@@ -218,7 +218,7 @@ describe('JetStream Trigger dead-letter routing', () => {
 			await first.close();
 			const second = await suite.start(durable, { params: keyed });
 			advisory(durable, 1);
-			await eventually(() => second.fake.logs.some((l) => /stopped delivering message 1, but its idempotency key is recorded as processed/.test(l.message)), 5_000, 'the advisory checked');
+			await eventually(() => second.fake.logs.some((l) => /stopped delivering message 1, but its idempotency key is recorded as processed/.test(l.message)), 15_000, 'the advisory checked');
 			await pause(300);
 			expect(await dlqCount().catch(() => 0)).toBe(0);
 		});
@@ -228,7 +228,7 @@ describe('JetStream Trigger dead-letter routing', () => {
 			await suite.stream.publish(1, () => JSON.stringify({ orderId: 'NEVER-RUN' }));
 			const trigger = await suite.start(durable, { params: { idempotency: 'payloadField', idempotencyField: 'orderId', deliverPolicy: 'new' } });
 			advisory(durable, 1);
-			await eventually(async () => (await dlqCount().catch(() => 0)) === 1, 5_000, 'the copy');
+			await eventually(async () => (await dlqCount().catch(() => 0)) === 1, 15_000, 'the copy');
 			expect(trigger.fake.emissions).toHaveLength(0);
 		});
 	});
