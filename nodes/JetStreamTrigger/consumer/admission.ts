@@ -56,7 +56,8 @@ export class Admission {
 		const { lifecycle } = this.deps.loop;
 		switch (verdict.action) {
 			case 'skip':
-				this.deps.logger.debug(`Message ${message.sequence} skipped: ${verdict.reason}`);
+				// Said where a user looks (with the statistics): a message that ran no execution leaves no other trace.
+				this.deps.logger.info(`Message ${message.sequence} skipped, acknowledged without an execution: ${verdict.reason}`);
 				this.deps.stats.duplicateSkipped();
 				lifecycle.answer(message, 'ack');
 				return;

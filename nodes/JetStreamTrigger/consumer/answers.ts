@@ -31,6 +31,23 @@ export function answerFor(ackMode: AckMode, outcome: MessageOutcome, lastDeliver
 	return lastDelivery ? { action: 'deadLetter', kind: 'exhausted' } : { action: 'retry', at: 'backoff' };
 }
 
+/** What the trigger does with a message whose execution fails, as its item tells the workflow. */
+export type IfExecutionFails = 'retry' | 'dead-letter' | 'discard' | 'acknowledge' | 'nothing';
+
+export function ifExecutionFails(ackMode: AckMode, lastDelivery: boolean, deadLetterOn: boolean): IfExecutionFails {
+	const decision = answerFor(ackMode, 'failure', lastDelivery, false);
+	switch (decision.action) {
+		case 'ack':
+			return 'acknowledge';
+		case 'none':
+			return 'nothing';
+		case 'deadLetter':
+			return deadLetterOn ? 'dead-letter' : 'discard';
+		default:
+			return 'retry';
+	}
+}
+
 /** True when the server will not deliver this message again after a failure (`maxDeliver` ≤ 0: unlimited). */
 export function isLastDelivery(deliveries: number, maxDeliver: number): boolean {
 	return maxDeliver > 0 && deliveries >= maxDeliver;

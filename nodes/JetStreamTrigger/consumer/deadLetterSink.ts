@@ -11,7 +11,7 @@ import type { DeadLetterSink } from './hooks';
  */
 export function triggerDeadLetterSink(
 	client: NatsClient,
-	settings: DeadLetterSettings,
+	settings: DeadLetterSettings & { workflowId: string },
 	secrets: readonly string[],
 	logger: TransportLogger,
 ): DeadLetterSink {
@@ -21,13 +21,15 @@ export function triggerDeadLetterSink(
 				reason: reasonForKind(details.kind),
 				error: details.error,
 				failedNode: details.failedNode,
+				workflowId: settings.workflowId,
+				executionStartedAt: details.executionStartedAt,
 				subject: settings.subject,
 				redactFields: settings.redactFields,
 				secrets,
 				settle: false,
 			});
 			if (result.status === 'dead-lettered') {
-				logger.info(`Message ${delivery.streamSequence} moved to the dead-letter subject "${result.subject}" (${reasonForKind(details.kind)})`);
+				logger.info(`Message ${delivery.streamSequence} moved to the dead-letter stream "${result.dlqStream}" as message ${result.dlqSequence} (${reasonForKind(details.kind)})`);
 				return { status: 'stored' };
 			}
 			logger.debug(`Could not dead-letter message ${delivery.streamSequence}: ${result.error.message}`);

@@ -56,14 +56,20 @@ async function prepareDeadLetter(client: NatsClient, settings: TriggerSettings, 
  * ("Listen for test event") gets neither: it must not claim keys or write dead letters for messages
  * it never acknowledges.
  */
-export async function prepareFeatures(client: NatsClient, settings: TriggerSettings, reporting: OutageReporting, ticker: Ticker): Promise<TriggerFeatures> {
+export async function prepareFeatures(
+	client: NatsClient,
+	settings: TriggerSettings,
+	reporting: OutageReporting,
+	ticker: Ticker,
+	workflowId: string,
+): Promise<TriggerFeatures> {
 	const { logger } = reporting;
 	const outage = (what: string, hint: string) => new Outage(what, reporting, settings.retry, hint);
 	if (settings.manual) return { guard: passThroughGuard, deadLetter: noDeadLetter, summary: () => undefined };
 	let deadLetter = noDeadLetter;
 	if (settings.deadLetter) {
 		const subject = await needing(FEATURE.deadLetter, prepareDeadLetter(client, settings, logger));
-		deadLetter = triggerDeadLetterSink(client, { ...settings.deadLetter, subject }, secretValues(client.credentials), logger);
+		deadLetter = triggerDeadLetterSink(client, { ...settings.deadLetter, subject, workflowId }, secretValues(client.credentials), logger);
 	}
 	// Schema first: an invalid message must not claim an idempotency key.
 	const guards: MessageGuard[] = [];

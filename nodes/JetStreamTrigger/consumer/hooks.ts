@@ -64,6 +64,8 @@ export interface DeadLetterDetails {
 	kind: DeadLetterKind;
 	error: Error;
 	failedNode?: string;
+	/** When the failed execution started (ISO 8601): with the workflow, it finds the execution in n8n. */
+	executionStartedAt?: string;
 }
 
 export interface DeadLetterSink {

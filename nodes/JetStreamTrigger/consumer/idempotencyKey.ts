@@ -1,12 +1,13 @@
+import { identityHeader } from '../../shared/deadLetter';
 import { InvalidParameterError } from '../../shared/errors';
-import { headerValue } from '../../shared/transport/headers';
 import type { DecodedMessage } from './hooks';
 
 /**
  * Where a message's idempotency key comes from: a header, or the payload. A payload key is a dot path
  * (`order.id`) or a template of `{{ $json.path }}`, `{{ $headers.Name }}` and `{{ $subject }}` parts
  * (`{{ $json.tenant }}:{{ $json.orderId }}`). It is read per message without n8n's expression engine,
- * which a trigger cannot run against a message that has not become an item yet.
+ * which a trigger cannot run against a message that has not become an item yet. Nats-Msg-Id, however it
+ * is named, is the producer's id also for a redriven message (whose own id is the redrive's).
  */
 
 export type KeyOf = (message: DecodedMessage) => string | undefined;
@@ -48,7 +49,7 @@ type Part = (message: DecodedMessage) => string | undefined;
 function templatePart(expression: string, field: string): Part {
 	if (expression === '$subject') return (m) => m.delivery.subject;
 	const header = /^\$headers(?:\.|\[\s*["'])([^"'\]]+)/.exec(expression);
-	if (header) return (m) => headerValue(m.delivery.headers, header[1]);
+	if (header) return (m) => identityHeader(m.delivery.headers, header[1]);
 	const json = /^\$json(.*)$/.exec(expression);
 	if (json) {
 		const parts = pathParts(json[1], field);
@@ -63,7 +64,7 @@ function templatePart(expression: string, field: string): Part {
 
 /** Builds the key reader once; a template that can never work is refused at activation. */
 export function keyReader(settings: KeySource): KeyOf {
-	if (settings.source !== 'payloadField') return (m) => headerValue(m.delivery.headers, settings.header) || undefined;
+	if (settings.source !== 'payloadField') return (m) => identityHeader(m.delivery.headers, settings.header);
 	const field = 'Idempotency Field';
 	const template = settings.field;
 	if (!template.includes('{{')) {

@@ -1,14 +1,27 @@
 import type { IBinaryData, IDataObject, INodeExecutionData } from 'n8n-workflow';
 
+import { messageIdentity, originOf } from '../../shared/deadLetter';
 import type { Delivery } from '../../shared/transport/delivery';
 import type { TriggerSettings } from '../settings';
 import { headerValue } from '../../shared/transport/headers';
+import type { IfExecutionFails } from './answers';
 import type { DecodedMessage } from './hooks';
 
 export type PrepareBinary = (data: Buffer, fileName?: string, mimeType?: string) => Promise<IBinaryData>;
 
+/**
+ * What becomes of the message if this execution fails, said in the item so that each execution in
+ * n8n's list tells its part: the last failed delivery of a message says it goes to the dead-letter stream.
+ */
+export interface DeliveryPlan {
+	/** The consumer's limit of deliveries; null when unlimited. */
+	maxDeliveries: number | null;
+	ifExecutionFails: IfExecutionFails;
+}
+
 /** Everything about the delivery a workflow may route on, plus the token to acknowledge it later. */
-export function metadata(delivery: Delivery): IDataObject {
+export function metadata(delivery: Delivery, plan?: DeliveryPlan): IDataObject {
+	const { redrives } = originOf(delivery.headers, delivery.subject, undefined);
 	return {
 		subject: delivery.subject,
 		headers: delivery.headers,
@@ -17,12 +30,15 @@ export function metadata(delivery: Delivery): IDataObject {
 		streamSequence: delivery.streamSequence,
 		consumerSequence: delivery.consumerSequence,
 		deliveryCount: delivery.deliveryCount,
+		...plan,
 		timestamp: delivery.timestamp,
 		/** Stored → now (the execution's start): how far behind the flow runs. */
 		latencyMs: Math.max(0, Date.now() - delivery.storedAtMs),
 		pending: delivery.pending,
 		correlationId: headerValue(delivery.headers, 'X-Correlation-Id') ?? null,
-		messageId: headerValue(delivery.headers, 'Nats-Msg-Id') ?? null,
+		/** The producer's id, also for a redriven message (whose Nats-Msg-Id is the redrive's). */
+		messageId: messageIdentity(delivery.headers) ?? null,
+		redrives,
 		ackToken: delivery.replySubject,
 	};
 }
@@ -36,8 +52,9 @@ export async function toItem(
 	message: DecodedMessage,
 	settings: Pick<TriggerSettings, 'payloadOnly' | 'binaryProperty'>,
 	prepareBinary: PrepareBinary,
+	plan?: DeliveryPlan,
 ): Promise<INodeExecutionData> {
-	const meta = { ...metadata(message.delivery), ...(message.annotations as IDataObject | undefined) };
+	const meta = { ...metadata(message.delivery, plan), ...(message.annotations as IDataObject | undefined) };
 	const { payload } = message;
 	let binary: INodeExecutionData['binary'];
 	let value: unknown;

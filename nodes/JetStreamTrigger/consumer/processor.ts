@@ -2,10 +2,11 @@ import type { INodeExecutionData } from 'n8n-workflow';
 
 import { runExecution, type ExecutionResult, type Outcome } from '../../shared/execution/emitter';
 import { Admission } from './admission';
+import { ifExecutionFails, isLastDelivery } from './answers';
 import { DeadLettering } from './deadLettering';
 import type { DeadLetterDetails } from './hooks';
 import type { HeldMessage } from './lifecycle';
-import { toItem } from './output';
+import { toItem, type DeliveryPlan } from './output';
 import { Settlement } from './settlement';
 import type { Decoded, StepDeps } from './steps';
 
@@ -113,6 +114,17 @@ export class UnitProcessor {
 
 	private async items(messages: Decoded[]): Promise<INodeExecutionData[]> {
 		const prepare = this.deps.ctx.helpers.prepareBinaryData.bind(this.deps.ctx.helpers);
-		return await Promise.all(messages.map((m) => toItem(m, this.deps.settings, prepare)));
+		return await Promise.all(messages.map((m) => toItem(m, this.deps.settings, prepare, this.plan(m))));
+	}
+
+	/** A test run answers no message by its outcome: its items promise nothing. */
+	private plan(message: HeldMessage): DeliveryPlan | undefined {
+		const { settings, facts } = this.deps;
+		if (settings.manual) return undefined;
+		const last = isLastDelivery(message.deliveries, facts.maxDeliver);
+		return {
+			maxDeliveries: facts.maxDeliver > 0 ? facts.maxDeliver : null,
+			ifExecutionFails: ifExecutionFails(settings.ackMode, last, settings.deadLetter !== undefined),
+		};
 	}
 }

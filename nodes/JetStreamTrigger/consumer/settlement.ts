@@ -127,7 +127,12 @@ export class Settlement {
 				// The error text stays out of the log (it may quote data); the dead-letter copy keeps it, masked.
 				if (decision.kind === 'rejected') logger.warn(`The execution for message ${message.sequence} failed with the permanent-failure marker; dead-lettering it`);
 				else logger.warn(`The execution for message ${message.sequence} ${what} on its last allowed delivery; it will not be delivered again`);
-				return this.deadLettering.giveUp(message, { kind: decision.kind, error: new Error(cause), failedNode: result.failedNode });
+				return this.deadLettering.giveUp(message, {
+					kind: decision.kind,
+					error: new Error(cause),
+					failedNode: result.failedNode,
+					executionStartedAt: result.startedAt,
+				});
 			default: {
 				const delayMs = retryDelayMs(message.deliveries, this.deps.facts.backoffMs, this.deps.settings.retry);
 				if (decision.action === 'awaitWorkflow') logger.info(`The execution for message ${message.sequence} succeeded but no Acknowledge node answered it; redelivering in ${(delayMs / 1000).toFixed(1)} s`);

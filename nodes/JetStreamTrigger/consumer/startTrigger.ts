@@ -67,7 +67,7 @@ async function activate(ctx: ITriggerFunctions, reporting: OutageReporting, tick
 	}
 	try {
 		const target = await needing(FEATURE.trigger, consumerTarget(client, settings));
-		const features: TriggerFeatures = await prepareFeatures(client, settings, reporting, ticker);
+		const features: TriggerFeatures = await prepareFeatures(client, settings, reporting, ticker, ctx.getWorkflow().id ?? '');
 		const consumer: TriggerConsumer = await needing(FEATURE.trigger, openTriggerConsumer(client, target));
 		checkConsumer(consumer.facts, settings);
 		return { settings, client, features, consumer };

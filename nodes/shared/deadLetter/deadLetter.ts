@@ -9,13 +9,13 @@ import { isoFromNanos } from '../units';
 import {
 	DEAD_LETTER_REASONS,
 	DlqHeaders,
-	headerValue,
 	isDlqHeader,
 	instructsServer,
 	oneLine,
 	type DeadLetterReason,
 } from './envelope';
 import { deadLetterMsgId, deadLetterSubject, DEFAULT_DLQ_SUBJECT_PREFIX } from './naming';
+import { isOriginHeader, originOf } from './origin';
 import { redactPayload, safeErrorText, type RedactHook } from './redaction';
 
 /**
@@ -50,6 +50,9 @@ export interface DeadLetterOptions {
 	failedNode?: string;
 	/** n8n execution id, when known. */
 	executionId?: string;
+	/** The n8n workflow the message ran in, and when its failed execution started (ISO 8601). */
+	workflowId?: string;
+	executionStartedAt?: string;
 	/** JSON fields ("password", "card.number") removed from the copy; only applies to JSON payloads. */
 	redactFields?: readonly string[];
 	/** Dead-letter subject; default `<subjectPrefix>.<stream>.<consumer>`. */
@@ -131,14 +134,14 @@ function checkReason(reason: string): void {
 
 /**
  * The copy's headers: the original ones, minus those that instruct the server (named in
- * X-Dlq-Dropped-Headers; the original Nats-Msg-Id has a header of its own) and minus any envelope of
- * an earlier dead-lettering.
+ * X-Dlq-Dropped-Headers; the original Nats-Msg-Id has a header of its own), minus any envelope of
+ * an earlier dead-lettering and minus the origin headers of a redrive (the envelope keeps the origin).
  */
 function copiedHeaders(source: DeadLetterSource): { headers: HeaderRecord; dropped: string[] } {
 	const headers: HeaderRecord = {};
 	const dropped: string[] = [];
 	for (const [key, value] of Object.entries(source.headers)) {
-		if (isDlqHeader(key)) continue;
+		if (isDlqHeader(key) || isOriginHeader(key)) continue;
 		if (instructsServer(key)) {
 			if (!/^nats-msg-id$/i.test(key)) dropped.push(key);
 			continue;
@@ -148,11 +151,16 @@ function copiedHeaders(source: DeadLetterSource): { headers: HeaderRecord; dropp
 	return { headers, dropped };
 }
 
+/**
+ * The envelope. Subject, first storage time and message id are the origin's: a message dead-lettered
+ * again after a redrive keeps its history (and counts its redrives) instead of starting anew.
+ */
 function envelopeHeaders(source: DeadLetterSource, options: DeadLetterOptions, removed: string[], dropped: string[]): HeaderRecord {
 	const line = (text: string) => oneLine(text, 256);
+	const origin = originOf(source.headers, source.subject, source.timestamp);
 	const out: HeaderRecord = {
 		[DlqHeaders.Stream]: source.stream,
-		[DlqHeaders.Subject]: source.subject,
+		[DlqHeaders.Subject]: origin.subject,
 		[DlqHeaders.Sequence]: String(source.streamSequence),
 		[DlqHeaders.Consumer]: source.consumer,
 		[DlqHeaders.Deliveries]: String(source.deliveryCount),
@@ -162,9 +170,11 @@ function envelopeHeaders(source: DeadLetterSource, options: DeadLetterOptions, r
 	};
 	if (options.failedNode) out[DlqHeaders.FailedNode] = line(options.failedNode);
 	if (options.executionId) out[DlqHeaders.ExecutionId] = line(options.executionId);
-	if (source.timestamp) out[DlqHeaders.OriginalTime] = source.timestamp;
-	const msgId = headerValue(source.headers, 'Nats-Msg-Id');
-	if (msgId) out[DlqHeaders.OriginalMsgId] = line(msgId);
+	if (options.workflowId) out[DlqHeaders.WorkflowId] = line(options.workflowId);
+	if (options.executionStartedAt) out[DlqHeaders.ExecutionStarted] = options.executionStartedAt;
+	if (origin.time) out[DlqHeaders.OriginalTime] = origin.time;
+	if (origin.msgId) out[DlqHeaders.OriginalMsgId] = line(origin.msgId);
+	if (origin.redrives > 0) out[DlqHeaders.Redrives] = String(origin.redrives);
 	if (removed.length > 0) out[DlqHeaders.RedactedFields] = line(removed.join(','));
 	if (dropped.length > 0) out[DlqHeaders.DroppedHeaders] = line(dropped.join(','));
 	return out;

@@ -1,4 +1,5 @@
 import { headerValue, type HeaderRecord } from '../transport/headers';
+import { isOriginHeader } from './origin';
 
 export { headerValue };
 
@@ -19,11 +20,18 @@ export const DlqHeaders = {
 	Reason: 'X-Dlq-Reason',
 	Error: 'X-Dlq-Error',
 	FailedNode: 'X-Dlq-Failed-Node',
+	/** Set by a caller that knows its execution; a trigger is never told the id n8n gives an execution. */
 	ExecutionId: 'X-Dlq-Execution-Id',
+	/** The workflow and the start of the failed execution: together they find it in n8n's executions list. */
+	WorkflowId: 'X-Dlq-Workflow-Id',
+	ExecutionStarted: 'X-Dlq-Execution-Started',
 	Time: 'X-Dlq-Time',
+	/** When the message was first stored (before any redrive), ISO 8601. */
 	OriginalTime: 'X-Dlq-Original-Time',
-	/** The original Nats-Msg-Id (the copy carries its own, so a repeated dead-letter is deduplicated). */
+	/** The producer's Nats-Msg-Id (the copy carries its own, so a repeated dead-letter is deduplicated). */
 	OriginalMsgId: 'X-Dlq-Original-Msg-Id',
+	/** How many times the message had been redriven before it was dead-lettered this time. */
+	Redrives: 'X-Dlq-Redrives',
 	/** JSON fields removed from the payload copy, comma-separated. */
 	RedactedFields: 'X-Dlq-Redacted-Fields',
 	/** Headers of the original that instruct the server, left off the copy (see `instructsServer`). */
@@ -70,9 +78,12 @@ export interface DeadLetterEnvelope {
 	deliveryCount: number | null;
 	failedNode: string;
 	executionId: string;
+	workflowId: string;
+	executionStartedAt: string;
 	deadLetteredAt: string;
 	originalTime: string;
 	originalMsgId: string;
+	redrives: number;
 	redactedFields: string[];
 	droppedHeaders: string[];
 }
@@ -102,22 +113,26 @@ export function readEnvelope(headers: HeaderRecord): DeadLetterEnvelope {
 		deliveryCount: numberOrNull(headerValue(headers, DlqHeaders.Deliveries)),
 		failedNode: get(DlqHeaders.FailedNode),
 		executionId: get(DlqHeaders.ExecutionId),
+		workflowId: get(DlqHeaders.WorkflowId),
+		executionStartedAt: get(DlqHeaders.ExecutionStarted),
 		deadLetteredAt: get(DlqHeaders.Time),
 		originalTime: get(DlqHeaders.OriginalTime),
 		originalMsgId: get(DlqHeaders.OriginalMsgId),
+		redrives: numberOrNull(headerValue(headers, DlqHeaders.Redrives)) ?? 0,
 		redactedFields: list(headerValue(headers, DlqHeaders.RedactedFields)),
 		droppedHeaders: list(headerValue(headers, DlqHeaders.DroppedHeaders)),
 	};
 }
 
 /**
- * The headers a dead letter gives back for a redrive: the original ones, without the envelope and
- * without any header that instructs the server (a dead-letter stream that sources another adds one).
+ * The headers a dead letter gives back for a redrive: the original ones, without the envelope, without
+ * any header that instructs the server (a dead-letter stream that sources another adds one) and without
+ * origin headers (a redrive writes them anew from the envelope).
  */
 export function originalHeaders(headers: HeaderRecord): HeaderRecord {
 	const out: HeaderRecord = {};
 	for (const [key, value] of Object.entries(headers)) {
-		if (!isDlqHeader(key) && !instructsServer(key)) out[key] = value;
+		if (!isDlqHeader(key) && !instructsServer(key) && !isOriginHeader(key)) out[key] = value;
 	}
 	return out;
 }

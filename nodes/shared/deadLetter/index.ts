@@ -33,6 +33,7 @@ export {
 	deadLetterSubject,
 	redriveMsgId,
 } from './naming';
+export { identityHeader, isRedriven, messageIdentity, OriginHeaders, originOf, type Origin } from './origin';
 export { purgeDeadLetters, type PurgeReport, type PurgeSelection } from './purge';
 export { maskSecrets, MAX_ERROR_LENGTH, redactPayload, safeErrorText, type RedactHook } from './redaction';
 export { redriveDeadLetters, redriveRecord, type RedriveOptions, type RedriveOutcome, type RedriveReport, type RedriveSelection } from './redrive';

@@ -5,12 +5,15 @@ import { deleteStoredMessage, publishWithHeaders } from '../transport/streamIo';
 import { peekDeadLetter, scanDeadLetters, type DeadLetterFilter, type DeadLetterRecord } from './inspect';
 import { onDeadLetterStream } from './missing';
 import { redriveMsgId } from './naming';
+import { redriveOriginHeaders } from './origin';
 
 /**
  * Redrive: publish dead letters again to their original subject (or another one), then delete them
  * from the DLQ once JetStream acknowledged the republish. The republish carries a Nats-Msg-Id
  * derived from the DLQ position, so a redrive interrupted between publish and delete and run again
- * is deduplicated by the target stream instead of delivering the message twice.
+ * is deduplicated by the target stream instead of delivering the message twice. The producer's id,
+ * first subject and time travel in origin headers (see origin.ts): the trigger keys a redriven message
+ * by the producer's id, and a second dead letter keeps the first one's history.
  */
 
 export interface RedriveSelection {
@@ -64,13 +67,19 @@ export async function redriveRecord(client: NatsClient, record: DeadLetterRecord
 			message: 'The dead letter has no original subject header (X-Dlq-Subject); give a target subject to redrive it',
 		};
 	}
+	const origin = redriveOriginHeaders({
+		msgId: record.originalMsgId || undefined,
+		subject: record.originalSubject || subject,
+		time: record.originalTime || undefined,
+		redrives: record.redrives,
+	});
 	let receipt;
 	try {
 		receipt = await publishWithHeaders(
 			client,
 			subject,
 			record.data,
-			record.headers,
+			{ ...record.headers, ...origin },
 			redriveMsgId(record.dlqStream, record.dlqSequence),
 			options.timeoutMs,
 		);

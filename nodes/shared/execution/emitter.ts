@@ -14,6 +14,8 @@ export interface ExecutionResult {
 	failedNode?: string;
 	/** The finished run as n8n reported it (absent on a timeout): the request trigger replies from it. */
 	run?: IRun;
+	/** When n8n started the execution (ISO 8601), as it reported it. */
+	startedAt?: string;
 }
 
 const FAILED_STATUSES = new Set(['error', 'crashed', 'canceled']);
@@ -23,8 +25,14 @@ interface RunError {
 	node?: { name?: unknown };
 }
 
+function isoOf(date: unknown): string | undefined {
+	const time = date instanceof Date ? date.getTime() : typeof date === 'string' ? Date.parse(date) : NaN;
+	return Number.isFinite(time) ? new Date(time).toISOString() : undefined;
+}
+
 function resultOf(run: IRun | undefined): ExecutionResult {
 	if (!run) return { outcome: 'failure', error: 'The execution ended without a result' };
+	const startedAt = isoOf(run.startedAt);
 	const resultData = run.data?.resultData;
 	const error = resultData?.error as RunError | undefined;
 	if (error) {
@@ -34,10 +42,11 @@ function resultOf(run: IRun | undefined): ExecutionResult {
 			error: typeof error.message === 'string' ? error.message : 'The execution failed',
 			failedNode: typeof failedNode === 'string' ? failedNode : undefined,
 			run,
+			startedAt,
 		};
 	}
-	if (FAILED_STATUSES.has(String(run.status))) return { outcome: 'failure', error: `The execution ended with status "${run.status}"`, run };
-	return { outcome: 'success', run };
+	if (FAILED_STATUSES.has(String(run.status))) return { outcome: 'failure', error: `The execution ended with status "${run.status}"`, run, startedAt };
+	return { outcome: 'success', run, startedAt };
 }
 
 export interface WaitOptions {

@@ -1,4 +1,4 @@
-import { answerFor, isLastDelivery, retryDelayMs } from '../../../nodes/JetStreamTrigger/consumer/answers';
+import { answerFor, ifExecutionFails, isLastDelivery, retryDelayMs } from '../../../nodes/JetStreamTrigger/consumer/answers';
 import type { AckMode } from '../../../nodes/JetStreamTrigger/settings';
 
 /** One decision for every way a message ends: after its execution, or handed back without one. */
@@ -57,5 +57,16 @@ describe('isLastDelivery and retryDelayMs', () => {
 		const retry = { baseDelayMs: 100, maxDelayMs: 1_000 };
 		expect([1, 2, 3, 9].map((n) => retryDelayMs(n, [50, 70], retry))).toEqual([50, 70, 70, 70]);
 		expect([1, 2, 3, 4, 5].map((n) => retryDelayMs(n, [], retry, () => 0))).toEqual([100, 200, 400, 800, 1_000]);
+	});
+});
+
+describe('ifExecutionFails (what the item tells the workflow)', () => {
+	it('says retry, dead-letter on the last delivery (discard without a dead-letter stream), or what the ack mode does instead', () => {
+		expect(ifExecutionFails('executionSucceeds', false, true)).toBe('retry');
+		expect(ifExecutionFails('executionSucceeds', true, true)).toBe('dead-letter');
+		expect(ifExecutionFails('later', true, true)).toBe('dead-letter');
+		expect(ifExecutionFails('executionSucceeds', true, false)).toBe('discard');
+		expect(ifExecutionFails('executionFinishes', true, true)).toBe('acknowledge');
+		expect(ifExecutionFails('immediately', false, true)).toBe('nothing');
 	});
 });

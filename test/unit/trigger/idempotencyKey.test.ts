@@ -27,6 +27,16 @@ describe('idempotency key reader', () => {
 		expect(keyReader(settings('messageId'))(message({}))).toBeUndefined();
 	});
 
+	it('reads the producer\'s id of a redriven message, wherever Nats-Msg-Id is named, and no id when the original had none', () => {
+		const redriven = { 'Nats-Msg-Id': 'redrive-DLQ-4', 'X-Redrive-Count': '1', 'X-Origin-Msg-Id': 'A-1006' };
+		expect(keyReader(settings('messageId'))(message({}, redriven))).toBe('A-1006');
+		expect(keyReader(settings('header', { header: 'nats-msg-id' }))(message({}, redriven))).toBe('A-1006');
+		expect(keyReader(settings('payloadField', { field: '{{ $headers.Nats-Msg-Id }}:x' }))(message({}, redriven))).toBe('A-1006:x');
+		expect(keyReader(settings('messageId'))(message({}, { 'Nats-Msg-Id': 'redrive-DLQ-5', 'X-Redrive-Count': '1' }))).toBeUndefined();
+		// Other headers are read as they are.
+		expect(keyReader(settings('header', { header: 'X-Origin-Msg-Id' }))(message({}, redriven))).toBe('A-1006');
+	});
+
 	it('reads a named header', () => {
 		expect(keyReader(settings('header', { header: 'X-Order-Id' }))(message({}, { 'X-Order-Id': 'o-9' }))).toBe('o-9');
 	});

@@ -21,12 +21,16 @@ function payload(data: Uint8Array): { payload: IDataObject[string]; payloadEncod
 	}
 }
 
-/** A dead letter as n8n JSON: where it is, why it is there, and the original message. */
+/** Empty envelope fields (an older dead letter, a caller that did not know) are null, not "". */
+const orNull = (value: string) => (value === '' ? null : value);
+
+/** A dead letter as n8n JSON: where it is, why it is there, where it came from, and the original message. */
 export function recordToJson(record: DeadLetterRecord): IDataObject {
 	return {
 		dlqStream: record.dlqStream,
 		dlqSequence: record.dlqSequence,
 		dlqSubject: record.dlqSubject,
+		storedAt: record.storedAt,
 		deadLetteredAt: record.deadLetteredAt || record.storedAt,
 		reason: record.reason,
 		error: record.error,
@@ -34,11 +38,16 @@ export function recordToJson(record: DeadLetterRecord): IDataObject {
 		originalSubject: record.originalSubject,
 		originalSequence: record.originalSequence,
 		originalConsumer: record.originalConsumer,
-		originalTime: record.originalTime,
+		originalTime: orNull(record.originalTime),
+		originalMsgId: orNull(record.originalMsgId),
 		deliveryCount: record.deliveryCount,
-		failedNode: record.failedNode,
-		executionId: record.executionId,
+		redrives: record.redrives,
+		failedNode: orNull(record.failedNode),
+		workflowId: orNull(record.workflowId),
+		executionStartedAt: orNull(record.executionStartedAt),
+		executionId: orNull(record.executionId),
 		redactedFields: record.redactedFields,
+		droppedHeaders: record.droppedHeaders,
 		headers: record.headers as IDataObject,
 		...payload(record.data),
 		sizeBytes: record.data.length,
