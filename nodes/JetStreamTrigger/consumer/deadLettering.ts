@@ -47,7 +47,8 @@ export class DeadLettering {
 		}
 		this.outage.ok();
 		loop.lifecycle.answer(message, 'term');
-		this.deps.stats.deadLettered(reasonForKind(details.kind));
+		if (result.status === 'stored') this.deps.stats.deadLettered(reasonForKind(details.kind));
+		else this.deps.stats.discarded();
 		// A message no execution ran for is recorded as a failed execution, so the user sees it in n8n.
 		// The log line carries no error text of a workflow nor payload values: those stay in the copy.
 		if (details.kind === 'poison' || details.kind === 'invalid') {

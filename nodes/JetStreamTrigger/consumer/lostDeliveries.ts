@@ -16,6 +16,8 @@ export interface LostDeliveryChecks {
 	wasProcessed?(message: DecodedMessage): Promise<boolean>;
 	/** A message the server gave up on was copied to the dead-letter stream. */
 	rescued?(): void;
+	/** It was given up without a copy (dead-lettering is off). */
+	discarded?(): void;
 }
 
 /**
@@ -76,6 +78,7 @@ export async function watchLostDeliveries(
 		const why = `The server stopped delivering message ${sequence} after ${deliveries} deliveries without an answer (its last delivery was lost while the trigger restarted, or n8n stopped during its execution)${unchecked}`;
 		const result = await deadLetter.send(delivery, { kind: 'exhausted', error: new Error(why) });
 		if (result.status === 'disabled') {
+			checks.discarded?.();
 			logger.error(`${why}; it stays in the stream but this consumer will not deliver it again. Turn on dead-lettering to keep such messages for redrive`);
 			return;
 		}

@@ -122,6 +122,7 @@ export async function startTrigger(ctx: ITriggerFunctions): Promise<ITriggerResp
 					heldOrAnswered: (sequence, deliveries) => loop.serverGaveUp(sequence, deliveries),
 					wasProcessed: features.wasProcessed,
 					rescued: () => observed.stats.deadLettered('max-deliveries'),
+					discarded: () => observed.stats.discarded(),
 				},
 				logger,
 				ctx,

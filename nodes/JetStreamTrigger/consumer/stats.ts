@@ -4,7 +4,7 @@ import { addFigures, deadLetteredTotal, emptyFigures, type Figures } from '../..
 
 /**
  * What a trigger did, counted where its messages change state: received, its execution succeeded
- * or failed (per message), retried, dead-lettered (by reason), skipped as a duplicate; how long
+ * or failed (per message), retried, dead-lettered (by reason) or discarded (dead-lettering off), skipped as a duplicate; how long
  * messages waited from being stored to their execution's start (end-to-end latency) and how long
  * executions ran. Kept since activation (`totals`) and per reporting window, for the log line, the
  * statistics bucket and Prometheus.
@@ -17,6 +17,8 @@ export interface StatsEvents {
 	executed(outcome: Outcome, durationMs: number, messages: number): void;
 	retried(): void;
 	deadLettered(reason: DeadLetterReason): void;
+	/** Given up with dead-lettering off. */
+	discarded(): void;
 	duplicateSkipped(): void;
 }
 
@@ -71,6 +73,11 @@ export class TriggerStats implements StatsEvents {
 		for (const figures of [this.totals, this.current]) figures.deadLettered[reason] = (figures.deadLettered[reason] ?? 0) + 1;
 	}
 
+	discarded(): void {
+		this.totals.discarded++;
+		this.current.discarded++;
+	}
+
 	duplicateSkipped(): void {
 		this.totals.duplicatesSkipped++;
 		this.current.duplicatesSkipped++;
@@ -79,7 +86,7 @@ export class TriggerStats implements StatsEvents {
 	/** Whether anything happened since the last report. */
 	get quiet(): boolean {
 		const c = this.current;
-		return c.received + c.succeeded + c.failed + c.retried + c.duplicatesSkipped + deadLetteredTotal(c) === 0;
+		return c.received + c.succeeded + c.failed + c.retried + c.duplicatesSkipped + c.discarded + deadLetteredTotal(c) === 0;
 	}
 
 	/** Closes the current window: returns it, and keeps it among the recent ones. */

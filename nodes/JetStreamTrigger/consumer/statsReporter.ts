@@ -34,7 +34,7 @@ export function summaryLine(figures: Figures, seconds: number, pending: number |
 	const execution = figures.execution.percentiles();
 	return (
 		`JetStream Trigger, last ${seconds} s: ${figures.received} received, ${figures.succeeded} succeeded, ${figures.failed} failed, ` +
-		`${figures.retried} retried, ${dead} dead-lettered${dead > 0 ? ` (${reasons})` : ''}, ${figures.duplicatesSkipped} duplicate(s) skipped; ` +
+		`${figures.retried} retried, ${dead} dead-lettered${dead > 0 ? ` (${reasons})` : ''}, ${figures.discarded > 0 ? `${figures.discarded} discarded (dead-lettering is off), ` : ''}${figures.duplicatesSkipped} duplicate(s) skipped; ` +
 		`latency p50 ${ms(latency.p50)}, p95 ${ms(latency.p95)}, p99 ${ms(latency.p99)}; ` +
 		`execution p50 ${ms(execution.p50)}, p95 ${ms(execution.p95)}, p99 ${ms(execution.p99)}` +
 		(pending === undefined ? '' : `; ${pending} pending`)

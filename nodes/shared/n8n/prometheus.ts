@@ -125,6 +125,7 @@ function register(registry: Registry, state: Shared): void {
 		['failed', (f) => f.failed],
 		['retried', (f) => f.retried],
 		['duplicate_skipped', (f) => f.duplicatesSkipped],
+		['discarded', (f) => f.discarded],
 	];
 	const gauge = (read: (r: TriggerReadings) => number | undefined) => () =>
 		[...state.sources.values()].flatMap((s) => {
@@ -132,7 +133,7 @@ function register(registry: Registry, state: Shared): void {
 			return value === undefined ? [] : [{ labels: { ...s.labels }, value }];
 		});
 	const metrics = [
-		metric(METRIC.messages, 'Messages of JetStream Triggers by what happened to them: received, succeeded, failed, retried, duplicate_skipped', 'counter', () =>
+		metric(METRIC.messages, 'Messages of JetStream Triggers by what happened to them: received, succeeded, failed, retried, duplicate_skipped, discarded (given up with dead-lettering off)', 'counter', () =>
 			totalsByLabels(state).flatMap(({ labels, totals }) => events.map(([event, read]) => ({ labels: { ...labels, event }, value: read(totals) }))),
 		),
 		metric(METRIC.deadLetters, 'Messages JetStream Triggers gave up on, by reason (parse-error, schema-invalid, rejected, max-deliveries)', 'counter', () =>

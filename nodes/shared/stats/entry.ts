@@ -14,6 +14,7 @@ export interface FiguresJson {
 	retried: number;
 	duplicatesSkipped: number;
 	deadLettered: Partial<Record<DeadLetterReason, number>>;
+	discarded: number;
 	/** Counts per bucket (edges: BUCKET_EDGES_S, then everything above). */
 	latencyBuckets: number[];
 	executionBuckets: number[];
@@ -49,6 +50,7 @@ export function figuresToJson(figures: Figures): FiguresJson {
 		retried: figures.retried,
 		duplicatesSkipped: figures.duplicatesSkipped,
 		deadLettered: { ...figures.deadLettered },
+		discarded: figures.discarded,
 		latencyBuckets: [...figures.latency.counts],
 		executionBuckets: [...figures.execution.counts],
 	};
@@ -63,6 +65,7 @@ export function figuresFromJson(json: Partial<FiguresJson> | undefined): Figures
 	figures.retried = Number(json.retried ?? 0);
 	figures.duplicatesSkipped = Number(json.duplicatesSkipped ?? 0);
 	figures.deadLettered = { ...(json.deadLettered ?? {}) };
+	figures.discarded = Number(json.discarded ?? 0);
 	figures.latency = new Histogram(json.latencyBuckets);
 	figures.execution = new Histogram(json.executionBuckets);
 	return figures;
@@ -84,6 +87,7 @@ export function figuresOutput(figures: Figures) {
 		duplicatesSkipped: figures.duplicatesSkipped,
 		deadLettered: deadLetteredTotal(figures),
 		deadLetteredByReason: { ...figures.deadLettered },
+		discarded: figures.discarded,
 		latencyMs: figures.latency.percentiles(),
 		executionMs: figures.execution.percentiles(),
 	};

@@ -13,6 +13,8 @@ export interface Figures {
 	retried: number;
 	duplicatesSkipped: number;
 	deadLettered: Partial<Record<DeadLetterReason, number>>;
+	/** Given up without a dead-letter copy (dead-lettering is off): the consumer will not deliver them again. */
+	discarded: number;
 	/** Stored → execution start, per message. */
 	latency: Histogram;
 	/** Execution time, per execution. */
@@ -20,7 +22,7 @@ export interface Figures {
 }
 
 export function emptyFigures(): Figures {
-	return { received: 0, succeeded: 0, failed: 0, retried: 0, duplicatesSkipped: 0, deadLettered: {}, latency: new Histogram(), execution: new Histogram() };
+	return { received: 0, succeeded: 0, failed: 0, retried: 0, duplicatesSkipped: 0, deadLettered: {}, discarded: 0, latency: new Histogram(), execution: new Histogram() };
 }
 
 export function addFigures(into: Figures, other: Figures): Figures {
@@ -29,6 +31,7 @@ export function addFigures(into: Figures, other: Figures): Figures {
 	into.failed += other.failed;
 	into.retried += other.retried;
 	into.duplicatesSkipped += other.duplicatesSkipped;
+	into.discarded += other.discarded;
 	for (const [reason, n] of Object.entries(other.deadLettered) as Array<[DeadLetterReason, number]>) into.deadLettered[reason] = (into.deadLettered[reason] ?? 0) + n;
 	into.latency.add(other.latency);
 	into.execution.add(other.execution);

@@ -107,7 +107,7 @@ describe('JetStream Trigger statistics', () => {
 		});
 
 		// The statistics bucket, through Monitor → Trigger Statistics.
-		const expected = { received: deliveries, succeeded, failed, retried: naks, duplicatesSkipped: skipped, deadLettered: 2, deadLetteredByReason: dead };
+		const expected = { received: deliveries, succeeded, failed, retried: naks, duplicatesSkipped: skipped, deadLettered: 2, deadLetteredByReason: dead, discarded: 0 };
 		let stats: IDataObject = {};
 		await eventually(async () => {
 			stats = await triggerStatistics(durable);
@@ -146,6 +146,35 @@ describe('JetStream Trigger statistics', () => {
 		expect(sampleValue(after, METRIC.up, labels)).toBeUndefined();
 		expect(sampleValue(after, METRIC.messages, { ...labels, event: 'received' })).toBe(deliveries);
 	}, 60_000);
+
+	it('counts messages given up with dead-lettering off as discarded, not as dead-lettered', async () => {
+		const durable = uniqueName('d');
+		const trigger = await suite.start(durable, {
+			params: { maxDeliver: 2, deadLetter: false },
+			options: { content: 'json', statsInterval: 5, retryDelay: 0.1 },
+			script: () => 'fail',
+		});
+		await suite.stream.publish(1, () => JSON.stringify({ orderId: 'F-1' }));
+		await suite.stream.publish(1, () => 'not json {');
+		await eventually(async () => {
+			const info = await suite.stream.consumer(durable);
+			return info.num_pending === 0 && info.num_ack_pending === 0;
+		}, 15_000, 'both messages answered');
+		// Seen on their own: two executions of the failing order, no dead-letter stream made.
+		expect(trigger.fake.emissions).toHaveLength(2);
+		await expect(suite.stream.jsm.streams.info('DLQ')).rejects.toThrow(/not found/);
+		const expected = { received: 3, failed: 2, retried: 1, deadLettered: 0, deadLetteredByReason: {}, discarded: 2 };
+		let stats: IDataObject = {};
+		await eventually(async () => {
+			stats = await triggerStatistics(durable);
+			return (stats.totals as IDataObject | undefined)?.discarded === 2;
+		}, 15_000, 'the discarded messages in the statistics bucket');
+		expect(stats).toMatchObject({ recent: expected, totals: expected });
+		const line = trigger.fake.logs.find((l) => l.level === 'info' && /^JetStream Trigger, last 5 s:/.test(l.message));
+		expect(line?.message).toMatch(/0 dead-lettered, 2 discarded \(dead-lettering is off\)/);
+		const labels = { stream: suite.stream.name, consumer: durable, workflow_id: 'wf-trigger-test' };
+		expect(sampleValue(await scrape(), METRIC.messages, { ...labels, event: 'discarded' })).toBe(2);
+	}, 40_000);
 
 	it('logs nothing and writes its key every interval when nothing happens', async () => {
 		const durable = uniqueName('d');

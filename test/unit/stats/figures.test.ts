@@ -43,10 +43,11 @@ describe('TriggerStats', () => {
 		stats.retried();
 		stats.deadLettered('max-deliveries');
 		stats.duplicateSkipped();
+		stats.discarded();
 		expect(stats.quiet).toBe(false);
 		expect(stats.pending).toBe(7);
 		const window = stats.takeWindow();
-		expect(window).toMatchObject({ received: 1, succeeded: 2, failed: 1, retried: 1, duplicatesSkipped: 1, deadLettered: { 'max-deliveries': 1 } });
+		expect(window).toMatchObject({ received: 1, succeeded: 2, failed: 1, retried: 1, duplicatesSkipped: 1, deadLettered: { 'max-deliveries': 1 }, discarded: 1 });
 		expect(window.execution.total).toBe(2);
 		expect(window.execution.sumMs).toBe(50);
 		expect(stats.quiet).toBe(true);
