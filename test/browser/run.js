@@ -26,6 +26,7 @@ const { startNats, freePort, describePort } = require('../../scripts/lib/natsLoc
 const { installPackage, N8n, OWNER } = require('../../scripts/lib/n8nHost');
 const { eventually, expect } = require('../e2e/lib');
 const editor = require('./editor');
+const day = require('./day');
 
 const ROOT = join(__dirname, '..', '..');
 const SCREENSHOTS = process.env.BROWSER_SCREENSHOTS_DIR || join(ROOT, 'docs', 'screenshots');
@@ -277,7 +278,8 @@ async function main() {
 		await s.jsm.streams.add({ name: 'SHIPPED', subjects: ['shipped.>'] });
 		Object.assign(s, await editor.launchBrowser());
 		console.log(`\nbrowser: n8n ${runtime.n8n.dir.split('-').pop()}, nats-server ${s.nats.version}, Chromium ${s.browser.version()}, ready in ${Date.now() - started} ms`);
-		for (const step of steps) {
+		Object.assign(s, { credentialName: GOOD_CREDENTIAL, dayStream: 'ORDERS' });
+		for (const step of [...steps, ...day.steps]) {
 			if (results.some((r) => !r.ok)) {
 				results.push({ name: step.name, skipped: true });
 				console.log(`  - ${step.name} (skipped)`);
