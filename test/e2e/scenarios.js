@@ -14,6 +14,7 @@ const { jetstream, jetstreamManager } = require('@nats-io/jetstream');
 const { freePort, startNats } = require('../../scripts/lib/natsLocal');
 const { eventually, expect, executions, successfulExecutions, runsPerOrder, triggeredSequences, triggerItemOf, publishOrders, ackFloor, example, pause } = require('./lib');
 const { ackLaterWorkflow, consumeWorkflow, publishWorkflow, slowWorkflow } = require('./workflows');
+const { outputSchemas } = require('./outputSchemas');
 
 /** Records when each message of a consumer was acknowledged, from anyone (the ack subjects are plain subjects). */
 function watchAcks(nc, stream, durable) {
@@ -84,6 +85,7 @@ const general = [
 			expect(bad.data.status === 'Error' && /127\.0\.0\.1:\d+/.test(bad.data.message), `expected a clear error, got ${JSON.stringify(bad.data)}`);
 		},
 	},
+	outputSchemas,
 	{
 		name: 'publish with idempotency keys stores each order once, also when the run is repeated',
 		async run(s) {
