@@ -13,6 +13,8 @@ export class CircuitBreaker {
 
 	private current: BreakerState = 'closed';
 
+	private trialTimer?: NodeJS.Timeout;
+
 	constructor(
 		private readonly settings: CircuitBreakerSettings,
 		private readonly log: (message: string) => void,
@@ -43,6 +45,21 @@ export class CircuitBreaker {
 				`Circuit opened after ${this.failures} failed executions in a row; no messages are pulled for ${this.settings.coolDownMs / 1000} s`,
 			);
 		}
+	}
+
+	/**
+	 * Calls `trial` once the circuit is half-open. A timer may fire a millisecond before the clock says
+	 * the cool-down is over: it then waits again rather than leaving the circuit open with nothing left
+	 * to wake it (seen in CI: a trigger that never pulled again).
+	 */
+	afterCoolDown(trial: () => void): void {
+		clearTimeout(this.trialTimer);
+		this.trialTimer = setTimeout(() => {
+			this.tryHalfOpen();
+			if (this.current === 'open') this.afterCoolDown(trial);
+			else trial();
+		}, this.remainingMs());
+		this.trialTimer.unref?.();
 	}
 
 	/** After the cool-down: let one trial through. */

@@ -36,8 +36,6 @@ export class Dispatcher {
 	/** Units finished per second. */
 	private readonly pace = new RateMeter();
 
-	private halfOpenTimer?: NodeJS.Timeout;
-
 	constructor(
 		private readonly settings: TriggerSettings,
 		private readonly lifecycle: Lifecycle,
@@ -136,12 +134,9 @@ export class Dispatcher {
 	 * message in line that will not come, since nothing is pulled while the circuit is open.
 	 */
 	private halfOpenAfterCoolDown(breaker: CircuitBreaker): void {
-		clearTimeout(this.halfOpenTimer);
-		this.halfOpenTimer = setTimeout(() => {
-			breaker.tryHalfOpen();
+		breaker.afterCoolDown(() => {
 			this.slots.setCapacity(1);
 			this.host.topUp();
-		}, breaker.remainingMs());
-		this.halfOpenTimer.unref();
+		});
 	}
 }

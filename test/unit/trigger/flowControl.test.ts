@@ -79,4 +79,23 @@ describe('CircuitBreaker', () => {
 		expect(b.state).toBe('closed');
 		expect(logs.at(-1)).toMatch(/Circuit closed/);
 	});
+
+	it('starts the trial after the cool-down even when its timer fires before the clock says so', async () => {
+		jest.useFakeTimers();
+		try {
+			// The breaker's clock runs a millisecond behind the timers, as Date.now can behind Node's timers.
+			const start = Date.now();
+			const b = new CircuitBreaker({ failureThreshold: 1, coolDownMs: 10_000 }, (m) => logs.push(m), () => Math.max(0, Date.now() - start - 1));
+			b.record(false);
+			let trials = 0;
+			b.afterCoolDown(() => trials++);
+			await jest.advanceTimersByTimeAsync(9_999);
+			expect(trials).toBe(0);
+			await jest.advanceTimersByTimeAsync(5);
+			expect(trials).toBe(1);
+			expect(b.state).toBe('halfOpen');
+		} finally {
+			jest.useRealTimers();
+		}
+	});
 });
