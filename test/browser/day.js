@@ -223,6 +223,8 @@ const steps = [
 			}, 20_000, 'the retry acknowledged');
 			const runs = (await ordersExecutions(s)).length;
 			expect(runs === 3, `the orders workflow ran ${runs} times (2 failed, 1 redriven), not 3`);
+			// The log line a user finds in n8n's log.
+			await eventually(() => new RegExp(`Message ${ack.seq} skipped, acknowledged without an execution: .*A-1006`).test(s.n8n.log), 10_000, "the skip's log line naming its key");
 			await openWorkflow(s, s.ops.id);
 			let text = '';
 			await eventually(async () => {
