@@ -177,17 +177,15 @@ export const properties: INodeProperties[] = [
 			},
 		],
 	},
-	{
-		displayName: 'Durable Name',
+	// Both are pickers, so a typed name is checked while it is typed. Creating usually names a new
+	// consumer (By Name first); binding names one that exists (the stream's consumers first).
+	consumerLocator({
 		name: 'durableName',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: 'n8n-orders',
-		description: 'Name of the consumer. Letters, digits, - and _ only.',
+		displayName: 'Durable Name',
+		description: 'Name of the consumer the trigger creates, or updates to these settings when it exists (letters, digits, - and _)',
+		defaultMode: 'name',
 		displayOptions: { show: { consumerMode: ['createOrUpdate'] } },
-	},
-	// Binding names a consumer that exists: pick it from the stream's consumers, or type it.
+	}),
 	consumerLocator({
 		name: 'durableName',
 		displayName: 'Durable Name',
@@ -221,7 +219,7 @@ export const properties: INodeProperties[] = [
 			{
 				name: 'Later in the Workflow',
 				value: 'later',
-				description: 'A JetStream node (Message → Acknowledge) answers with the item\'s ackToken field; an execution that does not is retried',
+				description: 'A JetStream node (Message → Acknowledge) answers with the item\'s ackToken field; the message of an execution that ends without that answer is delivered again',
 			},
 		],
 	},

@@ -10,6 +10,7 @@ import { JetStreamTrigger } from '../../../nodes/JetStreamTrigger/JetStreamTrigg
 import { readSettings } from '../../../nodes/JetStreamTrigger/settings';
 import { locatorName, NAME_PATTERNS } from '../../../nodes/shared/n8n/locators';
 import { validateSchemaName } from '../../../nodes/shared/schema';
+import { validateBucketName } from '../../../nodes/shared/idempotency/keys';
 import { validateStreamName } from '../../../nodes/shared/validation';
 import { validateKvBucketName } from '../../../nodes/JetStream/actions/keyValue/keyRules';
 import { fakeExecute } from '../../helpers/fakeExecute';
@@ -35,7 +36,8 @@ const rl = (value: string, mode = 'list') => ({ __rl: true, mode, value });
 describe('picker fields', () => {
 	it('make a picker of every name the user chooses, in both nodes', () => {
 		expect([...new Set(pickersOf(actionNode).map(([path]) => path))].sort()).toEqual(['consumerName', 'dlqStream', 'kvBucket', 'messageStream', 'schemaName', 'stream']);
-		expect(pickersOf(triggerNode).map(([path]) => path).sort()).toEqual(['deadLetterOptions.deadLetterStream', 'durableName', 'stream']);
+		// Durable Name twice: one picker per Consumer choice (create or bind).
+		expect(pickersOf(triggerNode).map(([path]) => path).sort()).toEqual(['deadLetterOptions.deadLetterStream', 'durableName', 'durableName', 'stream']);
 		// Every `stream` of the action node is a picker: one parameter name, one type.
 		const streams = flatten(actionNode.description.properties).filter(([path]) => path === 'stream');
 		expect(streams.length).toBeGreaterThan(10);
@@ -53,7 +55,8 @@ describe('picker fields', () => {
 			expect(node.methods?.listSearch?.[list.typeOptions?.searchListMethod ?? '']).toEqual(expect.any(Function));
 			expect([path, byName.name, byName.type, byName.placeholder]).toEqual([path, 'name', 'string', expect.stringMatching(/^e\.g\. \S+/)]);
 			expect(byName.validation).toEqual([{ type: 'regex', properties: { regex: expect.any(String), errorMessage: expect.stringMatching(/^Not a valid/) } }]);
-			expect([path, field.hint]).toEqual([path, expect.stringMatching(/^Choose "By Name" to type the \w+ name: that works without the right to /)]);
+			// "Choose By Name" is said by the list when listing fails (listSearch.ts), not under every field.
+			expect([path, field.hint]).toEqual([path, undefined]);
 		}
 	});
 
@@ -71,9 +74,10 @@ describe('picker fields', () => {
 
 	it('check a typed name in the editor as the nodes check it when they run', () => {
 		const cases: Array<[string, (v: string) => unknown, string[], string[]]> = [
-			[NAME_PATTERNS.stream, (v) => validateStreamName(v), ['ORDERS', 'orders-v2', 'KV_x', 'a_b'], ['a.b', 'a b', 'a*', 'a>', 'a/b', 'a\\b', '']],
-			[NAME_PATTERNS.bucket, (v) => validateKvBucketName(v), ['orders_state', 'a-b', 'B1'], ['a.b', 'a b', 'a/b', 'a*', '']],
-			[NAME_PATTERNS.schema, (v) => validateSchemaName(v), ['order.created', 'a-b.c_d', 'x'], ['order..created', '.a', 'a.', 'a b', 'a*', '']],
+			[NAME_PATTERNS.stream, (v) => validateStreamName(v), ['ORDERS', 'orders-v2', 'KV_x', 'a_b', 'n8n-orders', 'Bestellungen-ä', '1'], ['a.b', 'a b', 'a\tb', 'a*', 'a>', 'a/b', 'a\\b', '.', '*', '>', '']],
+			[NAME_PATTERNS.bucket, (v) => validateKvBucketName(v), ['orders_state', 'a-b', 'B1', '_'], ['a.b', 'a b', 'a/b', 'a*', 'a>', 'a=b', 'ä', '']],
+			[NAME_PATTERNS.bucket, (v) => validateBucketName(v), ['n8n_jetstream_stats', 'a-b'], ['a.b', 'a b', 'a/b', '']],
+			[NAME_PATTERNS.schema, (v) => validateSchemaName(v), ['order.created', 'a-b.c_d', 'x', 'v1.order.created'], ['order..created', '.a', 'a.', 'a b', 'a*', 'a/b', '']],
 		];
 		// n8n anchors a mode's regex itself (validateResourceLocatorParameter).
 		for (const [pattern, validate, good, bad] of cases) {
@@ -103,9 +107,9 @@ describe("the trigger's Durable Name", () => {
 	const node = (parameters: Record<string, unknown>): INode => ({ id: '1', name: 'JetStream Trigger', type: 'n8n-nodes-jetstream.jetStreamTrigger', typeVersion: 1, position: [0, 0], parameters: parameters as INode['parameters'] });
 	const durableFields = triggerNode.description.properties.filter((p) => p.name === 'durableName');
 
-	it('is a picker when binding to an existing consumer and a plain name when the trigger creates it', () => {
+	it('is a picker in both modes: typed by name when the trigger creates it, from the list when binding', () => {
 		expect(durableFields.map((p) => [p.type, p.displayOptions?.show?.consumerMode])).toEqual([
-			['string', ['createOrUpdate']],
+			['resourceLocator', ['createOrUpdate']],
 			['resourceLocator', ['bind']],
 		]);
 		const shown = (consumerMode: string) => {
@@ -113,7 +117,20 @@ describe("the trigger's Durable Name", () => {
 			return parameters?.durableName;
 		};
 		expect(shown('bind')).toEqual({ __rl: true, mode: 'list', value: '' });
-		expect(shown('createOrUpdate')).toBe('');
+		expect(shown('createOrUpdate')).toEqual({ __rl: true, mode: 'name', value: '' });
+	});
+
+	it('flags a bad name while it is typed, in both modes, as n8n does for its own pickers', () => {
+		const issues = (consumerMode: string, durableName: unknown) => {
+			const parameters = { stream: rl('ORDERS'), consumerMode, durableName } as INode['parameters'];
+			return durableFields.flatMap((field) => NodeHelpers.getParameterIssues(field, parameters, '', node(parameters), triggerNode.description).parameters?.durableName ?? []);
+		};
+		expect(issues('createOrUpdate', rl('n8n orders', 'name'))).toEqual([expect.stringMatching(/^Not a valid consumer name/)]);
+		expect(issues('createOrUpdate', rl('n8n.orders', 'name'))).toEqual([expect.stringMatching(/^Not a valid consumer name/)]);
+		expect(issues('bind', rl('bil ling', 'name'))).toEqual([expect.stringMatching(/^Not a valid consumer name/)]);
+		expect(issues('createOrUpdate', rl('n8n-orders', 'name'))).toEqual([]);
+		// A workflow saved when the field was plain text still reads, and raises no issue.
+		expect(issues('createOrUpdate', 'n8n-orders')).toEqual([]);
 	});
 
 	it("reads through n8n's own extractValue in both modes", () => {
