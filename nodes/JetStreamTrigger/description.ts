@@ -130,7 +130,7 @@ const options: INodeProperties = {
 			name: 'statsBucket',
 			type: 'string',
 			default: 'n8n_jetstream_stats',
-			placeholder: 'n8n_jetstream_stats',
+			placeholder: 'e.g. n8n_jetstream_stats',
 			description:
 				'Key-value bucket the trigger writes its figures to every interval (one key per active trigger), read by the JetStream node\'s Monitor → Trigger Statistics. Empty = write none (they are still logged and in n8n\'s /metrics).',
 		},

@@ -112,7 +112,7 @@ export function schemaFields(what = 'the payload'): INodeProperties[] {
 			name: 'schemaRef',
 			type: 'string',
 			default: '',
-			placeholder: 'order.created or order.created@2',
+			placeholder: 'e.g. order.created or order.created@2',
 			description: 'Name for the latest version, or name@version for a fixed one',
 			displayOptions: { show: { schemaSource: ['registry'] } },
 		},

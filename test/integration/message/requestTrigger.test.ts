@@ -224,7 +224,7 @@ describe('NATS Request Trigger', () => {
 		});
 
 		it('Reply refuses an empty reply subject, saying where it should come from', async () => {
-			await expect(suite.run({ operation: 'reply', replyTo: '', payloadSource: 'json' })).rejects.toThrow(/"Reply To" is empty for item 0/);
+			await expect(suite.run({ operation: 'reply', replyTo: '', payloadSource: 'json' })).rejects.toThrow(/"Reply To" is empty for item 1/);
 		});
 
 		it('in queue mode, refuses to take the reply from the last node (n8n does not return a worker\'s output) and names the fix', async () => {

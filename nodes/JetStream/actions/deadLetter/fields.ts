@@ -62,7 +62,7 @@ export const filterField: INodeProperties = {
 			name: 'originalSubject',
 			type: 'string',
 			default: '',
-			placeholder: 'orders.*',
+			placeholder: 'e.g. orders.*',
 			description: 'Only messages first published to this subject; * matches one token, > the rest (orders.>)',
 		},
 		{

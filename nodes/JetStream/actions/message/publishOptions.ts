@@ -50,7 +50,7 @@ export const publishOptionsField: INodeProperties = {
 			name: 'eventSource',
 			type: 'string',
 			default: '',
-			placeholder: 'https://shop.example.com/orders',
+			placeholder: 'e.g. https://shop.example.com/orders',
 			description: 'CloudEvents "source". Empty: n8n://workflow/<workflow ID>.',
 		},
 		{
@@ -58,7 +58,7 @@ export const publishOptionsField: INodeProperties = {
 			name: 'eventType',
 			type: 'string',
 			default: '',
-			placeholder: 'com.example.order.created',
+			placeholder: 'e.g. com.example.order.created',
 			description: 'CloudEvents "type" (required with an envelope)',
 		},
 		{
