@@ -145,9 +145,9 @@ describe('NATS Request Trigger', () => {
 	});
 
 	it('refuses a subject or queue group that cannot work, naming the field', async () => {
-		await expect(listen({ subject: 'svc.>.x' })).rejects.toThrow(/Subject "svc.>.x" has ">" before the end/);
-		await expect(listen({ subject: '' })).rejects.toThrow(/"Subject" is empty/);
-		await expect(listen({ subject: 'svc.a', queueGroup: 'my group' })).rejects.toThrow(/"Queue Group" cannot contain spaces or wildcards/);
+		await expect(listen({ subject: 'svc.>.x' })).rejects.toThrow(/Subject “svc.>.x” has “>” before the end/);
+		await expect(listen({ subject: '' })).rejects.toThrow(/“Subject” is empty/);
+		await expect(listen({ subject: 'svc.a', queueGroup: 'my group' })).rejects.toThrow(/“Queue Group” cannot contain spaces or wildcards/);
 	});
 
 	it('stops answering once deactivated: a requester then hears that nobody is listening', async () => {
