@@ -124,8 +124,26 @@ async function openLocatorList(page, name) {
 		locator,
 		items,
 		search: (term) => page.getByTestId('rlc-search').filter({ visible: true }).fill(term),
-		pick: (label) => items.filter({ hasText: new RegExp(`^\\s*${label}\\s*$`) }).click(),
+		// An item is the name, or the name and what it holds: "ORDERS (orders.>)".
+		pick: (label) => items.filter({ hasText: new RegExp(`^\\s*${label}(\\s+\\(.*\\))?\\s*$`) }).click(),
 	};
+}
+
+/**
+ * A locator's typed name as n8n checks it while it is typed: the field's issue, read from the tooltip
+ * of its issue icon (hovered, so a screenshot shows it). Empty when n8n flags nothing.
+ */
+async function typedNameIssue(page, name, value) {
+	const locator = await locatorMode(page, name, 'By Name');
+	await locator.getByTestId('rlc-input').fill(value);
+	await locator.getByTestId('rlc-input').blur();
+	const field = ndv(page).getByTestId(`parameter-input-${name}`).first();
+	const icon = field.locator('[data-test-id="parameter-issues"]').first();
+	if (!(await icon.isVisible().catch(() => false))) return '';
+	await icon.hover();
+	const tooltip = page.locator('.el-popper, [role="tooltip"]').filter({ hasText: 'Not a valid', visible: true }).first();
+	await tooltip.waitFor({ timeout: 5_000 }).catch(() => undefined);
+	return (await tooltip.innerText().catch(() => '')) || (await icon.getAttribute('title')) || 'flagged';
 }
 
 /**
@@ -166,5 +184,6 @@ module.exports = {
 	parameterKind,
 	locatorMode,
 	openLocatorList,
+	typedNameIssue,
 	visibleErrors,
 };

@@ -106,26 +106,33 @@ const steps = [
 			s.streamField = await editor.parameterKind(page, 'stream');
 			if (s.streamField === 'locator') {
 				const list = await editor.openLocatorList(page, 'stream');
-				// Every stream of the server, then narrowed by the search box.
-				await list.items.filter({ hasText: 'SHIPPED' }).waitFor();
-				await list.items.filter({ hasText: 'ORDERS' }).waitFor();
+				// Every stream of the server with the subjects it captures, then narrowed by the search box.
+				await list.items.filter({ hasText: 'SHIPPED (shipped.>)' }).waitFor();
+				await list.items.filter({ hasText: 'ORDERS (orders.>)' }).waitFor();
 				await list.search('ORD');
-				await eventually(async () => (await list.items.allInnerTexts()).map((t) => t.trim()).join() === 'ORDERS', 10_000, 'the list searched for "ORD" to show only ORDERS');
+				await eventually(async () => (await list.items.allInnerTexts()).map((t) => t.trim()).join() === 'ORDERS (orders.>)', 10_000, 'the list searched for "ORD" to show only ORDERS (orders.>)');
 				await s.shot(this.screenshot);
 				await list.pick('ORDERS');
 				const chosen = await list.locator.getByTestId('rlc-input').inputValue();
-				expect(chosen === 'ORDERS', `the stream field shows "${chosen}" after picking ORDERS`);
+				expect(/^ORDERS\b/.test(chosen), `the stream field shows "${chosen}" after picking ORDERS`);
 			} else {
 				// Until the stream field is a resource locator: the name typed, as the field asks.
 				await editor.parameterInput(page, 'stream').fill('ORDERS');
 				await s.shot(this.screenshot);
 			}
-			if ((await editor.parameterKind(page, 'durableName')) === 'locator') {
-				const locator = await editor.locatorMode(page, 'durableName', 'By Name');
-				await locator.getByTestId('rlc-input').fill(DURABLE);
-			} else {
-				await editor.parameterInput(page, 'durableName').fill(DURABLE);
-			}
+		},
+		shotTaken: true,
+	},
+	{
+		name: 'trigger: a Durable Name NATS would refuse is flagged while it is typed',
+		screenshot: '05b-durable-name-checked-while-typing.png',
+		async run(s) {
+			const { page } = s;
+			expect((await editor.parameterKind(page, 'durableName')) === 'locator', 'Durable Name is not a picker, so n8n cannot check it while typing');
+			const issue = await editor.typedNameIssue(page, 'durableName', 'orders.billing');
+			expect(issue !== '', 'n8n flags nothing for the Durable Name "orders.billing" (a dot)');
+			await s.shot(this.screenshot);
+			expect((await editor.typedNameIssue(page, 'durableName', DURABLE)) === '', `n8n flags the valid Durable Name "${DURABLE}"`);
 		},
 		shotTaken: true,
 	},
