@@ -1,8 +1,9 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { consumerSelectionFields, consumerTuningFields } from '../shared/consumer/consumerFields';
-import { consumerLocator, streamLocator } from '../shared/n8n/locators';
+import { bucketLocator, consumerLocator, streamLocator } from '../shared/n8n/locators';
 import { binaryPropertyField, contentField } from '../shared/payload/fields';
+import { DEFAULT_STATS_BUCKET } from '../shared/stats/bucket';
 import { featureFields } from './featureFields';
 import { TRIGGER_DELIVER_POLICY } from './settings';
 
@@ -125,15 +126,15 @@ const options: INodeProperties = {
 			typeOptions: { minValue: 0, numberPrecision: 2 },
 			description: 'Start at most this many messages per second, e.g. to respect an API limit downstream. 0 = no limit.',
 		},
-		{
-			displayName: 'Statistics Bucket',
+		bucketLocator({
 			name: 'statsBucket',
-			type: 'string',
-			default: 'n8n_jetstream_stats',
-			placeholder: 'e.g. n8n_jetstream_stats',
+			displayName: 'Statistics Bucket',
+			required: false,
+			defaultMode: 'name',
+			defaultValue: DEFAULT_STATS_BUCKET,
 			description:
 				'Key-value bucket the trigger writes its figures to every interval (one key per active trigger), read by the JetStream node\'s Monitor → Trigger Statistics. Empty = write none (they are still logged and in n8n\'s /metrics).',
-		},
+		}),
 		{
 			displayName: 'Statistics Interval (Seconds)',
 			name: 'statsInterval',

@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { deadLetterStreamLocator } from '../shared/n8n/locators';
+import { bucketLocator, deadLetterStreamLocator } from '../shared/n8n/locators';
 import { schemaFields } from '../shared/schema';
 
 /**
@@ -137,13 +137,13 @@ const idempotencyFields: INodeProperties[] = [
 				default: true,
 				description: 'Whether to create the key-value bucket that remembers processed keys when it does not exist',
 			},
-			{
-				displayName: 'Key-Value Bucket',
+			bucketLocator({
 				name: 'idempotencyBucket',
-				type: 'string',
-				default: '',
+				displayName: 'Key-Value Bucket',
+				required: false,
+				defaultMode: 'name',
 				description: 'Bucket that remembers processed keys. Empty: n8n_processed_<stream>_<consumer>.',
-			},
+			}),
 			{
 				displayName: 'Remember Keys For (Days)',
 				name: 'idempotencyRetentionDays',

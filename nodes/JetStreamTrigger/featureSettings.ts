@@ -72,7 +72,7 @@ export function readIdempotency(get: Get, clamp: Clamp): IdempotencySettings | u
 		source,
 		header: 'Nats-Msg-Id',
 		field: '',
-		bucket: String(options.idempotencyBucket ?? '').trim() || undefined,
+		bucket: locatorName(options.idempotencyBucket).trim() || undefined,
 		retentionMs: clamp(options.idempotencyRetentionDays ?? 7, 'Remember Keys For (Days)', 0.001, 3650) * DAY_MS,
 		leaseMs: clamp(options.idempotencyLeaseSeconds ?? 30, 'Claim Lease (Seconds)', 5, 86_400) * 1000,
 		createBucket: options.createIdempotencyBucket !== false,
