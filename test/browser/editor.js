@@ -5,6 +5,7 @@
  * attributes (checked against n8n-editor-ui 2.41.1's bundle), never CSS classes or positions.
  */
 const { existsSync } = require('node:fs');
+const { join, relative } = require('node:path');
 const { chromium, selectors } = require('playwright-core');
 
 /** Debian's Chromium; playwright-core downloads no browser of its own. */
@@ -147,6 +148,31 @@ async function typedNameIssue(page, name, value) {
 }
 
 /**
+ * Runs one step: its screenshot on success; on failure a screenshot in `failures` and the page's
+ * visible error text, printed. Returns the step's result.
+ */
+async function runStep(step, s, { root, screenshots, failures }) {
+	const started = Date.now();
+	try {
+		await step.run(s);
+		if (!step.shotTaken) await s.shot(step.screenshot);
+		await step.after?.(s);
+		console.log(`  ✓ ${step.name} (${Date.now() - started} ms)  ${relative(root, join(screenshots, step.screenshot))}`);
+		return { name: step.name, ok: true };
+	} catch (error) {
+		const file = join(failures, `${step.screenshot.replace(/^\d+-/, 'failed-')}`);
+		await s.page.screenshot({ path: file }).catch(() => undefined);
+		const visible = await visibleErrors(s.page).catch(() => []);
+		// Playwright colours its call log.
+		const message = String(error.stack ?? error).replace(/\u001b\[\d+m/g, '');
+		console.log(`  ✕ ${step.name} (${Date.now() - started} ms)\n    ${message.split('\n').slice(0, 6).join('\n    ')}`);
+		console.log(`    screenshot: ${relative(root, file)}`);
+		console.log(visible.length ? `    the page shows:\n      ${visible.join('\n      ')}` : '    the page shows no error text');
+		return { name: step.name, ok: false, error };
+	}
+}
+
+/**
  * What the page shows that looks like an error: toasts, alerts, a credential test's verdict, node and
  * parameter issues, a locator's "Could not load list". Printed when a step fails, so the log says
  * what the user would have seen.
@@ -185,5 +211,6 @@ module.exports = {
 	locatorMode,
 	openLocatorList,
 	typedNameIssue,
+	runStep,
 	visibleErrors,
 };
