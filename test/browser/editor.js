@@ -142,9 +142,9 @@ async function typedNameIssue(page, name, value) {
 	const icon = field.locator('[data-test-id="parameter-issues"]').first();
 	if (!(await icon.isVisible().catch(() => false))) return '';
 	await icon.hover();
-	const tooltip = page.locator('.el-popper, [role="tooltip"]').filter({ hasText: 'Not a valid', visible: true }).first();
-	await tooltip.waitFor({ timeout: 5_000 }).catch(() => undefined);
-	return (await tooltip.innerText().catch(() => '')) || (await icon.getAttribute('title')) || 'flagged';
+	// The tooltip: "Issues: - Not a valid … name. <the rule>".
+	const tooltip = page.getByText(/Not a valid/).filter({ visible: true }).first();
+	return await tooltip.innerText({ timeout: 5_000 }).catch(() => 'flagged (no tooltip text found)');
 }
 
 /**

@@ -125,7 +125,7 @@ const steps = [
 			const { page } = s;
 			expect((await editor.parameterKind(page, 'durableName')) === 'locator', 'Durable Name is not a picker, so n8n cannot check it while typing');
 			const issue = await editor.typedNameIssue(page, 'durableName', 'orders.billing');
-			expect(issue !== '', 'n8n flags nothing for the Durable Name "orders.billing" (a dot)');
+			expect(/^Not a valid consumer name\. Letters, digits, - and _ only/.test(issue), `n8n's issue for the Durable Name "orders.billing" (a dot) reads "${issue}"`);
 			await s.shot(this.screenshot);
 			expect((await editor.typedNameIssue(page, 'durableName', DURABLE)) === '', `n8n flags the valid Durable Name "${DURABLE}"`);
 		},
