@@ -21,7 +21,7 @@ export class JetStreamNatsApi implements ICredentialType {
 			type: 'string',
 			default: 'nats://localhost:4222',
 			required: true,
-			placeholder: 'nats://nats-1:4222, nats://nats-2:4222',
+			placeholder: 'e.g. nats://nats-1:4222, nats://nats-2:4222',
 			description:
 				'One or more server URLs, separated by commas. Listing several members of a cluster lets the connection fail over.',
 		},
@@ -166,7 +166,7 @@ export class JetStreamNatsApi implements ICredentialType {
 			name: 'jsDomain',
 			type: 'string',
 			default: '',
-			placeholder: 'hub',
+			placeholder: 'e.g. hub',
 			description:
 				'Only for leaf-node setups: the JetStream domain to use. Leave empty for a plain server or cluster.',
 		},
@@ -184,7 +184,7 @@ export class JetStreamNatsApi implements ICredentialType {
 			name: 'jsApiPrefix',
 			type: 'string',
 			default: '',
-			placeholder: '$JS.API',
+			placeholder: 'e.g. $JS.hub.API',
 			description:
 				'Only when an admin imported JetStream from another account under a different prefix. Leave empty otherwise. Ignored when a domain is set.',
 		},

@@ -25,6 +25,11 @@ export class JetStreamTrigger implements INodeType {
 		description:
 			'NATS JetStream: start a workflow for each message of a stream (at least once), publish events, manage streams, consumers, key-value buckets and dead letters',
 		documentationUrl: 'https://github.com/n8n-nodes-jetstream/n8n-nodes-jetstream#jetstream-trigger',
+		// Shown while a test run listens (n8n's own text says only that it waits); a fixed text, so it
+		// names what to do rather than the stream of this node.
+		eventTriggerDescription:
+			'Waiting for a message in the stream: publish one to a subject the stream captures, e.g. with a JetStream node (Message → Publish). A test run acknowledges nothing.',
+		activationMessage: 'Each message the stream receives now starts an execution, and is acknowledged as set under Acknowledge.',
 		defaults: { name: 'JetStream Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],

@@ -1,8 +1,9 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { consumerSelectionFields, consumerTuningFields } from '../shared/consumer/consumerFields';
-import { consumerLocator, streamLocator } from '../shared/n8n/locators';
+import { bucketLocator, consumerLocator, streamLocator } from '../shared/n8n/locators';
 import { binaryPropertyField, contentField } from '../shared/payload/fields';
+import { DEFAULT_STATS_BUCKET } from '../shared/stats/bucket';
 import { featureFields } from './featureFields';
 import { TRIGGER_DELIVER_POLICY } from './settings';
 
@@ -125,15 +126,15 @@ const options: INodeProperties = {
 			typeOptions: { minValue: 0, numberPrecision: 2 },
 			description: 'Start at most this many messages per second, e.g. to respect an API limit downstream. 0 = no limit.',
 		},
-		{
-			displayName: 'Statistics Bucket',
+		bucketLocator({
 			name: 'statsBucket',
-			type: 'string',
-			default: 'n8n_jetstream_stats',
-			placeholder: 'n8n_jetstream_stats',
+			displayName: 'Statistics Bucket',
+			required: false,
+			defaultMode: 'name',
+			defaultValue: DEFAULT_STATS_BUCKET,
 			description:
 				'Key-value bucket the trigger writes its figures to every interval (one key per active trigger), read by the JetStream node\'s Monitor → Trigger Statistics. Empty = write none (they are still logged and in n8n\'s /metrics).',
-		},
+		}),
 		{
 			displayName: 'Statistics Interval (Seconds)',
 			name: 'statsInterval',
@@ -177,17 +178,15 @@ export const properties: INodeProperties[] = [
 			},
 		],
 	},
-	{
-		displayName: 'Durable Name',
+	// Both are pickers, so a typed name is checked while it is typed. Creating usually names a new
+	// consumer (By Name first); binding names one that exists (the stream's consumers first).
+	consumerLocator({
 		name: 'durableName',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: 'n8n-orders',
-		description: 'Name of the consumer. Letters, digits, - and _ only.',
+		displayName: 'Durable Name',
+		description: 'Name of the consumer the trigger creates, or updates to these settings when it exists (letters, digits, - and _)',
+		defaultMode: 'name',
 		displayOptions: { show: { consumerMode: ['createOrUpdate'] } },
-	},
-	// Binding names a consumer that exists: pick it from the stream's consumers, or type it.
+	}),
 	consumerLocator({
 		name: 'durableName',
 		displayName: 'Durable Name',
@@ -221,7 +220,7 @@ export const properties: INodeProperties[] = [
 			{
 				name: 'Later in the Workflow',
 				value: 'later',
-				description: 'A JetStream node (Message → Acknowledge) answers with the item\'s ackToken field; an execution that does not is retried',
+				description: 'A JetStream node (Message → Acknowledge) answers with the item\'s ackToken field; the message of an execution that ends without that answer is delivered again',
 			},
 		],
 	},

@@ -1,9 +1,14 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { deadLetterStreamLocator } from '../shared/n8n/locators';
+import { bucketLocator, deadLetterStreamLocator } from '../shared/n8n/locators';
 import { schemaFields } from '../shared/schema';
 
-/** UI fields for dead-lettering and idempotency (read by featureSettings.ts). */
+/**
+ * UI fields for dead-lettering and idempotency (read by featureSettings.ts). One name per feature: the
+ * switch and the collection it opens say the same words ("Dead-Letter Queue" → "Dead-Letter Queue
+ * Options", "Skip Duplicates by Key" → "Skip Duplicates Options"); the parameter names stay, so saved
+ * workflows keep their values.
+ */
 
 const deadLetterFields: INodeProperties[] = [
 	{
@@ -15,7 +20,7 @@ const deadLetterFields: INodeProperties[] = [
 			'Whether to keep a copy of every message the trigger gives up on (not JSON, failed its schema, failed on every delivery, or marked permanent) in a dead-letter stream, where you can inspect and redrive it with the JetStream node',
 	},
 	{
-		displayName: 'Dead-Letter Options',
+		displayName: 'Dead-Letter Queue Options',
 		name: 'deadLetterOptions',
 		type: 'collection',
 		placeholder: 'Add option',
@@ -49,7 +54,7 @@ const deadLetterFields: INodeProperties[] = [
 				name: 'deadLetterSubject',
 				type: 'string',
 				default: '',
-				placeholder: 'dlq.orders.billing',
+				placeholder: 'e.g. dlq.orders.billing',
 				description: 'Where the copies are published. Empty: dlq.<stream>.<consumer>.',
 			},
 			{
@@ -65,7 +70,7 @@ const deadLetterFields: INodeProperties[] = [
 				name: 'redactFields',
 				type: 'string',
 				default: '',
-				placeholder: 'password, card.number',
+				placeholder: 'e.g. password, card.number',
 				description: 'Comma-separated JSON fields left out of the dead-letter copy, e.g. personal or secret data',
 			},
 		],
@@ -88,27 +93,28 @@ const idempotencyFields: INodeProperties[] = [
 		],
 	},
 	{
-		displayName: 'Idempotency Header',
+		displayName: 'Key Header',
 		name: 'idempotencyHeader',
 		type: 'string',
 		default: '',
-		placeholder: 'X-Order-Id',
-		description: 'Header whose value identifies the message',
+		placeholder: 'e.g. X-Order-Id',
+		description: 'Header whose value identifies the message: its key',
 		displayOptions: { show: { idempotency: ['header'] } },
 	},
 	{
-		displayName: 'Idempotency Field',
+		displayName: 'Key Field',
 		name: 'idempotencyField',
 		type: 'string',
 		noDataExpression: true,
 		default: '',
-		placeholder: 'orderId',
+		// Read from the message's payload itself: orderId here is payload.orderId in the trigger's output item.
+		placeholder: 'e.g. orderId',
 		description:
-			'Path of the payload field that identifies the message (e.g. orderId or order.id), or a template such as {{ $json.tenant }}:{{ $json.orderId }}. Read from each message, not from the input of this node.',
+			'Path of the field of the message\'s payload that identifies it (orderId or order.id; the output item has it under payload, but here the path starts inside the payload), or a template such as {{ $json.tenant }}:{{ $json.orderId }}, where $json is the payload',
 		displayOptions: { show: { idempotency: ['payloadField'] } },
 	},
 	{
-		displayName: 'Idempotency Options',
+		displayName: 'Skip Duplicates Options',
 		name: 'idempotencyOptions',
 		type: 'collection',
 		placeholder: 'Add option',
@@ -131,13 +137,13 @@ const idempotencyFields: INodeProperties[] = [
 				default: true,
 				description: 'Whether to create the key-value bucket that remembers processed keys when it does not exist',
 			},
-			{
-				displayName: 'Key-Value Bucket',
+			bucketLocator({
 				name: 'idempotencyBucket',
-				type: 'string',
-				default: '',
+				displayName: 'Key-Value Bucket',
+				required: false,
+				defaultMode: 'name',
 				description: 'Bucket that remembers processed keys. Empty: n8n_processed_<stream>_<consumer>.',
-			},
+			}),
 			{
 				displayName: 'Remember Keys For (Days)',
 				name: 'idempotencyRetentionDays',

@@ -65,23 +65,23 @@ export function readIdempotency(get: Get, clamp: Clamp): IdempotencySettings | u
 	const source = get('idempotency', 'none');
 	if (source === 'none') return undefined;
 	if (source !== 'messageId' && source !== 'header' && source !== 'payloadField') {
-		throw new InvalidParameterError('idempotency', `"Idempotency Key" cannot be "${String(source)}"`, 'Choose None, Message ID Header, Another Header or Payload Field');
+		throw new InvalidParameterError('idempotency', `Skip Duplicates by Key cannot be "${String(source)}"`, 'Choose Off, Message ID Header, Another Header or Payload Field');
 	}
 	const options = (get('idempotencyOptions', {}) ?? {}) as Record<string, unknown>;
 	const settings: IdempotencySettings = {
 		source,
 		header: 'Nats-Msg-Id',
 		field: '',
-		bucket: String(options.idempotencyBucket ?? '').trim() || undefined,
+		bucket: locatorName(options.idempotencyBucket).trim() || undefined,
 		retentionMs: clamp(options.idempotencyRetentionDays ?? 7, 'Remember Keys For (Days)', 0.001, 3650) * DAY_MS,
 		leaseMs: clamp(options.idempotencyLeaseSeconds ?? 30, 'Claim Lease (Seconds)', 5, 86_400) * 1000,
 		createBucket: options.createIdempotencyBucket !== false,
 	};
-	if (source === 'header') settings.header = validateHeaderName(String(get('idempotencyHeader', '')).trim(), 'Idempotency Header');
+	if (source === 'header') settings.header = validateHeaderName(String(get('idempotencyHeader', '')).trim(), 'Key Header');
 	if (source === 'payloadField') {
 		settings.field = String(get('idempotencyField', '')).trim();
 		if (!settings.field) {
-			throw new InvalidParameterError('idempotencyField', '"Idempotency Field" is empty', 'Enter the payload field that identifies a message, e.g. orderId or {{ $json.order.id }}');
+			throw new InvalidParameterError('idempotencyField', 'Key Field is empty', 'Enter the payload field that identifies a message, e.g. orderId or {{ $json.order.id }}');
 		}
 		// Refuses a template it could never fill, now rather than at the first message.
 		keyReader(settings);

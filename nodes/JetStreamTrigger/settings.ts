@@ -118,7 +118,7 @@ function readFeatures(ctx: Reader, warn: (m: string) => void) {
 }
 
 function readStatsBucket(value: unknown): string | undefined {
-	const bucket = String(value ?? DEFAULT_STATS_BUCKET).trim();
+	const bucket = locatorName(value ?? DEFAULT_STATS_BUCKET).trim();
 	return bucket ? validateBucketName(bucket, 'Statistics Bucket') : undefined;
 }
 

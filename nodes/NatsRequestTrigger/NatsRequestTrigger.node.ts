@@ -14,6 +14,9 @@ export class NatsRequestTrigger implements INodeType {
 		subtitle: '={{"answers " + $parameter["subject"]}}',
 		description: 'Answers requests on a NATS subject with the result of the workflow (request/reply)',
 		documentationUrl: 'https://github.com/n8n-nodes-jetstream/n8n-nodes-jetstream#nats-request-trigger',
+		eventTriggerDescription:
+			'Waiting for a request on the Subject: send one, e.g. with a JetStream node (Message → Request) or `nats request <subject> "{}"`',
+		activationMessage: 'Each request on the Subject now starts an execution, and gets the reply set under Reply With.',
 		defaults: { name: 'NATS Request Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],

@@ -10,7 +10,7 @@ export const properties: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		required: true,
-		placeholder: 'pricing.quote',
+		placeholder: 'e.g. pricing.quote',
 		description:
 			'The subject requests arrive on. Wildcards are allowed (<code>pricing.*</code>, <code>pricing.></code>); the JetStream node\'s Message → Request operation sends to it.',
 	},
@@ -19,7 +19,7 @@ export const properties: INodeProperties[] = [
 		name: 'queueGroup',
 		type: 'string',
 		default: 'n8n',
-		placeholder: 'n8n',
+		placeholder: 'e.g. n8n',
 		description:
 			'Every workflow or n8n instance listening with the same group shares the requests: each goes to exactly one of them. Leave empty to receive every request in every listener.',
 	},

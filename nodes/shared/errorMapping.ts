@@ -246,9 +246,15 @@ export function unansweredReason(error: unknown): 'no-responders' | 'timeout' | 
 	return unavailable ? 'unavailable' : undefined;
 }
 
+/** Sentences in one string, one period between them however each one ends ("a. b", never "a.. b"). */
+export function sentences(...parts: Array<string | undefined>): string {
+	const given = parts.map((p) => p?.trim()).filter((p): p is string => Boolean(p));
+	return given.map((p, i) => (i < given.length - 1 ? `${p.replace(/[.\s]+$/, '')}.` : p)).join(' ');
+}
+
 /** "message. hint" in one string, for places that have no separate description field. */
 export function describeError(error: JetStreamNodeError): string {
-	return error.hint ? `${error.message}. ${error.hint}` : error.message;
+	return sentences(error.message, error.hint);
 }
 
 /**

@@ -5,7 +5,20 @@ import { InvalidParameterError } from './errors';
  * which value is wrong instead of a protocol error.
  */
 
-const NAME_PATTERN = /^[^\s.*>/\\]+$/;
+/**
+ * The characters of a name, as regex source: the editor checks a typed name with it (locators.ts,
+ * n8n anchors it) and the nodes check it again when they run. One rule, two places.
+ */
+export const NAME_RULE = '[^\\s.*>/\\\\]+';
+/** Key-value bucket names (the bucket becomes the stream KV_<bucket>): letters, digits, - and _. */
+export const BUCKET_RULE = '[-\\w]+';
+/** Schema names: words of letters, digits, - and _ with single dots between them (order.created). */
+export const SCHEMA_NAME_RULE = '[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*';
+
+/** A whole-value pattern from one of the rules above. */
+export const wholeValue = (rule: string): RegExp => new RegExp(`^${rule}$`);
+
+const NAME_PATTERN = wholeValue(NAME_RULE);
 
 /** Stream, consumer and bucket names: no whitespace, dots, wildcards or path separators. */
 export function validateName(value: string, field: string, kind = 'name'): string {

@@ -1,7 +1,7 @@
 import { AckPolicy } from '@nats-io/jetstream';
 
 import { JetStreamTrigger } from '../../nodes/JetStreamTrigger/JetStreamTrigger.node';
-import { eventually, fakeTrigger } from '../helpers/fakeTrigger';
+import { eventually, fakeTrigger, withStraightQuotes } from '../helpers/fakeTrigger';
 import { freePort, serverAtLeast, uniqueName } from '../helpers/natsServer';
 import { triggerParams, triggerSuite } from '../integration/trigger/harness';
 
@@ -55,7 +55,7 @@ const activationCases: Array<[string, Record<string, unknown>, RegExp]> = [
 describe('JetStream Trigger refuses bad settings at activation and creates nothing', () => {
 	it.each(activationCases)('%s', async (_case, params, message) => {
 		const error = await activationError(params);
-		expect(error.message).toMatch(message);
+		expect(withStraightQuotes(error)).toMatch(message);
 		expect(await consumers()).toEqual([]);
 	});
 
@@ -93,7 +93,7 @@ describe('JetStream Trigger handles bad messages and vanishing resources while r
 		await eventually(() => trigger.fake.emissions.length === 1, 5_000, 'first message');
 		await suite.stream.jsm.streams.delete(suite.stream.name);
 		await eventually(() => trigger.fake.emittedErrors.length > 0, 20_000, 'emitError');
-		expect(trigger.fake.emittedErrors[0].message).toMatch(new RegExp(`${suite.stream.name}`));
+		expect(withStraightQuotes(trigger.fake.emittedErrors[0])).toMatch(new RegExp(`${suite.stream.name}`));
 	});
 
 	it('a bound consumer deleted while running is reported to n8n', async () => {
@@ -102,6 +102,6 @@ describe('JetStream Trigger handles bad messages and vanishing resources while r
 		const trigger = await suite.start(durable, { params: { consumerMode: 'bind' } });
 		await suite.stream.jsm.consumers.delete(suite.stream.name, durable).catch(() => false);
 		await eventually(() => trigger.fake.emittedErrors.length > 0, 20_000, 'emitError');
-		expect(trigger.fake.emittedErrors[0].message).toMatch(new RegExp(`Consumer "${durable}"`));
+		expect(withStraightQuotes(trigger.fake.emittedErrors[0])).toMatch(new RegExp(`Consumer "${durable}"`));
 	});
 });

@@ -5,6 +5,7 @@
  * attributes (checked against n8n-editor-ui 2.41.1's bundle), never CSS classes or positions.
  */
 const { existsSync } = require('node:fs');
+const { join, relative } = require('node:path');
 const { chromium, selectors } = require('playwright-core');
 
 /** Debian's Chromium; playwright-core downloads no browser of its own. */
@@ -124,8 +125,51 @@ async function openLocatorList(page, name) {
 		locator,
 		items,
 		search: (term) => page.getByTestId('rlc-search').filter({ visible: true }).fill(term),
-		pick: (label) => items.filter({ hasText: new RegExp(`^\\s*${label}\\s*$`) }).click(),
+		// An item is the name, or the name and what it holds: "ORDERS (orders.>)".
+		pick: (label) => items.filter({ hasText: new RegExp(`^\\s*${label}(\\s+\\(.*\\))?\\s*$`) }).click(),
 	};
+}
+
+/**
+ * A locator's typed name as n8n checks it while it is typed: the field's issue, read from the tooltip
+ * of its issue icon (hovered, so a screenshot shows it). Empty when n8n flags nothing.
+ */
+async function typedNameIssue(page, name, value) {
+	const locator = await locatorMode(page, name, 'By Name');
+	await locator.getByTestId('rlc-input').fill(value);
+	await locator.getByTestId('rlc-input').blur();
+	const field = ndv(page).getByTestId(`parameter-input-${name}`).first();
+	const icon = field.locator('[data-test-id="parameter-issues"]').first();
+	if (!(await icon.isVisible().catch(() => false))) return '';
+	await icon.hover();
+	// The tooltip: "Issues: - Not a valid … name. <the rule>".
+	const tooltip = page.getByText(/Not a valid/).filter({ visible: true }).first();
+	return await tooltip.innerText({ timeout: 5_000 }).catch(() => 'flagged (no tooltip text found)');
+}
+
+/**
+ * Runs one step: its screenshot on success; on failure a screenshot in `failures` and the page's
+ * visible error text, printed. Returns the step's result.
+ */
+async function runStep(step, s, { root, screenshots, failures }) {
+	const started = Date.now();
+	try {
+		await step.run(s);
+		if (!step.shotTaken) await s.shot(step.screenshot);
+		await step.after?.(s);
+		console.log(`  ✓ ${step.name} (${Date.now() - started} ms)  ${relative(root, join(screenshots, step.screenshot))}`);
+		return { name: step.name, ok: true };
+	} catch (error) {
+		const file = join(failures, `${step.screenshot.replace(/^\d+-/, 'failed-')}`);
+		await s.page.screenshot({ path: file }).catch(() => undefined);
+		const visible = await visibleErrors(s.page).catch(() => []);
+		// Playwright colours its call log.
+		const message = String(error.stack ?? error).replace(/\u001b\[\d+m/g, '');
+		console.log(`  ✕ ${step.name} (${Date.now() - started} ms)\n    ${message.split('\n').slice(0, 6).join('\n    ')}`);
+		console.log(`    screenshot: ${relative(root, file)}`);
+		console.log(visible.length ? `    the page shows:\n      ${visible.join('\n      ')}` : '    the page shows no error text');
+		return { name: step.name, ok: false, error };
+	}
 }
 
 /**
@@ -166,5 +210,7 @@ module.exports = {
 	parameterKind,
 	locatorMode,
 	openLocatorList,
+	typedNameIssue,
+	runStep,
 	visibleErrors,
 };

@@ -7,7 +7,8 @@
  * One scenario, step by step, each asserted and screenshotted into docs/screenshots/ (the README
  * links them; overwritten on every run): sign in, create the NATS credential (tested OK, and a second
  * one at a closed port that says nothing is listening there), add the JetStream Trigger from the
- * nodes panel, pick the stream from the list, test it with a real message, publish that message on
+ * nodes panel, pick the stream from the list (shown with its subjects), see a bad Durable Name
+ * flagged while typed, test it with a real message, publish that message on
  * with a JetStream node, and read the stored bytes back with NATS.js.
  * A failed step saves test/browser/failures/<step>.png and prints the page's visible error text;
  * the steps after it are skipped (each builds on the one before).
@@ -17,7 +18,7 @@
  */
 const { mkdirSync, mkdtempSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
-const { join, relative } = require('node:path');
+const { join } = require('node:path');
 const { connect } = require('@nats-io/transport-node');
 const { jetstream, jetstreamManager } = require('@nats-io/jetstream');
 
@@ -104,29 +105,30 @@ const steps = [
 		async run(s) {
 			const { page } = s;
 			await editor.chooseCredential(page, GOOD_CREDENTIAL);
-			s.streamField = await editor.parameterKind(page, 'stream');
-			if (s.streamField === 'locator') {
-				const list = await editor.openLocatorList(page, 'stream');
-				// Every stream of the server, then narrowed by the search box.
-				await list.items.filter({ hasText: 'SHIPPED' }).waitFor();
-				await list.items.filter({ hasText: 'ORDERS' }).waitFor();
-				await list.search('ORD');
-				await eventually(async () => (await list.items.allInnerTexts()).map((t) => t.trim()).join() === 'ORDERS', 10_000, 'the list searched for "ORD" to show only ORDERS');
-				await s.shot(this.screenshot);
-				await list.pick('ORDERS');
-				const chosen = await list.locator.getByTestId('rlc-input').inputValue();
-				expect(chosen === 'ORDERS', `the stream field shows "${chosen}" after picking ORDERS`);
-			} else {
-				// Until the stream field is a resource locator: the name typed, as the field asks.
-				await editor.parameterInput(page, 'stream').fill('ORDERS');
-				await s.shot(this.screenshot);
-			}
-			if ((await editor.parameterKind(page, 'durableName')) === 'locator') {
-				const locator = await editor.locatorMode(page, 'durableName', 'By Name');
-				await locator.getByTestId('rlc-input').fill(DURABLE);
-			} else {
-				await editor.parameterInput(page, 'durableName').fill(DURABLE);
-			}
+			expect((await editor.parameterKind(page, 'stream')) === 'locator', 'the Stream field is not a picker');
+			const list = await editor.openLocatorList(page, 'stream');
+			// Every stream of the server with the subjects it captures, then narrowed by the search box.
+			await list.items.filter({ hasText: 'SHIPPED (shipped.>)' }).waitFor();
+			await list.items.filter({ hasText: 'ORDERS (orders.>)' }).waitFor();
+			await list.search('ORD');
+			await eventually(async () => (await list.items.allInnerTexts()).map((t) => t.trim()).join() === 'ORDERS (orders.>)', 10_000, 'the list searched for "ORD" to show only ORDERS (orders.>)');
+			await s.shot(this.screenshot);
+			await list.pick('ORDERS');
+			const chosen = await list.locator.getByTestId('rlc-input').inputValue();
+			expect(/^ORDERS\b/.test(chosen), `the stream field shows "${chosen}" after picking ORDERS`);
+		},
+		shotTaken: true,
+	},
+	{
+		name: 'trigger: a Durable Name NATS would refuse is flagged while it is typed',
+		screenshot: '05b-durable-name-checked-while-typing.png',
+		async run(s) {
+			const { page } = s;
+			expect((await editor.parameterKind(page, 'durableName')) === 'locator', 'Durable Name is not a picker, so n8n cannot check it while typing');
+			const issue = await editor.typedNameIssue(page, 'durableName', 'orders.billing');
+			expect(/^Not a valid consumer name\. Letters, digits, - and _ only/.test(issue), `n8n's issue for the Durable Name "orders.billing" (a dot) reads "${issue}"`);
+			await s.shot(this.screenshot);
+			expect((await editor.typedNameIssue(page, 'durableName', DURABLE)) === '', `n8n flags the valid Durable Name "${DURABLE}"`);
 		},
 		shotTaken: true,
 	},
@@ -222,29 +224,6 @@ const steps = [
 
 const results = [];
 
-async function runStep(step, s) {
-	const started = Date.now();
-	try {
-		await step.run(s);
-		if (!step.shotTaken) await s.shot(step.screenshot);
-		await step.after?.(s);
-		results.push({ name: step.name, ok: true });
-		console.log(`  ✓ ${step.name} (${Date.now() - started} ms)  ${relative(ROOT, join(SCREENSHOTS, step.screenshot))}`);
-		return true;
-	} catch (error) {
-		results.push({ name: step.name, ok: false, error });
-		const file = join(FAILURES, `${step.screenshot.replace(/^\d+-/, 'failed-')}`);
-		await s.page.screenshot({ path: file }).catch(() => undefined);
-		const visible = await editor.visibleErrors(s.page).catch(() => []);
-		// Playwright colours its call log.
-		const message = String(error.stack ?? error).replace(/\u001b\[\d+m/g, '');
-		console.log(`  ✕ ${step.name} (${Date.now() - started} ms)\n    ${message.split('\n').slice(0, 6).join('\n    ')}`);
-		console.log(`    screenshot: ${relative(ROOT, file)}`);
-		console.log(visible.length ? `    the page shows:\n      ${visible.join('\n      ')}` : '    the page shows no error text');
-		return false;
-	}
-}
-
 async function main() {
 	const started = Date.now();
 	mkdirSync(SCREENSHOTS, { recursive: true });
@@ -284,10 +263,9 @@ async function main() {
 				results.push({ name: step.name, skipped: true });
 				console.log(`  - ${step.name} (skipped)`);
 			} else {
-				await runStep(step, s);
+				results.push(await editor.runStep(step, s, { root: ROOT, screenshots: SCREENSHOTS, failures: FAILURES }));
 			}
 		}
-		if (s.streamField) console.log(`  the trigger's Stream field was ${s.streamField === 'locator' ? 'a resource locator: picked "From list"' : 'a plain text field: typed (no list to pick from yet)'}`);
 	} catch (error) {
 		results.push({ name: 'setting up n8n, nats-server and Chromium', ok: false, error });
 		console.log(`  ✕ setting up n8n, nats-server and Chromium: ${error.stack ?? error}`);

@@ -208,3 +208,10 @@ export async function eventually(check: () => boolean | Promise<boolean>, timeou
 		await pause(25);
 	}
 }
+
+/**
+ * A trigger error's message with straight quotes. Outside a test run the trigger writes them typographic
+ * (“ORDERS”), so that n8n's own quotes around an activation error never double (triggerError.ts);
+ * tests compare the words.
+ */
+export const withStraightQuotes = (error: Error): string => error.message.replace(/[“”]/g, '"');

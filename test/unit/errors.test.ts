@@ -1,5 +1,5 @@
 import { JetStreamNodeError } from '../../nodes/shared/errors';
-import { describeError, toNodeError } from '../../nodes/shared/errorMapping';
+import { describeError, sentences, toNodeError } from '../../nodes/shared/errorMapping';
 
 /** NATS.js errors as the client throws them (same name, code and cause shape), and what users read. */
 function natsError(name: string, message: string, extra: Record<string, unknown> = {}): Error {
@@ -47,5 +47,14 @@ describe('toNodeError', () => {
 		const ours = new JetStreamNodeError('configuration', 'X is wrong', { hint: 'Change X' });
 		expect(toNodeError(ours)).toBe(ours);
 		expect(describeError(ours)).toBe('X is wrong. Change X');
+		expect(describeError(new JetStreamNodeError('server', 'X is wrong.', { hint: 'Change X.' }))).toBe('X is wrong. Change X.');
+		expect(describeError(new JetStreamNodeError('server', 'X is wrong'))).toBe('X is wrong');
+	});
+
+	it('joins sentences with one period, however each one ends', () => {
+		expect(sentences('A.', 'B')).toBe('A. B');
+		expect(sentences('A. ', undefined, '', 'B.')).toBe('A. B.');
+		expect(sentences('A...', 'B', 'C')).toBe('A. B. C');
+		expect(sentences(undefined)).toBe('');
 	});
 });

@@ -8,6 +8,9 @@ import {
 import { type ErrorContext } from '../../shared/errors';
 import { forFeature, toNodeError } from '../../shared/errorMapping';
 
+/** An item's number as n8n's panels show it (from 1), for messages: `item ${itemNumber(i)}`. */
+export const itemNumber = (itemIndex: number): number => itemIndex + 1;
+
 /** What a refused right was needed for, per execution: "the Message → Publish operation". */
 const operationOf = new WeakMap<IExecuteFunctions, string>();
 

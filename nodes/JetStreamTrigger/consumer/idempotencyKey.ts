@@ -65,7 +65,7 @@ function templatePart(expression: string, field: string): Part {
 /** Builds the key reader once; a template that can never work is refused at activation. */
 export function keyReader(settings: KeySource): KeyOf {
 	if (settings.source !== 'payloadField') return (m) => identityHeader(m.delivery.headers, settings.header);
-	const field = 'Idempotency Field';
+	const field = 'Key Field';
 	const template = settings.field;
 	if (!template.includes('{{')) {
 		const parts = pathParts(template, field);

@@ -30,7 +30,7 @@ export function consumerSelectionFields(shown: IDisplayOptions | undefined, deli
 		name: 'filterSubjects',
 		type: 'string',
 		default: '',
-		placeholder: 'orders.created, orders.updated',
+		placeholder: 'e.g. orders.created, orders.updated',
 		displayOptions: withShown(),
 		description:
 			'Only messages on these subjects start the workflow. Use * for one token and > for the rest (orders.>). Leave empty for every message in the stream. Several subjects need NATS server 2.10+.',
@@ -96,7 +96,7 @@ export function consumerTuningFields(): INodeProperties[] {
 		name: 'backoff',
 		type: 'string',
 		default: '',
-		placeholder: '5, 30, 120',
+		placeholder: 'e.g. 5, 30, 120',
 		description:
 			'Waits before each retry, comma-separated; the last one repeats. Max Deliver must be greater than the number of waits. Empty: the trigger doubles the "Retry Delay" option.',
 	},

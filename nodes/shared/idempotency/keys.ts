@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 
 import { InvalidParameterError } from '../errors';
+import { BUCKET_RULE, wholeValue } from '../validation';
 
 /**
  * Where idempotency keys come from and how they are stored. KV keys may only hold letters, digits
@@ -12,6 +13,7 @@ import { InvalidParameterError } from '../errors';
 export const DEFAULT_KEY_HEADER = 'Nats-Msg-Id';
 const PLAIN_KEY = /^[-\w=]{1,128}$/;
 const BUCKET_MAX = 64;
+const BUCKET_PATTERN = wholeValue(BUCKET_RULE);
 
 export type HeaderValues = Record<string, string | string[]>;
 
@@ -61,7 +63,7 @@ export function processedBucketName(stream: string, consumer: string): string {
 /** A bucket name given by the user. */
 export function validateBucketName(name: string, field = 'Bucket'): string {
 	const trimmed = name.trim();
-	if (!/^[-\w]{1,255}$/.test(trimmed)) {
+	if (!BUCKET_PATTERN.test(trimmed) || trimmed.length > 255) {
 		throw new InvalidParameterError(field, `"${trimmed}" is not a valid bucket name`, 'Use letters, digits, - and _ only');
 	}
 	return trimmed;

@@ -115,7 +115,7 @@ export class ProcessedKeyStore {
 	/** Opens (and by default creates) the bucket. Errors name the bucket and say what to do. */
 	static async open(client: NatsClient, options: ProcessedStoreOptions = {}): Promise<ProcessedKeyStore> {
 		const bucket = options.bucket
-			? validateBucketName(options.bucket, 'Idempotency Bucket')
+			? validateBucketName(options.bucket, 'Key-Value Bucket')
 			: processedBucketName(options.stream ?? 'default', options.consumer ?? 'default');
 		const retentionMs = options.retentionMs ?? DEFAULT_RETENTION_MS;
 		let kv: KV;

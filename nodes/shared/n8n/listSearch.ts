@@ -78,21 +78,34 @@ function dependency(fn: ILoadOptionsFunctions, parameter: string, label: string,
 	});
 }
 
-/** Case-insensitive match on the name or the description (a stream's subjects), sorted by name. */
+/** Case-insensitive match on the name or the description (a stream's subjects), sorted by the name itself (the value). */
 function results(items: INodeListSearchItems[], filter?: string): INodeListSearchResult {
 	const wanted = (filter ?? '').trim().toLowerCase();
 	const matching = wanted === '' ? items : items.filter((i) => `${i.name}\n${i.description ?? ''}`.toLowerCase().includes(wanted));
-	return { results: [...matching].sort((a, b) => a.name.localeCompare(b.name)) };
+	return { results: [...matching].sort((a, b) => String(a.value).localeCompare(String(b.value))) };
 }
 
 /** "orders.>, orders.x · what the admin wrote": subjects (or filters) and description, when there are any. */
 const detailsText = (subjects: string[], description?: string) => [subjects.join(', '), description].filter(Boolean).join(' · ') || undefined;
 const subjectsText = (s: StreamListing) => detailsText(s.subjects, s.description);
 
+const SUBJECTS_IN_NAME = 3;
+
+/**
+ * A stream as the list shows it: "ORDERS (orders.>, payments.*)". n8n 2.41's list shows only an
+ * item's name, so the subjects a stream captures go there (the first three, then how many more);
+ * the value stays the bare name.
+ */
+export function streamItem(s: StreamListing): INodeListSearchItems {
+	const shown = s.subjects.slice(0, SUBJECTS_IN_NAME).join(', ');
+	const more = s.subjects.length > SUBJECTS_IN_NAME ? ` +${s.subjects.length - SUBJECTS_IN_NAME} more` : '';
+	return { name: shown ? `${s.name} (${shown}${more})` : s.name, value: s.name, description: subjectsText(s) };
+}
+
 export async function searchStreams(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
 	try {
 		const streams = await withClient(this, listStreams);
-		return results(streams.map((s) => ({ name: s.name, value: s.name, description: subjectsText(s) })), filter);
+		return results(streams.map(streamItem), filter);
 	} catch (error) {
 		throw listError(this, error, 'stream');
 	}
@@ -124,9 +137,9 @@ const capturesDeadLetters = (s: StreamListing) => s.subjects.some((subject) => s
 export async function searchDeadLetterStreams(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
 	try {
 		const streams = (await withClient(this, listStreams)).filter((s) => !s.name.startsWith(KV_STREAM_PREFIX));
-		const { results: sorted } = results(streams.map((s) => ({ name: s.name, value: s.name, description: subjectsText(s) })), filter);
+		const { results: sorted } = results(streams.map(streamItem), filter);
 		const first = new Set(streams.filter(capturesDeadLetters).map((s) => s.name));
-		return { results: [...sorted.filter((r) => first.has(r.name)), ...sorted.filter((r) => !first.has(r.name))] };
+		return { results: [...sorted.filter((r) => first.has(String(r.value))), ...sorted.filter((r) => !first.has(String(r.value)))] };
 	} catch (error) {
 		throw listError(this, error, 'stream');
 	}

@@ -1,12 +1,14 @@
 import type { IDisplayOptions, INodeProperties } from 'n8n-workflow';
 
 import { DEFAULT_DLQ_STREAM } from '../deadLetter/naming';
+import { BUCKET_RULE, NAME_RULE, SCHEMA_NAME_RULE } from '../validation';
 
 /**
  * The "From List / By Name" pickers of every name a user types: stream, consumer, key-value bucket,
  * dead-letter stream, schema. "From List" asks the server (the listSearch methods of listSearch.ts,
  * registered under these names by both nodes); "By Name" is a plain name, which needs no right to
- * list anything. NATS names are their own ids, so there is no "By ID".
+ * list anything. NATS names are their own ids, so there is no "By ID". Where listing fails, the
+ * list's error says to choose "By Name" (listSearch.ts); the field itself carries no such hint.
  */
 
 export const SEARCH_METHODS = {
@@ -18,15 +20,15 @@ export const SEARCH_METHODS = {
 } as const;
 
 /**
- * What the editor checks a typed name against; n8n anchors them (^…$) itself. The nodes check the
- * same rules again when they run: validateName in validation.ts, validateKvBucketName,
- * validateSchemaName.
+ * What the editor checks a typed name against, while it is typed; n8n anchors them (^…$) itself.
+ * They are the rules of validation.ts, which the nodes check again when they run (validateName,
+ * validateKvBucketName, validateBucketName, validateSchemaName).
  */
 export const NAME_PATTERNS = {
 	/** Streams and consumers: no whitespace, dots, wildcards or path separators. */
-	stream: '[^\\s.*>/\\\\]+',
-	bucket: '[-\\w]+',
-	schema: '[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*',
+	stream: NAME_RULE,
+	bucket: BUCKET_RULE,
+	schema: SCHEMA_NAME_RULE,
 } as const;
 
 export interface LocatorOptions {
@@ -45,10 +47,8 @@ interface Picker {
 	name: string;
 	displayName: string;
 	description: string;
-	/** "stream", "consumer": used in the placeholders and the hint. */
+	/** "stream", "consumer": used in the placeholders. */
 	what: string;
-	/** What the list needs ("list the streams"), for the hint. */
-	listRight: string;
 	placeholder: string;
 	method: string;
 	pattern: string;
@@ -63,7 +63,6 @@ function locator(picker: Picker, options: LocatorOptions): INodeProperties {
 		default: { mode: options.defaultMode ?? 'list', value: options.defaultValue ?? '' },
 		required: options.required ?? true,
 		description: options.description ?? picker.description,
-		hint: `Choose "By Name" to type the ${picker.what} name: that works without the right to ${picker.listRight}`,
 		modes: [
 			{
 				displayName: 'From List',
@@ -93,7 +92,6 @@ export function streamLocator(options: LocatorOptions = {}): INodeProperties {
 			displayName: 'Stream',
 			description: 'Name of the stream (letters, digits, - and _; no spaces, dots or wildcards)',
 			what: 'stream',
-			listRight: 'list the streams',
 			placeholder: 'e.g. ORDERS',
 			method: SEARCH_METHODS.streams,
 			pattern: NAME_PATTERNS.stream,
@@ -111,7 +109,6 @@ export function consumerLocator(options: LocatorOptions = {}): INodeProperties {
 			displayName: 'Consumer Name',
 			description: 'Name of the durable consumer (letters, digits, - and _): it remembers how far it has read',
 			what: 'consumer',
-			listRight: 'list the consumers of the stream',
 			placeholder: 'e.g. billing',
 			method: SEARCH_METHODS.consumers,
 			pattern: NAME_PATTERNS.stream,
@@ -128,7 +125,6 @@ export function bucketLocator(options: LocatorOptions = {}): INodeProperties {
 			displayName: 'Bucket',
 			description: 'Name of the Key-Value bucket: a named store of keys and values kept by the NATS server (letters, digits, - and _)',
 			what: 'bucket',
-			listRight: 'list the streams',
 			placeholder: 'e.g. orders_state',
 			method: SEARCH_METHODS.buckets,
 			pattern: NAME_PATTERNS.bucket,
@@ -146,7 +142,6 @@ export function deadLetterStreamLocator(options: LocatorOptions = {}): INodeProp
 			displayName: 'Dead-Letter Stream',
 			description: 'The stream that stores failed messages (the dead-letter queue)',
 			what: 'stream',
-			listRight: 'list the streams',
 			placeholder: `e.g. ${DEFAULT_DLQ_STREAM}`,
 			method: SEARCH_METHODS.deadLetterStreams,
 			pattern: NAME_PATTERNS.stream,
@@ -164,7 +159,6 @@ export function schemaLocator(options: LocatorOptions = {}): INodeProperties {
 			displayName: 'Schema Name',
 			description: 'Name of the event contract, e.g. order.created',
 			what: 'schema',
-			listRight: 'read the registry bucket\'s keys',
 			placeholder: 'e.g. order.created',
 			method: SEARCH_METHODS.schemas,
 			pattern: NAME_PATTERNS.schema,

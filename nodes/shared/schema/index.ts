@@ -11,6 +11,8 @@
  */
 import type { INodeProperties } from 'n8n-workflow';
 
+import { bucketLocator, locatorName } from '../n8n/locators';
+
 import type { NatsClient } from '../transport/client';
 import { headerValue, type HeaderRecord } from '../transport/headers';
 import { DEFAULT_SCHEMA_BUCKET, parseSchemaRef, SchemaRegistry } from './registry';
@@ -112,18 +114,18 @@ export function schemaFields(what = 'the payload'): INodeProperties[] {
 			name: 'schemaRef',
 			type: 'string',
 			default: '',
-			placeholder: 'order.created or order.created@2',
+			placeholder: 'e.g. order.created or order.created@2',
 			description: 'Name for the latest version, or name@version for a fixed one',
 			displayOptions: { show: { schemaSource: ['registry'] } },
 		},
-		{
-			displayName: 'Registry Bucket',
+		bucketLocator({
 			name: 'schemaBucket',
-			type: 'string',
-			default: DEFAULT_SCHEMA_BUCKET,
+			displayName: 'Registry Bucket',
 			description: 'Key-value bucket that holds the registry',
+			defaultMode: 'name',
+			defaultValue: DEFAULT_SCHEMA_BUCKET,
 			displayOptions: { show: { schemaSource: ['registry'] } },
-		},
+		}),
 	];
 }
 
@@ -133,6 +135,6 @@ export function readSchemaSource(get: (name: string, fallback: unknown) => unkno
 		const json = get('schemaJson', '');
 		return { kind: 'inline', json: typeof json === 'string' ? json : JSON.stringify(json) };
 	}
-	if (kind === 'registry') return { kind: 'registry', ref: String(get('schemaRef', '')), bucket: String(get('schemaBucket', DEFAULT_SCHEMA_BUCKET)) || undefined };
+	if (kind === 'registry') return { kind: 'registry', ref: String(get('schemaRef', '')), bucket: locatorName(get('schemaBucket', DEFAULT_SCHEMA_BUCKET)).trim() || undefined };
 	return { kind: 'none' };
 }

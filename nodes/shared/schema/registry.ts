@@ -4,6 +4,7 @@ import { InvalidParameterError, JetStreamNodeError } from '../errors';
 import { toNodeError } from '../errorMapping';
 import type { NatsClient } from '../transport/client';
 import { kvFlowControl, untilRefused } from '../transport/refusals';
+import { SCHEMA_NAME_RULE, wholeValue } from '../validation';
 import { checkCompatibility, type CompatibilityMode, type CompatibilityResult } from './compatibility';
 import { validatorFor } from './validator';
 
@@ -22,7 +23,7 @@ export class SchemaNotRegisteredError extends JetStreamNodeError {
 		this.name = 'SchemaNotRegisteredError';
 	}
 }
-const NAME = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
+const NAME = wholeValue(SCHEMA_NAME_RULE);
 const MAX_ROUNDS = 10;
 
 export interface SchemaVersion {

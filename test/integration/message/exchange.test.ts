@@ -94,7 +94,7 @@ describe('Message → Acknowledge', () => {
 	});
 
 	it('explains an item without an ack token', async () => {
-		await expect(suite.run({ operation: 'acknowledge', ackToken: '', ackAction: 'ack' })).rejects.toThrow(/Item 0 has no ack token/);
+		await expect(suite.run({ operation: 'acknowledge', ackToken: '', ackAction: 'ack' })).rejects.toThrow(/Item 1 has no ack token/);
 		await expect(suite.run({ operation: 'acknowledge', ackToken: 'orders.created', ackAction: 'ack' })).rejects.toThrow(/is not an ack token/);
 	});
 });

@@ -54,9 +54,18 @@ describe('Message → Publish', () => {
 	it('refuses an Idempotency Key whose {{ }} was never evaluated, before anything is stored', async () => {
 		const items = [{ json: { orderId: 'A-1' } }, { json: { orderId: 'A-2' } }];
 		await expect(suite.run(publish({ idempotencyKey: '{{ $json.orderId }}-shipped' }), items)).rejects.toThrow(
-			/"Idempotency Key" of item 0 is the text "\{\{ \$json\.orderId \}\}-shipped": the \{\{ \}\} part was not evaluated/,
+			/^The Idempotency Key of item 1 is the text "\{\{ \$json\.orderId \}\}-shipped": its \{\{ \}\} part was not evaluated$/,
 		);
 		expect((await suite.jsm.streams.info(suite.stream)).state.messages).toBe(0);
+	});
+
+	it('numbers the items from 1 as n8n shows them, and joins its sentences with one period', async () => {
+		const items = [{ json: { orderId: 'A-1' } }, { json: { orderId: 'A-2' } }];
+		const idempotencyKey = (i: number) => (i === 1 ? '{{ $json.orderId }}' : 'A-1');
+		const failure = await suite.run(publish({ idempotencyKey }), items).then(() => undefined, (e: unknown) => e as NodeOperationError);
+		expect(failure!.message).toMatch(/^The Idempotency Key of item 2 is the text/);
+		expect(failure!.description).toMatch(/stores only the first\. 1 of 2 item\(s\) were stored before item 2 failed/);
+		expect(failure!.description).not.toMatch(/\.\./);
 	});
 
 	it('warns in the editor when every item had the same Idempotency Key, and not when keys differ', async () => {
@@ -118,7 +127,7 @@ describe('Message → Publish', () => {
 	});
 
 	it('names the missing binary property and the item', async () => {
-		await expect(suite.run(publish({ payloadSource: 'binary', payloadBinaryProperty: 'file' }))).rejects.toThrow(/Item 0 has no binary property "file"/);
+		await expect(suite.run(publish({ payloadSource: 'binary', payloadBinaryProperty: 'file' }))).rejects.toThrow(/Item 1 has no binary property "file"/);
 	});
 
 	it('sends one field, or text, as the body', async () => {
@@ -173,7 +182,7 @@ describe('Message → Publish', () => {
 		const failure = await suite.run(publish({ subject }), items).then(() => undefined, (e: unknown) => e as NodeOperationError);
 		expect(failure).toBeInstanceOf(NodeOperationError);
 		expect(failure!.message).toMatch(/No stream captures subject "nobody\.here"/);
-		expect(failure!.description).toMatch(/1 of 2 item\(s\) were stored before item 1 failed/);
+		expect(failure!.description).toMatch(/1 of 2 item\(s\) were stored before item 2 failed/);
 		expect((failure as unknown as { context: { itemIndex: number } }).context.itemIndex).toBe(1);
 	});
 

@@ -145,9 +145,9 @@ describe('NATS Request Trigger', () => {
 	});
 
 	it('refuses a subject or queue group that cannot work, naming the field', async () => {
-		await expect(listen({ subject: 'svc.>.x' })).rejects.toThrow(/Subject "svc.>.x" has ">" before the end/);
-		await expect(listen({ subject: '' })).rejects.toThrow(/"Subject" is empty/);
-		await expect(listen({ subject: 'svc.a', queueGroup: 'my group' })).rejects.toThrow(/"Queue Group" cannot contain spaces or wildcards/);
+		await expect(listen({ subject: 'svc.>.x' })).rejects.toThrow(/Subject “svc.>.x” has “>” before the end/);
+		await expect(listen({ subject: '' })).rejects.toThrow(/“Subject” is empty/);
+		await expect(listen({ subject: 'svc.a', queueGroup: 'my group' })).rejects.toThrow(/“Queue Group” cannot contain spaces or wildcards/);
 	});
 
 	it('stops answering once deactivated: a requester then hears that nobody is listening', async () => {
@@ -224,7 +224,7 @@ describe('NATS Request Trigger', () => {
 		});
 
 		it('Reply refuses an empty reply subject, saying where it should come from', async () => {
-			await expect(suite.run({ operation: 'reply', replyTo: '', payloadSource: 'json' })).rejects.toThrow(/"Reply To" is empty for item 0/);
+			await expect(suite.run({ operation: 'reply', replyTo: '', payloadSource: 'json' })).rejects.toThrow(/"Reply To" is empty for item 1/);
 		});
 
 		it('in queue mode, refuses to take the reply from the last node (n8n does not return a worker\'s output) and names the fix', async () => {

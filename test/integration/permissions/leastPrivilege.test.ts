@@ -10,7 +10,7 @@ import { SchemaRegistry } from '../../../nodes/shared/schema';
 import { connectionPool, createClient, parseCredentials } from '../../../nodes/shared/transport';
 import { testCredentials } from '../../../nodes/shared/transport/credentialTest';
 import { fakeExecute } from '../../helpers/fakeExecute';
-import { eventually, fakeTrigger, type FakeTrigger } from '../../helpers/fakeTrigger';
+import { eventually, fakeTrigger, withStraightQuotes, type FakeTrigger } from '../../helpers/fakeTrigger';
 import { startNatsServer, type NatsServer } from '../../helpers/natsServer';
 
 /**
@@ -275,10 +275,11 @@ describe('least privilege: one right less fails at once and names the subject, t
 			await eventually(() => fake.emittedErrors.length > 0, 10_000, 'the trigger stopped with an error');
 			failure = fake.emittedErrors[0];
 		}
-		expect(failure.message).toMatch(/^Permission denied: /);
-		expect(failure.message).toMatch(right.refused);
-		expect(failure.message).toMatch(right.words);
-		expect(failure.message).not.toContain(`pw-${set}`);
+		const message = withStraightQuotes(failure);
+		expect(message).toMatch(/^Permission denied: /);
+		expect(message).toMatch(right.refused);
+		expect(message).toMatch(right.words);
+		expect(message).not.toContain(`pw-${set}`);
 		// At once: no retry loop (a refused right is not an outage).
 		expect(Date.now() - started).toBeLessThan(10_000);
 	}, 30_000);
@@ -300,8 +301,8 @@ describe('least privilege: one right less fails at once and names the subject, t
 			},
 			(e: Error) => e,
 		);
-		expect(failure.message).toMatch(serveRights.required[0].refused);
-		expect(failure.message).toMatch(serveRights.required[0].words);
+		expect(withStraightQuotes(failure)).toMatch(serveRights.required[0].refused);
+		expect(withStraightQuotes(failure)).toMatch(serveRights.required[0].words);
 	});
 
 	it('reply set without publish on _INBOX.>: the Reply operation fails instead of reporting success', async () => {

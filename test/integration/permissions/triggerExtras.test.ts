@@ -8,7 +8,7 @@ import { JetStreamTrigger } from '../../../nodes/JetStreamTrigger/JetStreamTrigg
 import { triggerSettled } from '../../../nodes/JetStreamTrigger/consumer/startTrigger';
 import { connectionPool } from '../../../nodes/shared/transport';
 import { fakeExecute } from '../../helpers/fakeExecute';
-import { eventually, fakeTrigger, type FakeTrigger, type Script } from '../../helpers/fakeTrigger';
+import { eventually, fakeTrigger, withStraightQuotes, type FakeTrigger, type Script } from '../../helpers/fakeTrigger';
 import { startNatsServer, type NatsServer } from '../../helpers/natsServer';
 
 /**
@@ -312,10 +312,11 @@ async function failureOf({ fake, error }: Activation, what: string): Promise<Err
 }
 
 function expectRefusal(failure: Error, entry: Entry, feature?: RegExp): void {
-	expect(failure.message).toMatch(/^Permission denied: /);
-	expect(failure.message).toMatch(entry.refused);
-	expect(failure.message).toMatch(entry.words);
-	if (feature) expect(failure.message).toMatch(feature);
+	const message = withStraightQuotes(failure);
+	expect(message).toMatch(/^Permission denied: /);
+	expect(message).toMatch(entry.refused);
+	expect(message).toMatch(entry.words);
+	if (feature) expect(message).toMatch(feature);
 }
 
 const js = () => jetstream(admin);

@@ -120,4 +120,5 @@ export function pickerSuite(label: string): PickerSuite {
 /** `{ __rl: true, mode, value }` as the editor stores a picker's value. */
 export const picked = (value: string, mode: 'list' | 'name' = 'list') => ({ __rl: true, mode, value });
 
-export const names = (result: INodeListSearchResult) => result.results.map((r) => r.name);
+/** The names the list offers (the values: a stream's shown name carries its subjects too). */
+export const names = (result: INodeListSearchResult) => result.results.map((r) => r.value);

@@ -21,12 +21,21 @@ async function threeStreams(): Promise<{ prefix: string; subject: string }> {
 }
 
 describe('Stream picker', () => {
-	it('lists every stream sorted by name, with its subjects as description', async () => {
+	it('lists every stream sorted by name, with the subjects it captures in the name shown and in the description', async () => {
 		const { prefix, subject } = await threeStreams();
 		const result = await suite.search('searchStreams');
 		// Every stream of the account: the three, and the one the suite keeps so the account is never empty.
 		expect(names(result)).toEqual([KEEPER, `${prefix}_A`, `${prefix}_B`, `${prefix}_C`]);
-		expect(result.results[1]).toEqual({ name: `${prefix}_A`, value: `${prefix}_A`, description: `${subject}.a.>` });
+		expect(result.results[1]).toEqual({ name: `${prefix}_A (${subject}.a.>)`, value: `${prefix}_A`, description: `${subject}.a.>` });
+	});
+
+	it('shows three subjects in the name and counts the others', async () => {
+		const stream = uniqueName('MANY');
+		const subject = stream.toLowerCase();
+		await suite.jsm.streams.add({ name: stream, subjects: ['a', 'b', 'c', 'd', 'e'].map((t) => `${subject}.${t}`) });
+		const [item] = (await suite.search('searchStreams', { filter: stream })).results;
+		expect(item.name).toBe(`${stream} (${subject}.a, ${subject}.b, ${subject}.c +2 more)`);
+		expect(item.value).toBe(stream);
 	});
 
 	it('filters by a part of the name or of a subject, ignoring case', async () => {

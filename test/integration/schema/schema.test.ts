@@ -87,7 +87,7 @@ describe('validation on publish', () => {
 		const publish = { resource: 'message', operation: 'publish', subject: `${suite.prefix}created`, schemaSource: 'registry', schemaRef: 'order.created', schemaBucket: bucket };
 		const { out } = await suite.run(publish, [{ json: { orderId: 'A', total: 5 } }, { json: { total: 'five' } }], true);
 		expect(out[0].json).toMatchObject({ sequence: 1 });
-		expect(out[1].json.error).toBe('Item 1 does not match the schema order.created@1: field `orderId` is missing; `total` must be number, but is a string ("five")');
+		expect(out[1].json.error).toBe('Item 2 does not match the schema order.created@1: field `orderId` is missing; `total` must be number, but is a string ("five")');
 		const stored = (await suite.stored(1)) as StoredMsg;
 		expect(stored.header.get('Nats-Schema')).toBe('order.created@1');
 		expect((await suite.jsm.streams.info(suite.stream)).state.messages).toBe(1);

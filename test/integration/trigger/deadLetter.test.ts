@@ -236,7 +236,7 @@ describe('JetStream Trigger dead-letter routing', () => {
 	it('refuses to activate when no stream stores the dead letters and creating one is off', async () => {
 		await expect(
 			activate(suite.server, suite.stream, uniqueName('d'), { params: { deadLetterOptions: { createDeadLetterStream: false } } }),
-		).rejects.toThrow(/No stream captures the dead-letter subject "dlq\./);
+		).rejects.toThrow(/No stream captures the dead-letter subject “dlq\./);
 	});
 
 	it('terminates without a copy when dead-lettering is off', async () => {

@@ -207,6 +207,6 @@ describe('closing and deletions', () => {
 		await eventually(() => trigger.fake.emissions.length === 1, 5_000, 'first message');
 		await suite.stream.jsm.streams.delete(suite.stream.name);
 		await eventually(() => trigger.fake.emittedErrors.length === 1, 20_000, 'the error');
-		expect(trigger.fake.emittedErrors[0].message).toMatch(new RegExp(`Stream "${suite.stream.name}" was deleted`));
+		expect(trigger.fake.emittedErrors[0].message).toMatch(new RegExp(`Stream “${suite.stream.name}” was deleted`));
 	});
 });

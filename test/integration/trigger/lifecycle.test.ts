@@ -143,12 +143,12 @@ describe('JetStream Trigger lifecycle', () => {
 		expect(left).toEqual([]);
 	});
 
-	it('refuses to activate when the stream does not exist, saying so', async () => {
+	it('refuses to activate when the stream does not exist, saying so and what to do in the message (all n8n shows of an activation error)', async () => {
 		const fake = fakeTrigger({
 			params: { ...triggerParams(suite.stream, 'd1'), stream: 'NO_SUCH_STREAM' },
 			credentials: { servers: suite.server.url, authType: 'none' },
 		});
-		await expect(new JetStreamTrigger().trigger.call(fake.context)).rejects.toThrow(/Stream "NO_SUCH_STREAM" does not exist/);
+		await expect(new JetStreamTrigger().trigger.call(fake.context)).rejects.toThrow(/^Stream “NO_SUCH_STREAM” does not exist\. Create the stream first/);
 	});
 
 	it('refuses to bind to a consumer that does not exist, saying so', async () => {
@@ -156,7 +156,7 @@ describe('JetStream Trigger lifecycle', () => {
 			params: { ...triggerParams(suite.stream, 'missing'), consumerMode: 'bind' },
 			credentials: { servers: suite.server.url, authType: 'none' },
 		});
-		await expect(new JetStreamTrigger().trigger.call(fake.context)).rejects.toThrow(/Consumer "missing" does not exist/);
+		await expect(new JetStreamTrigger().trigger.call(fake.context)).rejects.toThrow(/^Consumer “missing” does not exist on stream “[^”]+”\. Create the consumer/);
 	});
 
 	it('refuses a max deliver not above the number of backoff steps before touching the server', async () => {
@@ -164,7 +164,7 @@ describe('JetStream Trigger lifecycle', () => {
 			params: { ...triggerParams(suite.stream, 'd2'), maxDeliver: 2, backoff: '1, 2' },
 			credentials: { servers: suite.server.url, authType: 'none' },
 		});
-		await expect(new JetStreamTrigger().trigger.call(fake.context)).rejects.toThrow(/Max Deliver" \(2\) must be greater than the number of backoff delays \(2\)/);
+		await expect(new JetStreamTrigger().trigger.call(fake.context)).rejects.toThrow(/Max Deliver” \(2\) must be greater than the number of backoff delays \(2\)/);
 		const left = [];
 		for await (const c of suite.stream.jsm.consumers.list(suite.stream.name)) left.push(c.name);
 		expect(left).toEqual([]);
@@ -194,7 +194,7 @@ describe('JetStream Trigger lifecycle', () => {
 		await eventually(() => trigger.fake.emissions.length === 1, 5_000, 'first message');
 		await deleteConsumer(name);
 		await eventually(() => trigger.fake.emittedErrors.length === 1, 20_000, 'emitError');
-		expect(trigger.fake.emittedErrors[0].message).toMatch(new RegExp(`Consumer "${name}" .*was deleted`));
+		expect(trigger.fake.emittedErrors[0].message).toMatch(new RegExp(`Consumer “${name}” .*was deleted`));
 	});
 
 });

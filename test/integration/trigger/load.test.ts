@@ -139,7 +139,7 @@ describe('JetStream Trigger under load', () => {
 				params: { backoff: '0.5, 5', maxDeliver: 5 },
 				options: { batchSize: 10, batchMaxWait: 1 },
 			}),
-		).rejects.toThrow(/"Batch Max Wait" \(1 s\) is not shorter than the consumer's ack wait \(0.5 s\)/);
+		).rejects.toThrow(/“Batch Max Wait” \(1 s\) is not shorter than the consumer's ack wait \(0.5 s\)/);
 	});
 
 	it('answers once a message the server redelivered while the trigger still held it (the event loop was blocked)', async () => {

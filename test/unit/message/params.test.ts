@@ -25,7 +25,7 @@ describe('payload sources', () => {
 	});
 
 	it('names a missing field and lists the fields the item has', () => {
-		expect(() => readPayload(ctx({ payloadSource: 'field', payloadField: 'total' }), 0, item)).toThrow(/Item 0 has no field "total"/);
+		expect(() => readPayload(ctx({ payloadSource: 'field', payloadField: 'total' }), 0, item)).toThrow(/Item 1 has no field "total"/);
 	});
 });
 

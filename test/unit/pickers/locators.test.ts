@@ -3,13 +3,16 @@ import { NodeHelpers, type INode, type INodeProperties, type INodeType } from 'n
 
 import { JetStream } from '../../../nodes/JetStream/JetStream.node';
 import { readConsumerName, readStreamName } from '../../../nodes/JetStream/actions/consumer/fields';
-import { readDlqStream } from '../../../nodes/JetStream/actions/deadLetter/fields';
+import { readDlqStream, readFilter } from '../../../nodes/JetStream/actions/deadLetter/fields';
 import { readBucket } from '../../../nodes/JetStream/actions/keyValue/fields';
+import { readHealthOptions, readStatsBucket as readMonitorStatsBucket } from '../../../nodes/JetStream/actions/monitor/fields';
+import { readPublishOptions } from '../../../nodes/JetStream/actions/message/publishOptions';
 import { readSchemaName } from '../../../nodes/JetStream/actions/schema/fields';
 import { JetStreamTrigger } from '../../../nodes/JetStreamTrigger/JetStreamTrigger.node';
 import { readSettings } from '../../../nodes/JetStreamTrigger/settings';
 import { locatorName, NAME_PATTERNS } from '../../../nodes/shared/n8n/locators';
-import { validateSchemaName } from '../../../nodes/shared/schema';
+import { readSchemaSource, validateSchemaName } from '../../../nodes/shared/schema';
+import { validateBucketName } from '../../../nodes/shared/idempotency/keys';
 import { validateStreamName } from '../../../nodes/shared/validation';
 import { validateKvBucketName } from '../../../nodes/JetStream/actions/keyValue/keyRules';
 import { fakeExecute } from '../../helpers/fakeExecute';
@@ -34,8 +37,36 @@ const rl = (value: string, mode = 'list') => ({ __rl: true, mode, value });
 
 describe('picker fields', () => {
 	it('make a picker of every name the user chooses, in both nodes', () => {
-		expect([...new Set(pickersOf(actionNode).map(([path]) => path))].sort()).toEqual(['consumerName', 'dlqStream', 'kvBucket', 'messageStream', 'schemaName', 'stream']);
-		expect(pickersOf(triggerNode).map(([path]) => path).sort()).toEqual(['deadLetterOptions.deadLetterStream', 'durableName', 'stream']);
+		expect([...new Set(pickersOf(actionNode).map(([path]) => path))].sort()).toEqual([
+			'consumerName',
+			'dlqStream',
+			'filters.originalStream',
+			'healthOptions.deadLetterStream',
+			'kvBucket',
+			'messageStream',
+			'publishOptions.expectedStream',
+			'registryBucket',
+			'schemaBucket',
+			'schemaName',
+			'statsBucket',
+			'stream',
+		]);
+		// Durable Name twice: one picker per Consumer choice (create or bind).
+		expect(pickersOf(triggerNode).map(([path]) => path).sort()).toEqual([
+			'deadLetterOptions.deadLetterStream',
+			'durableName',
+			'durableName',
+			'idempotencyOptions.idempotencyBucket',
+			'options.statsBucket',
+			'schemaBucket',
+			'stream',
+		]);
+		// No name field is left as plain text, where n8n could not check it while it is typed.
+		const nameLike = /(Bucket|Stream|Durable Name|Consumer Name|Schema Name)$/;
+		for (const node of [actionNode, triggerNode]) {
+			const plain = flatten(node.description.properties).filter(([, p]) => p.type === 'string' && nameLike.test(p.displayName));
+			expect(plain.map(([path, p]) => `${path} (${p.displayName})`)).toEqual([]);
+		}
 		// Every `stream` of the action node is a picker: one parameter name, one type.
 		const streams = flatten(actionNode.description.properties).filter(([path]) => path === 'stream');
 		expect(streams.length).toBeGreaterThan(10);
@@ -53,7 +84,8 @@ describe('picker fields', () => {
 			expect(node.methods?.listSearch?.[list.typeOptions?.searchListMethod ?? '']).toEqual(expect.any(Function));
 			expect([path, byName.name, byName.type, byName.placeholder]).toEqual([path, 'name', 'string', expect.stringMatching(/^e\.g\. \S+/)]);
 			expect(byName.validation).toEqual([{ type: 'regex', properties: { regex: expect.any(String), errorMessage: expect.stringMatching(/^Not a valid/) } }]);
-			expect([path, field.hint]).toEqual([path, expect.stringMatching(/^Choose "By Name" to type the \w+ name: that works without the right to /)]);
+			// "Choose By Name" is said by the list when listing fails (listSearch.ts), not under every field.
+			expect([path, field.hint]).toEqual([path, undefined]);
 		}
 	});
 
@@ -71,9 +103,10 @@ describe('picker fields', () => {
 
 	it('check a typed name in the editor as the nodes check it when they run', () => {
 		const cases: Array<[string, (v: string) => unknown, string[], string[]]> = [
-			[NAME_PATTERNS.stream, (v) => validateStreamName(v), ['ORDERS', 'orders-v2', 'KV_x', 'a_b'], ['a.b', 'a b', 'a*', 'a>', 'a/b', 'a\\b', '']],
-			[NAME_PATTERNS.bucket, (v) => validateKvBucketName(v), ['orders_state', 'a-b', 'B1'], ['a.b', 'a b', 'a/b', 'a*', '']],
-			[NAME_PATTERNS.schema, (v) => validateSchemaName(v), ['order.created', 'a-b.c_d', 'x'], ['order..created', '.a', 'a.', 'a b', 'a*', '']],
+			[NAME_PATTERNS.stream, (v) => validateStreamName(v), ['ORDERS', 'orders-v2', 'KV_x', 'a_b', 'n8n-orders', 'Bestellungen-ä', '1'], ['a.b', 'a b', 'a\tb', 'a*', 'a>', 'a/b', 'a\\b', '.', '*', '>', '']],
+			[NAME_PATTERNS.bucket, (v) => validateKvBucketName(v), ['orders_state', 'a-b', 'B1', '_'], ['a.b', 'a b', 'a/b', 'a*', 'a>', 'a=b', 'ä', '']],
+			[NAME_PATTERNS.bucket, (v) => validateBucketName(v), ['n8n_jetstream_stats', 'a-b'], ['a.b', 'a b', 'a/b', '']],
+			[NAME_PATTERNS.schema, (v) => validateSchemaName(v), ['order.created', 'a-b.c_d', 'x', 'v1.order.created'], ['order..created', '.a', 'a.', 'a b', 'a*', 'a/b', '']],
 		];
 		// n8n anchors a mode's regex itself (validateResourceLocatorParameter).
 		for (const [pattern, validate, good, bad] of cases) {
@@ -103,9 +136,9 @@ describe("the trigger's Durable Name", () => {
 	const node = (parameters: Record<string, unknown>): INode => ({ id: '1', name: 'JetStream Trigger', type: 'n8n-nodes-jetstream.jetStreamTrigger', typeVersion: 1, position: [0, 0], parameters: parameters as INode['parameters'] });
 	const durableFields = triggerNode.description.properties.filter((p) => p.name === 'durableName');
 
-	it('is a picker when binding to an existing consumer and a plain name when the trigger creates it', () => {
+	it('is a picker in both modes: typed by name when the trigger creates it, from the list when binding', () => {
 		expect(durableFields.map((p) => [p.type, p.displayOptions?.show?.consumerMode])).toEqual([
-			['string', ['createOrUpdate']],
+			['resourceLocator', ['createOrUpdate']],
 			['resourceLocator', ['bind']],
 		]);
 		const shown = (consumerMode: string) => {
@@ -113,7 +146,20 @@ describe("the trigger's Durable Name", () => {
 			return parameters?.durableName;
 		};
 		expect(shown('bind')).toEqual({ __rl: true, mode: 'list', value: '' });
-		expect(shown('createOrUpdate')).toBe('');
+		expect(shown('createOrUpdate')).toEqual({ __rl: true, mode: 'name', value: '' });
+	});
+
+	it('flags a bad name while it is typed, in both modes, as n8n does for its own pickers', () => {
+		const issues = (consumerMode: string, durableName: unknown) => {
+			const parameters = { stream: rl('ORDERS'), consumerMode, durableName } as INode['parameters'];
+			return durableFields.flatMap((field) => NodeHelpers.getParameterIssues(field, parameters, '', node(parameters), triggerNode.description).parameters?.durableName ?? []);
+		};
+		expect(issues('createOrUpdate', rl('n8n orders', 'name'))).toEqual([expect.stringMatching(/^Not a valid consumer name/)]);
+		expect(issues('createOrUpdate', rl('n8n.orders', 'name'))).toEqual([expect.stringMatching(/^Not a valid consumer name/)]);
+		expect(issues('bind', rl('bil ling', 'name'))).toEqual([expect.stringMatching(/^Not a valid consumer name/)]);
+		expect(issues('createOrUpdate', rl('n8n-orders', 'name'))).toEqual([]);
+		// A workflow saved when the field was plain text still reads, and raises no issue.
+		expect(issues('createOrUpdate', 'n8n-orders')).toEqual([]);
 	});
 
 	it("reads through n8n's own extractValue in both modes", () => {
@@ -147,6 +193,33 @@ describe('reading a picker', () => {
 		expect(() => readBucket(reader({ kvBucket: rl('a.b', 'name') }), 0)).toThrow('"a.b" is not a valid bucket name (field "Bucket")');
 		expect(() => readDlqStream(reader({ dlqStream: rl('dl q', 'name') }), 0)).toThrow('"dl q" is not a valid stream name (field "Dead-Letter Stream")');
 		expect(() => readSchemaName(reader({ schemaName: rl('a..b', 'name') }), 0)).toThrow('"a..b" is not a valid schema name');
+	});
+
+	it('reads the bucket names and the Monitor dead-letter stream from locators or plain names', () => {
+		const registry = (schemaBucket: unknown) => readSchemaSource((name, fallback) => ({ schemaSource: 'registry', schemaRef: 'order.created', schemaBucket })[name] ?? fallback);
+		expect(registry(rl('my_schemas', 'name'))).toEqual({ kind: 'registry', ref: 'order.created', bucket: 'my_schemas' });
+		expect(registry('old_schemas')).toEqual({ kind: 'registry', ref: 'order.created', bucket: 'old_schemas' });
+		expect(registry(rl('', 'name'))).toEqual({ kind: 'registry', ref: 'order.created', bucket: undefined });
+		expect(readMonitorStatsBucket(reader({ statsBucket: rl('stats_b', 'name') }), 0)).toBe('stats_b');
+		expect(readMonitorStatsBucket(reader({ statsBucket: 'stats_old' }), 0)).toBe('stats_old');
+		expect(() => readMonitorStatsBucket(reader({ statsBucket: rl('st ats', 'name') }), 0)).toThrow('"st ats" is not a valid bucket name');
+		expect(readHealthOptions(reader({ healthOptions: { deadLetterStream: rl('MY_DLQ', 'name') } }), 0).deadLetterStream).toBe('MY_DLQ');
+		expect(readHealthOptions(reader({ healthOptions: { deadLetterStream: rl('', 'name') } }), 0).deadLetterStream).toBeUndefined();
+		expect(readHealthOptions(reader({ healthOptions: {} }), 0).deadLetterStream).toBe('DLQ');
+		expect(readPublishOptions(reader({ publishOptions: { expectedStream: rl('ORDERS') } }), 0).expectedStream).toBe('ORDERS');
+		expect(readPublishOptions(reader({ publishOptions: { expectedStream: 'ORDERS' } }), 0).expectedStream).toBe('ORDERS');
+		expect(readPublishOptions(reader({ publishOptions: {} }), 0).expectedStream).toBeUndefined();
+		expect(readFilter(reader({ filters: { originalStream: rl('ORDERS') } }), 0).originalStream).toBe('ORDERS');
+		expect(readFilter(reader({ filters: { originalStream: 'ORDERS' } }), 0).originalStream).toBe('ORDERS');
+		const settingsOf = (params: Record<string, unknown>) => readSettings(fakeTrigger({ params, credentials: {} }).context, () => undefined);
+		const base = { stream: 'ORDERS', durableName: 'x', idempotency: 'messageId' };
+		const picked = settingsOf({ ...base, options: { statsBucket: rl('stats_b', 'name') }, idempotencyOptions: { idempotencyBucket: rl('keys_b', 'name') } });
+		expect([picked.stats.bucket, picked.idempotency?.bucket]).toEqual(['stats_b', 'keys_b']);
+		const plain = settingsOf({ ...base, options: { statsBucket: 'stats_old' }, idempotencyOptions: { idempotencyBucket: 'keys_old' } });
+		expect([plain.stats.bucket, plain.idempotency?.bucket]).toEqual(['stats_old', 'keys_old']);
+		const empty = settingsOf({ ...base, options: { statsBucket: rl('', 'name') }, idempotencyOptions: { idempotencyBucket: rl('', 'name') } });
+		expect([empty.stats.bucket, empty.idempotency?.bucket]).toEqual([undefined, undefined]);
+		expect(settingsOf(base).stats.bucket).toBe('n8n_jetstream_stats');
 	});
 
 	it("reads the trigger's stream, durable name and dead-letter stream from locators or plain names", () => {

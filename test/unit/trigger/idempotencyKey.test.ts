@@ -83,6 +83,6 @@ describe('dead-letter and idempotency settings', () => {
 	it('is off by default and refuses a header name with a space or an empty field', () => {
 		expect(readIdempotency(get({}), noClamp)).toBeUndefined();
 		expect(() => readIdempotency(get({ idempotency: 'header', idempotencyHeader: 'Order Id' }), noClamp)).toThrow(/"Order Id" is not a valid header name/);
-		expect(() => readIdempotency(get({ idempotency: 'payloadField', idempotencyField: ' ' }), noClamp)).toThrow(/"Idempotency Field" is empty/);
+		expect(() => readIdempotency(get({ idempotency: 'payloadField', idempotencyField: ' ' }), noClamp)).toThrow(/Key Field is empty/);
 	});
 });

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import { DEAD_LETTER_REASONS, DEFAULT_DLQ_STREAM, type DeadLetterFilter } from '../../../shared/deadLetter';
 import { InvalidParameterError } from '../../../shared/errors';
-import { deadLetterStreamLocator, locatorName } from '../../../shared/n8n/locators';
+import { deadLetterStreamLocator, locatorName, streamLocator } from '../../../shared/n8n/locators';
 import { validateStreamName, validateSubjectFilter } from '../../../shared/validation';
 
 /** Fields shared by the Dead Letter operations, and reading them into the library's types. */
@@ -50,19 +50,18 @@ export const filterField: INodeProperties = {
 			default: '',
 			description: 'Only messages that failed in this consumer (the trigger\'s durable name)',
 		},
-		{
-			displayName: 'Original Stream',
+		streamLocator({
 			name: 'originalStream',
-			type: 'string',
-			default: '',
+			displayName: 'Original Stream',
+			required: false,
 			description: 'Only messages that came from this stream',
-		},
+		}),
 		{
 			displayName: 'Original Subject',
 			name: 'originalSubject',
 			type: 'string',
 			default: '',
-			placeholder: 'orders.*',
+			placeholder: 'e.g. orders.*',
 			description: 'Only messages first published to this subject; * matches one token, > the rest (orders.>)',
 		},
 		{
@@ -101,7 +100,7 @@ export function readFilter(fn: IExecuteFunctions, itemIndex: number): DeadLetter
 	return {
 		reasons: reasons.length > 0 ? reasons : undefined,
 		originalSubject: subject ? validateSubjectFilter(subject, 'Original Subject') : undefined,
-		originalStream: text(raw.originalStream),
+		originalStream: text(locatorName(raw.originalStream)),
 		originalConsumer: text(raw.originalConsumer),
 		from: readDate(raw.from, 'Dead-Lettered After'),
 		to: readDate(raw.to, 'Dead-Lettered Before'),

@@ -30,7 +30,7 @@ const properties: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		required: true,
-		placeholder: '3, 7, 10-12',
+		placeholder: 'e.g. 3, 7, 10-12',
 		description: 'Sequence numbers ("dlqSequence" from List), separated by commas; ranges like 10-12 are allowed',
 		displayOptions: show('sequences'),
 	},
@@ -58,7 +58,7 @@ const properties: INodeProperties[] = [
 		name: 'targetSubject',
 		type: 'string',
 		default: '',
-		placeholder: 'orders.retry',
+		placeholder: 'e.g. orders.retry',
 		description: 'Publish here instead of each message\'s original subject. Leave empty to send each message back where it came from.',
 	},
 	{

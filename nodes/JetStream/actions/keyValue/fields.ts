@@ -15,7 +15,7 @@ export const keyField: INodeProperties = {
 	type: 'string',
 	default: '',
 	required: true,
-	placeholder: 'orders.1234',
+	placeholder: 'e.g. orders.1234',
 	description:
 		'The key to use. Letters, digits and - / _ = . are allowed; dots group keys (orders.1234) so they can be listed together.',
 };
@@ -39,7 +39,7 @@ export const valueFieldField: INodeProperties = {
 	type: 'string',
 	default: '',
 	required: true,
-	placeholder: 'order.status',
+	placeholder: 'e.g. order.status',
 	description: 'Name of the item field whose value is stored; use dots for nested fields (order.status)',
 	displayOptions: { show: { kvValueFrom: ['field'] } },
 };
@@ -50,7 +50,7 @@ export const valueTextField: INodeProperties = {
 	type: 'string',
 	default: '',
 	typeOptions: { rows: 2 },
-	placeholder: 'shipped',
+	placeholder: 'e.g. shipped',
 	description: 'The value to store, exactly as written (an expression may build it)',
 	displayOptions: { show: { kvValueFrom: ['text'] } },
 };

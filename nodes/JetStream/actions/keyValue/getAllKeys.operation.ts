@@ -15,7 +15,7 @@ const properties: INodeProperties[] = [
 		name: 'kvKeyFilter',
 		type: 'string',
 		default: '',
-		placeholder: 'orders.*',
+		placeholder: 'e.g. orders.*',
 		description:
 			'Only keys matching this pattern: * stands for one part between dots (orders.* matches orders.1 but not orders.1.items), > for everything below (orders.>). Empty lists all keys.',
 	},

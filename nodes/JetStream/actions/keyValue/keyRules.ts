@@ -1,4 +1,5 @@
 import { InvalidParameterError } from '../../../shared/errors';
+import { BUCKET_RULE, wholeValue } from '../../../shared/validation';
 
 /**
  * The naming rules of JetStream Key-Value, checked before anything reaches the server: a bad key
@@ -6,7 +7,7 @@ import { InvalidParameterError } from '../../../shared/errors';
  * "no responders" — true, but useless to someone who mistyped a key.
  */
 
-const BUCKET_PATTERN = /^[-\w]+$/;
+const BUCKET_PATTERN = wholeValue(BUCKET_RULE);
 /** KV keys are subject tokens: letters, digits and - / _ = separated by dots. */
 const KEY_PATTERN = /^[-/=.\w]+$/;
 const FILTER_PATTERN = /^[-/=.*>\w]+$/;

@@ -3,7 +3,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { InvalidParameterError } from '../../../shared/errors';
 import { toNanos } from '../../../shared/units';
 import { answerDelivery, type NatsClient } from '../../../shared/transport';
-import { forEachItem } from '../perItem';
+import { forEachItem, itemNumber } from '../perItem';
 import type { Operation } from '../types';
 
 /**
@@ -67,7 +67,7 @@ function readToken(fn: IExecuteFunctions, i: number): string {
 	if (!ACK_SUBJECT.test(token)) {
 		throw new InvalidParameterError(
 			'ackToken',
-			token ? `"${token.slice(0, 60)}" is not an ack token` : `Item ${i} has no ack token`,
+			token ? `"${token.slice(0, 60)}" is not an ack token` : `Item ${itemNumber(i)} has no ack token`,
 			'Connect this node after a JetStream Trigger whose "Acknowledge" option is "Later in the Workflow", and pass {{ $json.ackToken }}',
 		);
 	}

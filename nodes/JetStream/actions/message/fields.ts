@@ -8,7 +8,7 @@ export const subjectField: INodeProperties = {
 	type: 'string',
 	default: '',
 	required: true,
-	placeholder: 'orders.created',
+	placeholder: 'e.g. orders.created',
 	description: 'Where the message goes: words separated by dots, no spaces or wildcards. A stream must capture it to store it.',
 };
 
@@ -17,7 +17,8 @@ export const idempotencyKeyField: INodeProperties = {
 	name: 'idempotencyKey',
 	type: 'string',
 	default: '',
-	placeholder: '={{ $json.orderId }}',
+	// A placeholder is shown as it is: no "=" (n8n's mark of an expression), and a path of the input item.
+	placeholder: 'e.g. {{ $json.orderId }}',
 	description:
-		'A value that is the same every time this event is sent, e.g. {{ $json.orderId }}. Sent as Nats-Msg-Id: JetStream stores a repeat within the stream\'s duplicate window only once and answers "duplicate: true".',
+		'An expression that gives the same value every time this event is sent: {{ $json.orderId }}, or {{ $json.payload.orderId }} for an item of a JetStream Trigger (its message is under payload). Sent as Nats-Msg-Id: JetStream stores a repeat within the stream\'s duplicate window only once and answers "duplicate: true".',
 };

@@ -35,7 +35,7 @@ const properties: INodeProperties[] = [
 		name: 'lastSubject',
 		type: 'string',
 		default: '',
-		placeholder: 'orders.created',
+		placeholder: 'e.g. orders.created',
 		description: 'The subject whose newest message to read',
 		displayOptions: { show: { getBy: ['lastOnSubject'] } },
 	},

@@ -18,7 +18,7 @@ export const headersField: INodeProperties = {
 			displayName: 'Header',
 			name: 'header',
 			values: [
-				{ displayName: 'Name', name: 'name', type: 'string', default: '', placeholder: 'X-Tenant', description: 'Letters, digits and -, no spaces or colons' },
+				{ displayName: 'Name', name: 'name', type: 'string', default: '', placeholder: 'e.g. X-Tenant', description: 'Letters, digits and -, no spaces or colons' },
 				{ displayName: 'Value', name: 'value', type: 'string', default: '' },
 			],
 		},

@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { InvalidParameterError } from '../../../shared/errors';
+import { itemNumber } from '../perItem';
 
 /**
  * Where a message body comes from — the whole item, one field, text, or a binary property — shared by
@@ -40,7 +41,7 @@ export const payloadFields: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		required: true,
-		placeholder: 'order',
+		placeholder: 'e.g. order',
 		description: 'Name of the field to send; use dots for nested fields, e.g. order.lines',
 		displayOptions: show('field'),
 	},
@@ -96,7 +97,7 @@ async function binaryPayload(fn: IExecuteFunctions, i: number, item: INodeExecut
 		const present = Object.keys(item.binary ?? {});
 		throw new InvalidParameterError(
 			'payloadBinaryProperty',
-			`Item ${i} has no binary property "${property}"`,
+			`Item ${itemNumber(i)} has no binary property "${property}"`,
 			present.length ? `This item has: ${present.join(', ')}` : 'The input item carries no binary data; add a node that reads or downloads a file before this one',
 		);
 	}
@@ -119,7 +120,7 @@ export function readPayload(fn: IExecuteFunctions, i: number, item: INodeExecuti
 			if (!path) throw new InvalidParameterError('payloadField', '"Field" is empty', 'Enter the name of the field to send, e.g. order');
 			const value = fieldValue(item.json, path);
 			if (value === undefined) {
-				throw new InvalidParameterError('payloadField', `Item ${i} has no field "${path}"`, `Fields of this item: ${Object.keys(item.json).slice(0, 20).join(', ') || '(none)'}`);
+				throw new InvalidParameterError('payloadField', `Item ${itemNumber(i)} has no field "${path}"`, `Fields of this item: ${Object.keys(item.json).slice(0, 20).join(', ') || '(none)'}`);
 			}
 			return typeof value === 'string' ? textPayload(value) : jsonPayload(value);
 		}

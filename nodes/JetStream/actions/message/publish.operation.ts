@@ -1,10 +1,11 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { InvalidParameterError } from '../../../shared/errors';
+import { sentences } from '../../../shared/errorMapping';
 import { schemaFields, type ResolvedSchema } from '../../../shared/schema';
 import { headerValue, publishWindowed, type NatsClient, type OutgoingMessage, type PublishOutcome } from '../../../shared/transport';
 import { validatePublishSubject } from '../../../shared/validation';
-import { errorItem, itemError } from '../perItem';
+import { errorItem, itemError, itemNumber } from '../perItem';
 import type { Operation } from '../types';
 import { wrapCloudEvent } from './cloudEvents';
 import { applyCorrelation, applyTraceContext, newEventId } from './context';
@@ -50,7 +51,7 @@ function build(fn: IExecuteFunctions, i: number, item: INodeExecutionData, maxPa
 	if (data.length > maxPayload) {
 		throw new InvalidParameterError(
 			'payload',
-			`The message for item ${i} is ${data.length} bytes; the server accepts at most ${maxPayload} bytes (max_payload)`,
+			`The message for item ${itemNumber(i)} is ${data.length} bytes; the server accepts at most ${maxPayload} bytes (max_payload)`,
 			'Send a smaller payload (e.g. store the file elsewhere and publish its URL), or ask the NATS admin to raise max_payload',
 		);
 	}
@@ -65,8 +66,8 @@ function readIdempotencyKey(fn: IExecuteFunctions, i: number): string | undefine
 	if (key.includes('{{')) {
 		throw new InvalidParameterError(
 			'idempotencyKey',
-			`"Idempotency Key" of item ${i} is the text "${key}": the {{ }} part was not evaluated`,
-			'Switch the field to Expression (the = in front, or drag the field in), e.g. {{ $json.orderId }}. As fixed text every message gets the same key and JetStream stores only the first.',
+			`The Idempotency Key of item ${itemNumber(i)} is the text "${key}": its {{ }} part was not evaluated`,
+			'Switch the field from Fixed to Expression (or drag a field of the input into it), e.g. {{ $json.orderId }}. As fixed text every message gets the same key and JetStream stores only the first.',
 		);
 	}
 	return key || undefined;
@@ -139,8 +140,8 @@ async function execute(this: IExecuteFunctions, client: NatsClient, items: INode
 /** Adds to the error which items JetStream did store, since a publish cannot be taken back. */
 function withProgress<E extends { description?: string | null }>(failure: E, outcomes: Array<PublishOutcome | undefined>, failedIndex: number): E {
 	const stored = outcomes.filter((o) => o?.ok).length;
-	const note = `${stored} of ${outcomes.length} item(s) were stored before item ${failedIndex} failed; the rest were not sent. Turn on "Continue On Fail" to publish the others anyway.`;
-	failure.description = failure.description ? `${failure.description}. ${note}` : note;
+	const note = `${stored} of ${outcomes.length} item(s) were stored before item ${itemNumber(failedIndex)} failed; the rest were not sent. Turn on "Continue On Fail" to publish the others anyway.`;
+	failure.description = sentences(failure.description ?? undefined, note);
 	return failure;
 }
 

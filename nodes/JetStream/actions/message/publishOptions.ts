@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { InvalidParameterError } from '../../../shared/errors';
+import { locatorName, streamLocator } from '../../../shared/n8n/locators';
 import { validateStreamName } from '../../../shared/validation';
 import type { EnvelopeMode } from './cloudEvents';
 
@@ -50,7 +51,7 @@ export const publishOptionsField: INodeProperties = {
 			name: 'eventSource',
 			type: 'string',
 			default: '',
-			placeholder: 'https://shop.example.com/orders',
+			placeholder: 'e.g. https://shop.example.com/orders',
 			description: 'CloudEvents "source". Empty: n8n://workflow/<workflow ID>.',
 		},
 		{
@@ -58,7 +59,7 @@ export const publishOptionsField: INodeProperties = {
 			name: 'eventType',
 			type: 'string',
 			default: '',
-			placeholder: 'com.example.order.created',
+			placeholder: 'e.g. com.example.order.created',
 			description: 'CloudEvents "type" (required with an envelope)',
 		},
 		{
@@ -76,13 +77,12 @@ export const publishOptionsField: INodeProperties = {
 			default: -1,
 			description: 'Store only if the last message on this subject has this sequence (0 = the subject must have no message yet). -1 = no check.',
 		},
-		{
-			displayName: 'Expected Stream',
+		streamLocator({
 			name: 'expectedStream',
-			type: 'string',
-			default: '',
+			displayName: 'Expected Stream',
+			required: false,
 			description: 'Store only if this stream captures the subject; otherwise fail',
-		},
+		}),
 		{
 			displayName: 'Generate Correlation ID',
 			name: 'generateCorrelationId',
@@ -110,7 +110,7 @@ export const publishOptionsField: INodeProperties = {
 
 export function readPublishOptions(fn: IExecuteFunctions, i: number): PublishOptions {
 	const o = (fn.getNodeParameter('publishOptions', i, {}) ?? {}) as IDataObject;
-	const stream = String(o.expectedStream ?? '').trim();
+	const stream = locatorName(o.expectedStream).trim();
 	const lastSeq = Number(o.expectedLastSequence ?? 0);
 	const lastSubjectSeq = Number(o.expectedLastSubjectSequence ?? -1);
 	const options: PublishOptions = {

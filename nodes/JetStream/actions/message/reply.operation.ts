@@ -2,7 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 
 import { InvalidParameterError } from '../../../shared/errors';
 import { sendReplies, type NatsClient, type OutgoingMessage } from '../../../shared/transport';
-import { forEachItem } from '../perItem';
+import { forEachItem, itemNumber } from '../perItem';
 import type { Operation } from '../types';
 import { headersField, readHeaders } from './headers';
 import { payloadFields, readPayload } from './payload';
@@ -34,7 +34,7 @@ function replySubject(value: unknown, i: number): string {
 	if (!subject) {
 		throw new InvalidParameterError(
 			'replyTo',
-			`"Reply To" is empty for item ${i}`,
+			`"Reply To" is empty for item ${itemNumber(i)}`,
 			'The request came without a reply subject (published, not requested), or the expression does not reach the NATS Request Trigger\'s item',
 		);
 	}

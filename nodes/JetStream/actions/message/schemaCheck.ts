@@ -3,6 +3,7 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 import { InvalidParameterError } from '../../../shared/errors';
 import { formatViolations, readSchemaSource, resolveSchema, SCHEMA_HEADER, type ResolvedSchema } from '../../../shared/schema';
 import type { HeaderRecord, NatsClient } from '../../../shared/transport';
+import { itemNumber } from '../perItem';
 import type { Payload } from './payload';
 
 /** Publish's schema check: resolve the chosen schema once, refuse an item that breaks it. */
@@ -35,13 +36,13 @@ export function schemaLookup(fn: IExecuteFunctions, client: NatsClient): SchemaL
 export function checkSchema(i: number, payload: Payload, schema: ResolvedSchema, headers: HeaderRecord): void {
 	const data = payload.kind === 'json' ? payload.value : parseJson(payload.data);
 	if (data === NOT_JSON) {
-		throw new InvalidParameterError('schema', `Item ${i} cannot be checked against the schema: its payload is not JSON`, 'Send the item as JSON (Payload: Whole Item or One Field), or choose Schema: None');
+		throw new InvalidParameterError('schema', `Item ${itemNumber(i)} cannot be checked against the schema: its payload is not JSON`, 'Send the item as JSON (Payload: Whole Item or One Field), or choose Schema: None');
 	}
 	const violations = schema.validate(data);
 	if (violations.length > 0) {
 		throw new InvalidParameterError(
 			'schema',
-			`Item ${i} does not match the schema${schema.headerValue ? ` ${schema.headerValue}` : ''}: ${formatViolations(violations, 10)}`,
+			`Item ${itemNumber(i)} does not match the schema${schema.headerValue ? ` ${schema.headerValue}` : ''}: ${formatViolations(violations, 10)}`,
 			'Fix the data (or the mapping before this node) so it matches the schema; nothing was published for this item',
 		);
 	}

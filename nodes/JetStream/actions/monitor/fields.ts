@@ -2,6 +2,7 @@ import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { DEFAULT_DLQ_STREAM } from '../../../shared/deadLetter/naming';
 import { validateBucketName } from '../../../shared/idempotency/keys';
+import { bucketLocator, deadLetterStreamLocator, locatorName } from '../../../shared/n8n/locators';
 import { DEFAULT_STATS_BUCKET } from '../../../shared/stats/bucket';
 import { validateNumber, validateStreamName } from '../../../shared/validation';
 import { DEFAULT_THRESHOLDS, type HealthThresholds } from './health';
@@ -23,13 +24,13 @@ export const healthOptionsField: INodeProperties = {
 			typeOptions: { minValue: 1 },
 			description: 'Only dead letters stored this recently count toward "failing"',
 		},
-		{
-			displayName: 'Dead-Letter Stream',
+		deadLetterStreamLocator({
 			name: 'deadLetterStream',
-			type: 'string',
-			default: DEFAULT_DLQ_STREAM,
+			required: false,
+			defaultMode: 'name',
+			defaultValue: DEFAULT_DLQ_STREAM,
 			description: 'Where the consumer\'s trigger stores dead letters; they are counted by reason. Empty = do not count them.',
-		},
+		}),
 		{
 			displayName: 'Failing at Dead Letters',
 			name: 'failingAtDeadLetters',
@@ -75,7 +76,7 @@ export interface HealthOptions {
 export function readHealthOptions(fn: IExecuteFunctions, i: number): HealthOptions {
 	const options = (fn.getNodeParameter('healthOptions', i, {}) ?? {}) as Record<string, unknown>;
 	const number = (name: string, label: string, fallback: number, min: number) => validateNumber(options[name] ?? fallback, label, min, 1_000_000_000);
-	const stream = String(options.deadLetterStream ?? DEFAULT_DLQ_STREAM).trim();
+	const stream = locatorName(options.deadLetterStream ?? DEFAULT_DLQ_STREAM).trim();
 	return {
 		thresholds: {
 			laggingAt: number('laggingAt', 'Lagging at Pending', DEFAULT_THRESHOLDS.laggingAt, 1),
@@ -88,14 +89,14 @@ export function readHealthOptions(fn: IExecuteFunctions, i: number): HealthOptio
 	};
 }
 
-export const statsBucketField: INodeProperties = {
-	displayName: 'Statistics Bucket',
+export const statsBucketField: INodeProperties = bucketLocator({
 	name: 'statsBucket',
-	type: 'string',
-	default: DEFAULT_STATS_BUCKET,
+	displayName: 'Statistics Bucket',
 	description: 'The key-value bucket the triggers write their figures to (their option of the same name)',
-};
+	defaultMode: 'name',
+	defaultValue: DEFAULT_STATS_BUCKET,
+});
 
 export function readStatsBucket(fn: IExecuteFunctions, i: number): string {
-	return validateBucketName(String(fn.getNodeParameter('statsBucket', i, DEFAULT_STATS_BUCKET) ?? ''), 'Statistics Bucket');
+	return validateBucketName(locatorName(fn.getNodeParameter('statsBucket', i, DEFAULT_STATS_BUCKET, { extractValue: true })), 'Statistics Bucket');
 }

@@ -13,7 +13,7 @@ const properties: INodeProperties[] = [
 		name: 'listSubject',
 		type: 'string',
 		default: '',
-		placeholder: 'orders.created',
+		placeholder: 'e.g. orders.created',
 		description: 'Show only streams that store this subject; empty lists every stream',
 	},
 	...returnAllFields,

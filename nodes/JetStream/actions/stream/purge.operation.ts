@@ -13,7 +13,7 @@ const properties: INodeProperties[] = [
 		name: 'purgeSubject',
 		type: 'string',
 		default: '',
-		placeholder: 'orders.test.>',
+		placeholder: 'e.g. orders.test.>',
 		description: 'Remove only messages on this subject (wildcards allowed); empty removes messages on every subject',
 	},
 	{

@@ -17,7 +17,7 @@ export const subjectsField: INodeProperties = {
 	type: 'string',
 	default: '',
 	required: true,
-	placeholder: 'orders.>, payments.*',
+	placeholder: 'e.g. orders.>, payments.*',
 	description: 'Which subjects the stream stores, comma-separated. * matches one word, > the rest (orders.> = everything under orders).',
 };
 
