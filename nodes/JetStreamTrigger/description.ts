@@ -22,6 +22,34 @@ const replayNotice: INodeProperties = {
 	displayOptions: { show: { consumerMode: ['createOrUpdate'], deliverPolicy: ['all'] } },
 };
 
+/**
+ * The way forward on a server without the stream, from the trigger itself: a JetStream node added to
+ * create it would be wired after this trigger and never run before it. Off by default: a mistyped
+ * stream name must fail, not become a new empty stream the trigger waits on for ever. Hidden when
+ * binding: an admin's consumer lives on a stream that exists.
+ */
+const createStreamFields: INodeProperties[] = [
+	{
+		displayName: 'Create Stream If Missing',
+		name: 'createStream',
+		type: 'boolean',
+		default: false,
+		displayOptions: createOnly,
+		description: 'Whether to create the stream when it does not exist yet. A stream that exists is never changed.',
+		hint: 'Creates a stream on disk that keeps every message until it is deleted or purged (no age or size limit), storing the Stream Subjects. Change it later with a JetStream node: Stream → Update.',
+	},
+	{
+		displayName: 'Stream Subjects',
+		name: 'streamSubjects',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. orders.>',
+		displayOptions: { show: { consumerMode: ['createOrUpdate'], createStream: [true] } },
+		description:
+			'The subjects the new stream stores, comma-separated; publish to them to start the workflow. Empty: the Filter Subjects, or without those the stream name followed by .> (stream ORDERS stores ORDERS.>).',
+	},
+];
+
 /** Retry and pacing of the consumer the trigger creates, folded away: the defaults suit most workflows. */
 const consumerOptions: INodeProperties = {
 	displayName: 'Consumer Settings',
@@ -157,6 +185,7 @@ const options: INodeProperties = {
 
 export const properties: INodeProperties[] = [
 	streamLocator({ description: 'The stream that stores the messages' }),
+	...createStreamFields,
 	{
 		displayName: 'Consumer',
 		name: 'consumerMode',

@@ -1,12 +1,13 @@
 import type { ITriggerFunctions } from 'n8n-workflow';
 
-import { CONSUMER_TUNING_NAMES, readConsumerSettings } from '../shared/consumer/consumerFields';
+import { CONSUMER_TUNING_NAMES, readConsumerSettings, splitSubjects } from '../shared/consumer/consumerFields';
 import type { ConsumerSettings } from '../shared/consumer/consumerSettings';
 import { locatorName } from '../shared/n8n/locators';
 import type { ContentMode } from '../shared/payload/decode';
 import { validateBucketName } from '../shared/idempotency/keys';
 import { DEFAULT_STATS_BUCKET } from '../shared/stats/bucket';
-import { clamp, oneOf, validateConsumerName, validateStreamName } from '../shared/validation';
+import { InvalidParameterError } from '../shared/errors';
+import { clamp, oneOf, subjectContains, validateConsumerName, validateStreamName, validateSubjectFilter } from '../shared/validation';
 import { readDeadLetter, readIdempotency, readSchema, type DeadLetterSettings, type IdempotencySettings, type SchemaSettings } from './featureSettings';
 
 /**
@@ -40,6 +41,8 @@ export interface TriggerSettings {
 	durableName: string;
 	/** Only in "createOrUpdate" mode; validated against the server version once connected. */
 	consumer?: ConsumerSettings;
+	/** "Create Stream If Missing" (only in "createOrUpdate" mode): what a missing stream is created with. */
+	newStream?: NewStreamSettings;
 	ackMode: AckMode;
 	content: ContentMode;
 	payloadOnly: boolean;
@@ -66,6 +69,10 @@ export interface TriggerSettings {
 	stats: StatsSettings;
 }
 
+export interface NewStreamSettings {
+	subjects: string[];
+}
+
 export interface StatsSettings {
 	/** How often the figures are logged (when something happened) and written. */
 	intervalMs: number;
@@ -89,6 +96,29 @@ function readConsumer(ctx: Reader, durableName: string): ConsumerSettings {
 		return name in tuning ? tuning[name] : fallback;
 	};
 	return readConsumerSettings(get, durableName, 'n8n JetStream Trigger', TRIGGER_DELIVER_POLICY);
+}
+
+/**
+ * "Create Stream If Missing": the subjects the stream is created with. "Stream Subjects" when given;
+ * else the Filter Subjects, since what the trigger reads is what the stream must store; else
+ * "<stream>.>". A filter of ">" alone means "every message" and gets that default too: a stream
+ * storing ">" would also store every reply and request on the server.
+ */
+function readNewStream(ctx: Reader, stream: string, consumer: ConsumerSettings | undefined): NewStreamSettings | undefined {
+	if (!consumer || ctx.getNodeParameter('createStream', false) !== true) return undefined;
+	const typed = splitSubjects(ctx.getNodeParameter('streamSubjects', ''));
+	const filters = consumer.filterSubjects.filter((filter) => filter !== '>');
+	const chosen = typed.length > 0 ? typed : filters.length > 0 ? filters : [`${stream}.>`];
+	const subjects = chosen.map((subject) => validateSubjectFilter(subject, 'Stream Subjects'));
+	const unstored = filters.find((filter) => !subjects.some((subject) => subjectContains(subject, filter)));
+	if (unstored !== undefined) {
+		throw new InvalidParameterError(
+			'streamSubjects',
+			`Filter subject "${unstored}" is not among the "Stream Subjects" (${subjects.join(', ')}): the trigger would read nothing from the new stream`,
+			'Add it to "Stream Subjects", or leave "Stream Subjects" empty to create the stream with the Filter Subjects',
+		);
+	}
+	return { subjects };
 }
 
 function readOptional(options: Record<string, unknown>, warn: (m: string) => void) {
@@ -129,13 +159,15 @@ export function readSettings(ctx: Reader, warn: (message: string) => void): Trig
 	// A picker when binding, a plain name when the trigger creates the consumer: both read the same way.
 	const durableName = validateConsumerName(locatorName(ctx.getNodeParameter('durableName', '', { extractValue: true })), 'Durable Name');
 	const options = (ctx.getNodeParameter('options', {}) ?? {}) as Record<string, unknown>;
+	const consumer = consumerMode === 'createOrUpdate' ? readConsumer(ctx, durableName) : undefined;
 	const baseDelayMs = clamp(options.retryDelay ?? 5, 'Retry Delay', 0.05, 3600, warn) * 1000;
 	const maxDelayMs = Math.max(baseDelayMs, clamp(options.maxRetryDelay ?? 300, 'Max Retry Delay', 0.05, 86_400, warn) * 1000);
 	return {
 		stream,
 		consumerMode,
 		durableName,
-		consumer: consumerMode === 'createOrUpdate' ? readConsumer(ctx, durableName) : undefined,
+		consumer,
+		newStream: readNewStream(ctx, stream, consumer),
 		ackMode: oneOf(ctx.getNodeParameter('ackMode', 'executionSucceeds'), ACK_MODES, 'Acknowledge'),
 		content: oneOf(options.content ?? 'auto', CONTENT_MODES, 'Content'),
 		payloadOnly: options.payloadOnly === true,

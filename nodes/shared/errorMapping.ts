@@ -103,6 +103,14 @@ function connectionError(errors: NatsLikeError[], ctx: ErrorContext): JetStreamN
 	return undefined;
 }
 
+/**
+ * A missing stream, seen from an action node. A node added to create it is wired after the selected
+ * node by the editor, where it cannot run before the failing one: so the advice says to run it on its
+ * own. (The JetStream Trigger says it in its own words: consumer/missingStream.ts.)
+ */
+export const STREAM_MISSING_HINT =
+	'Check the name (Stream → Get Many lists the streams), or create the stream with a JetStream node set to Stream → Create or Update, run on its own (not connected after this node) or in another workflow';
+
 function jetStreamError(errors: NatsLikeError[], ctx: ErrorContext): JetStreamNodeError | undefined {
 	const api = errors.find((e) => apiCode(e) !== undefined);
 	const code = api ? apiCode(api) : undefined;
@@ -110,13 +118,13 @@ function jetStreamError(errors: NatsLikeError[], ctx: ErrorContext): JetStreamNo
 	switch (code) {
 		case JetStreamApiCodes.StreamNotFound:
 			return new JetStreamNodeError('not-found', `Stream ${stream || '(unnamed)'} does not exist`, {
-				hint: 'Create the stream first (JetStream node → Stream → Create or Update) or check its name',
+				hint: STREAM_MISSING_HINT,
 			});
 		case JetStreamApiCodes.ConsumerNotFound:
 			return new JetStreamNodeError(
 				'not-found',
 				`Consumer "${ctx.consumer ?? '?'}" does not exist on stream ${stream || '(unnamed)'}`,
-				{ hint: 'Create the consumer, or let the trigger create it ("Create or Update Consumer")' },
+				{ hint: 'Check its name, or create it: a JetStream node with Consumer → Create or Update, or a JetStream Trigger with Consumer "Create or Update Consumer From These Settings"' },
 			);
 		case JetStreamApiCodes.NoMessageFound:
 			return new JetStreamNodeError('not-found', `No message found${ctx.subject ? ` on subject "${ctx.subject}"` : ''}${stream ? ` in stream ${stream}` : ''}`);
@@ -218,6 +226,11 @@ export function toNodeError(error: unknown, ctx: ErrorContext = {}): JetStreamNo
 	}
 	const message = error instanceof Error ? error.message : String(error);
 	return new JetStreamNodeError('server', firstLine(message), { cause: error });
+}
+
+/** Whether the server answered with this JetStream API error code (err_code), mapped or not. */
+export function hasApiCode(error: unknown, code: number): boolean {
+	return chain(error).some((e) => apiCode(e) === code);
 }
 
 /** The server said the stream does not exist (err_code 10059), whether or not the error was mapped already. */

@@ -87,6 +87,21 @@ export function validateSubjectFilter(value: string, field = 'Subject Filter'): 
 	return subject;
 }
 
+/**
+ * Whether every subject `filter` matches is also matched by `pattern` (both may hold wildcards):
+ * "orders.>" contains "orders.created" and "orders.*"; "orders.*" does not contain "orders.>".
+ */
+export function subjectContains(pattern: string, filter: string): boolean {
+	const outer = tokens(pattern);
+	const inner = tokens(filter);
+	for (let i = 0; i < outer.length; i++) {
+		if (outer[i] === '>') return inner.length > i;
+		if (i >= inner.length || inner[i] === '>') return false;
+		if (outer[i] !== '*' && outer[i] !== inner[i]) return false;
+	}
+	return outer.length === inner.length;
+}
+
 /** Header names: printable ASCII without spaces or colons (they would corrupt the header block). */
 export function validateHeaderName(value: string, field = 'Header Name'): string {
 	const name = value.trim();

@@ -1,6 +1,6 @@
 import type { ITriggerFunctions, ITriggerResponse } from 'n8n-workflow';
 
-import { forFeature, needing } from '../../shared/errorMapping';
+import { forFeature } from '../../shared/errorMapping';
 import { withinDeadline } from '../../shared/execution/sleep';
 import { Ticker } from '../../shared/execution/ticker';
 import { transportLogger } from '../../shared/n8n/logger';
@@ -10,12 +10,13 @@ import { triggerError as nodeError } from '../../shared/n8n/triggerError';
 import { watchAnswers, type AdvisoryWatch } from '../../shared/transport';
 import { closeClient, createClient, type NatsClient } from '../../shared/transport/client';
 import { openConnection, type TransportLogger } from '../../shared/transport/connect';
-import { openTriggerConsumer, type ConsumerFacts, type TriggerConsumer } from '../../shared/transport/consume';
+import type { ConsumerFacts, TriggerConsumer } from '../../shared/transport/consume';
 import { parseCredentials, secretValues } from '../../shared/transport/credentials';
 import { readSettings, type TriggerSettings } from '../settings';
 import { checkConsumer, consumerTarget, logStart } from './activation';
 import { ConsumeLoop } from './consumeLoop';
 import { FEATURE } from './featureNames';
+import { openConsumer, onTriggerStream } from './missingStream';
 import { prepareFeatures, type TriggerFeatures } from './features';
 import { watchLostDeliveries } from './lostDeliveries';
 import { observeTrigger } from './statsReporter';
@@ -66,9 +67,9 @@ async function activate(ctx: ITriggerFunctions, reporting: OutageReporting, tick
 		throw nodeError(ctx, error);
 	}
 	try {
-		const target = await needing(FEATURE.trigger, consumerTarget(client, settings));
+		const target = await onTriggerStream(settings, consumerTarget(client, settings));
 		const features: TriggerFeatures = await prepareFeatures(client, settings, reporting, ticker, ctx.getWorkflow().id ?? '');
-		const consumer: TriggerConsumer = await needing(FEATURE.trigger, openTriggerConsumer(client, target));
+		const consumer: TriggerConsumer = await openConsumer(client, settings, target, reporting.logger);
 		checkConsumer(consumer.facts, settings);
 		return { settings, client, features, consumer };
 	} catch (error) {

@@ -122,7 +122,8 @@ function numberOf(value: unknown, field: string): number {
 	return n;
 }
 
-function splitSubjects(value: unknown): string[] {
+/** "a.b, c.>" → ["a.b", "c.>"]: the comma-separated subject fields. */
+export function splitSubjects(value: unknown): string[] {
 	return String(value ?? '')
 		.split(',')
 		.map((s) => s.trim())

@@ -23,15 +23,15 @@ const stored = (params: Record<string, unknown>) =>
 	}) as unknown as Parameters<typeof readSettings>[0];
 
 describe('JetStream Trigger panel', () => {
-	it('shows stream, consumer, filter, deliver policy and acknowledge first, and folds the rest', () => {
+	it('shows stream (and whether to create it), consumer, filter, deliver policy and acknowledge first, and folds the rest', () => {
 		const names = shownByDefault().map((p) => p.name);
-		expect(names.slice(0, 6)).toEqual(['stream', 'consumerMode', 'durableName', 'filterSubjects', 'deliverPolicy', 'ackMode']);
+		expect(names.slice(0, 7)).toEqual(['stream', 'createStream', 'consumerMode', 'durableName', 'filterSubjects', 'deliverPolicy', 'ackMode']);
 		for (const tuning of ['ackWaitSeconds', 'maxDeliver', 'backoff', 'maxAckPending']) expect(names).not.toContain(tuning);
 		const consumerOptions = properties.find((p) => p.name === 'consumerOptions');
 		expect(consumerOptions?.type).toBe('collection');
 		expect((consumerOptions?.options as INodeProperties[]).map((o) => o.name).sort()).toEqual(['ackWaitSeconds', 'backoff', 'maxAckPending', 'maxDeliver']);
 		// After them: collapsed collections, and one switch for each check the trigger can run.
-		expect(shownByDefault().slice(6).map((p) => `${p.name}:${p.type}`)).toEqual([
+		expect(shownByDefault().slice(7).map((p) => `${p.name}:${p.type}`)).toEqual([
 			'consumerOptions:collection',
 			'schemaSource:options',
 			'deadLetter:boolean',
