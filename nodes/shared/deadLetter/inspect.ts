@@ -2,6 +2,7 @@ import type { NatsClient } from '../transport/client';
 import type { HeaderRecord } from '../transport/headers';
 import { scanStream } from '../transport/scan';
 import { readStoredMessage, type StoredMessage } from '../transport/streamIo';
+import { subjectContains } from '../validation';
 import { originalHeaders, readEnvelope, type DeadLetterEnvelope } from './envelope';
 import { onDeadLetterStream } from './missing';
 
@@ -50,17 +51,8 @@ export function toRecord(stored: StoredMessage): DeadLetterRecord {
 	};
 }
 
-/** NATS subject matching: `*` is one token, `>` one or more trailing tokens. */
-export function subjectMatches(pattern: string, subject: string): boolean {
-	const p = pattern.split('.');
-	const s = subject.split('.');
-	for (let i = 0; i < p.length; i++) {
-		if (p[i] === '>') return s.length > i;
-		if (i >= s.length) return false;
-		if (p[i] !== '*' && p[i] !== s[i]) return false;
-	}
-	return p.length === s.length;
-}
+/** NATS subject matching: `*` is one token, `>` one or more trailing tokens (one rule, in validation.ts). */
+export const subjectMatches = subjectContains;
 
 export function matchesFilter(record: DeadLetterRecord, filter: DeadLetterFilter): boolean {
 	if (filter.reasons && filter.reasons.length > 0 && !filter.reasons.includes(record.reason)) return false;
