@@ -89,6 +89,31 @@ function results(items: INodeListSearchItems[], filter?: string): INodeListSearc
 const detailsText = (subjects: string[], description?: string) => [subjects.join(', '), description].filter(Boolean).join(' · ') || undefined;
 const subjectsText = (s: StreamListing) => detailsText(s.subjects, s.description);
 
+/** Where the README tells a user on an empty server what to do; the hint's entries link to it. */
+const EMPTY_SERVER_DOCS = 'https://github.com/n8n-nodes-jetstream/n8n-nodes-jetstream#on-an-empty-server';
+
+/**
+ * A server without streams: instead of n8n's bare "No results", two lines saying what to do from this
+ * node. n8n 2.41's editor shows an entry whose value is a boolean but ignores a click (or Enter) on it,
+ * and drops an entry whose value it has seen: so two lines at most, valued false and true. Each fits
+ * the list's one line per entry; its link icon opens the README.
+ */
+function noStreamsYet(fn: ILoadOptionsFunctions): INodeListSearchResult {
+	let next = 'Create one with a JetStream node: Stream → Create';
+	if (fn.getNode().type.endsWith('jetStreamTrigger')) {
+		next =
+			fn.getCurrentNodeParameter('consumerMode') === 'bind'
+				? 'Ask the NATS admin for the stream and consumer to bind to'
+				: 'Choose "By Name", type a name, turn on "Create Stream If Missing"';
+	}
+	return {
+		results: [
+			{ name: 'No streams on this server yet', value: false, url: EMPTY_SERVER_DOCS },
+			{ name: next, value: true, url: EMPTY_SERVER_DOCS },
+		],
+	};
+}
+
 const SUBJECTS_IN_NAME = 3;
 
 /**
@@ -105,6 +130,7 @@ export function streamItem(s: StreamListing): INodeListSearchItems {
 export async function searchStreams(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
 	try {
 		const streams = await withClient(this, listStreams);
+		if (streams.length === 0) return noStreamsYet(this);
 		return results(streams.map(streamItem), filter);
 	} catch (error) {
 		throw listError(this, error, 'stream');

@@ -105,7 +105,7 @@ describe('Consumer picker', () => {
 		const missing = uniqueName('GONE');
 		const { error } = await suite.refusal('searchConsumers', { params: { stream: picked(missing) } });
 		expect(error.message).toBe(`Stream "${missing}" does not exist`);
-		expect(error.description).toMatch(/Create the stream first/);
+		expect(error.description).toMatch(/^Check the name \(Stream → Get Many lists the streams\), or create the stream with a JetStream node set to Stream → Create or Update/);
 	});
 });
 
