@@ -7,6 +7,7 @@
  * copies of the client are loaded.
  */
 
+import { withJetStreamNode } from './advice';
 import { JetStreamApiCodes, JetStreamNodeError, PermissionError, type ErrorContext } from './errors';
 import { parseViolation, PERMISSION_HINT } from './permissions';
 
@@ -103,13 +104,8 @@ function connectionError(errors: NatsLikeError[], ctx: ErrorContext): JetStreamN
 	return undefined;
 }
 
-/**
- * A missing stream, seen from an action node. A node added to create it is wired after the selected
- * node by the editor, where it cannot run before the failing one: so the advice says to run it on its
- * own. (The JetStream Trigger says it in its own words: consumer/missingStream.ts.)
- */
-export const STREAM_MISSING_HINT =
-	'Check the name (Stream → Get Many lists the streams), or create the stream with a JetStream node set to Stream → Create or Update, run on its own (not connected after this node) or in another workflow';
+/** A missing stream, seen from an action node (the JetStream Trigger says more: consumer/missingStream.ts). */
+export const STREAM_MISSING_HINT = `Check the name (Stream → Get Many lists the streams), or create the stream with ${withJetStreamNode('Stream → Create or Update')}`;
 
 function jetStreamError(errors: NatsLikeError[], ctx: ErrorContext): JetStreamNodeError | undefined {
 	const api = errors.find((e) => apiCode(e) !== undefined);

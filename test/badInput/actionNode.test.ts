@@ -113,7 +113,7 @@ describe('JetStream node refuses bad input clearly and stores nothing half-way',
 		const nowhere = `allowed.nowhere.${stream.toLowerCase()}`;
 		const error = (await failure(publish({ subject: nowhere }), undefined, { servers: server.url, authType: 'userPassword', user: 'narrow', password: 'narrow-pw' })) as Error & { description?: string };
 		expect(error.message).toBe(`No stream answered for subject "${nowhere}" in 30 s; nothing was stored`);
-		expect(error.description).toMatch(/^Most likely no stream stores this subject: create one \(JetStream node → Stream → Create\) or fix the subject/);
+		expect(error.description).toMatch(/^Most likely no stream stores this subject: create one with a JetStream node set to Stream → Create, run on its own \(not connected after this node\) or in another workflow, or fix the subject/);
 		expect(error.description).toContain('$JS.API.STREAM.NAMES');
 		expect(`${error.message} ${error.description}`).not.toMatch(/Nobody is listening|electing a leader, or too few/);
 	}, 60_000);

@@ -1,3 +1,4 @@
+import { withJetStreamNode } from '../../shared/advice';
 import { isStreamNotFound, needing, toNodeError } from '../../shared/errorMapping';
 import { JetStreamNodeError } from '../../shared/errors';
 import type { NatsClient } from '../../shared/transport/client';
@@ -18,8 +19,6 @@ import { FEATURE } from './featureNames';
 /** As the panel shows it: the errors quote it, so the user can find it. */
 export const CREATE_STREAM_OPTION = 'Create Stream If Missing';
 
-const CREATE_WITH_NODE =
-	'create it with a JetStream node set to Stream → Create or Update, run on its own (not connected after this trigger) or in another workflow';
 
 function streamMissing(settings: TriggerSettings, cause: unknown): JetStreamNodeError {
 	const message = `Stream "${settings.stream}" does not exist`;
@@ -39,7 +38,7 @@ function streamMissing(settings: TriggerSettings, cause: unknown): JetStreamNode
 	}
 	return new JetStreamNodeError('not-found', message, {
 		cause,
-		hint: `Turn on "${CREATE_STREAM_OPTION}" in this trigger, or ${CREATE_WITH_NODE}. Or check the stream name.`,
+		hint: `Turn on "${CREATE_STREAM_OPTION}" in this trigger, or create it with ${withJetStreamNode('Stream → Create or Update')}. Or check the stream name.`,
 	});
 }
 

@@ -1,3 +1,4 @@
+import { withJetStreamNode } from '../advice';
 import { JetStreamNodeError } from '../errors';
 import { isStreamNotFound } from '../errorMapping';
 
@@ -8,7 +9,7 @@ export class DeadLetterStreamMissingError extends JetStreamNodeError {
 		cause?: unknown,
 	) {
 		super('not-found', `The dead-letter stream "${stream}" does not exist`, {
-			hint: 'Create it with the JetStream node → Dead Letter → Create Stream (the JetStream Trigger also creates it when "Create Dead-Letter Stream" is on), or check its name',
+			hint: `Check its name, or create it with ${withJetStreamNode('Dead Letter → Create Stream')}. (The JetStream Trigger creates it too when "Create Dead-Letter Stream" is on.)`,
 			cause,
 		});
 		this.name = 'DeadLetterStreamMissingError';

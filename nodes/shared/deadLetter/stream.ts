@@ -1,3 +1,4 @@
+import { withJetStreamNode } from '../advice';
 import { JetStreamNodeError } from '../errors';
 import type { NatsClient } from '../transport/client';
 import { describeStream, ensureFileStream, streamForSubject, type StreamSummary } from '../transport/streamIo';
@@ -63,7 +64,7 @@ export async function checkNamedDeadLetterStream(
 	if (!existing) {
 		if (!options.create) {
 			throw new JetStreamNodeError('not-found', `The dead-letter stream "${options.name}" does not exist`, {
-				hint: `Create it with subject "${options.subject}" (JetStream node → Dead Letter → Create Stream), or turn on "Create Dead-Letter Stream"`,
+				hint: `Turn on "Create Dead-Letter Stream" (Dead-Letter Options) in this trigger, or create it with subject "${options.subject}" with ${withJetStreamNode('Dead Letter → Create Stream')}`,
 			});
 		}
 		await ensureDeadLetterStream(client, { name: options.name, subjects: [options.subject], maxAgeMs: options.maxAgeMs });
@@ -85,7 +86,7 @@ export async function requireDeadLetterStream(client: NatsClient, subject: strin
 	const stream = await findDeadLetterStream(client, subject);
 	if (!stream) {
 		throw new JetStreamNodeError('not-found', `No stream captures the dead-letter subject "${subject}"`, {
-			hint: 'Create a dead-letter stream (JetStream node → Dead Letter → Create Stream, subjects "dlq.>"), or turn on "Create Dead-Letter Stream"',
+			hint: `Turn on "Create Dead-Letter Stream" (Dead-Letter Options) in this trigger, or create a dead-letter stream storing "dlq.>" with ${withJetStreamNode('Dead Letter → Create Stream')}`,
 		});
 	}
 	return stream;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import type { KV, KvEntry } from '@nats-io/kv';
 
+import { withJetStreamNode } from '../advice';
 import { JetStreamNodeError } from '../errors';
 import { toNodeError } from '../errorMapping';
 import type { NatsClient } from '../transport/client';
@@ -285,7 +286,7 @@ function bucketError(error: unknown, bucket: string, bindOnly: boolean): JetStre
 	const mapped = toNodeError(error, { stream: `KV_${bucket}`, bucket });
 	if (mapped.category === 'not-found' && bindOnly) {
 		return new JetStreamNodeError('not-found', `The idempotency bucket "${bucket}" does not exist`, {
-			hint: 'Create the key-value bucket first, or allow the node to create it',
+			hint: `Turn on "Create Bucket" (Idempotency Options) in this trigger, or create the bucket with ${withJetStreamNode('Key-Value → Create Bucket')}`,
 			cause: error,
 		});
 	}

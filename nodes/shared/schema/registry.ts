@@ -1,5 +1,6 @@
 import type { KV } from '@nats-io/kv';
 
+import { withJetStreamNode } from '../advice';
 import { InvalidParameterError, JetStreamNodeError } from '../errors';
 import { toNodeError } from '../errorMapping';
 import type { NatsClient } from '../transport/client';
@@ -77,7 +78,7 @@ export class SchemaRegistry {
 		} catch (error) {
 			const mapped = toNodeError(error, { stream: `KV_${bucket}`, bucket });
 			if (mapped.category === 'not-found') {
-				throw new JetStreamNodeError('not-found', `The schema registry bucket "${bucket}" does not exist`, { hint: 'Register a schema first (JetStream node → Schema → Register Version)', cause: error });
+				throw new JetStreamNodeError('not-found', `The schema registry bucket "${bucket}" does not exist`, { hint: `Register a schema first with ${withJetStreamNode('Schema → Register Version')}`, cause: error });
 			}
 			throw mapped;
 		}

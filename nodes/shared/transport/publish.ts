@@ -1,3 +1,4 @@
+import { withJetStreamNode } from '../advice';
 import { JetStreamNodeError } from '../errors';
 import { toNodeError, unansweredReason } from '../errorMapping';
 import { sleep } from '../execution/sleep';
@@ -81,7 +82,7 @@ async function streamOf(client: NatsClient, subject: string): Promise<{ found: s
 
 function noStream(subject: string, cause: unknown): JetStreamNodeError {
 	return new JetStreamNodeError('not-found', `No stream captures subject "${subject}"`, {
-		hint: 'Create a stream whose subjects include this subject (JetStream node → Stream → Create), or fix the subject',
+		hint: `Create a stream whose subjects include this subject with ${withJetStreamNode('Stream → Create')}, or fix the subject`,
 		cause,
 	});
 }
@@ -105,7 +106,7 @@ function explain(
 	if (reason !== 'no-responders' && reason !== 'unavailable') return toNodeError(error, { subject: request.subject, stream: request.expect?.streamName, timeoutMs: request.timeoutMs });
 	if (reason === 'no-responders' && !stream && lookupRefused) {
 		return new JetStreamNodeError('not-found', `No stream answered for subject "${request.subject}" in ${UNANSWERED_WINDOW_MS / 1000} s; nothing was stored`, {
-			hint: 'Most likely no stream stores this subject: create one (JetStream node → Stream → Create) or fix the subject. This credential may not ask which stream stores a subject ($JS.API.STREAM.NAMES), so the node cannot tell that apart from a stream whose servers are restarting or electing a leader',
+			hint: `Most likely no stream stores this subject: create one with ${withJetStreamNode('Stream → Create')}, or fix the subject. This credential may not ask which stream stores a subject ($JS.API.STREAM.NAMES), so the node cannot tell that apart from a stream whose servers are restarting or electing a leader`,
 			cause: error,
 		});
 	}

@@ -106,7 +106,7 @@ describe('JetStream node → Dead Letter', () => {
 			(e: Error & { description?: string }) => e,
 		);
 		expect(error.message).toBe(`The dead-letter stream "${missing}" does not exist`);
-		expect((error as Error & { description?: string }).description).toMatch(/JetStream node → Dead Letter → Create Stream/);
+		expect((error as Error & { description?: string }).description).toMatch(/create it with a JetStream node set to Dead Letter → Create Stream, run on its own \(not connected after this node\) or in another workflow/);
 		expect(`${error.message} ${(error as Error & { description?: string }).description}`).not.toMatch(/Stream → Create or Update|Ensure/);
 	});
 

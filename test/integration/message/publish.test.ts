@@ -32,13 +32,13 @@ describe('Message → Publish', () => {
 		);
 		expect(error).toBeInstanceOf(NodeOperationError);
 		expect(error?.message).toBe(`No stream captures subject "${subject}"`);
-		expect(error?.description).toMatch(/^Create a stream whose subjects include this subject \(JetStream node → Stream → Create\), or fix the subject/);
+		expect(error?.description).toMatch(/^Create a stream whose subjects include this subject with a JetStream node set to Stream → Create, run on its own \(not connected after this node\) or in another workflow, or fix the subject/);
 		expect(`${error?.message} ${error?.description}`).not.toMatch(/Nobody is listening|Start the service|no responders/i);
 		// Told on the first attempt, not after the 30 s a publish waits out a leader election.
 		expect(Date.now() - started).toBeLessThan(5_000);
 
 		const { out } = await suite.run(publish({ subject }), [{ json: {} }], true);
-		expect(out[0].json).toMatchObject({ error: `No stream captures subject "${subject}"`, hint: expect.stringContaining('JetStream node → Stream → Create') });
+		expect(out[0].json).toMatchObject({ error: `No stream captures subject "${subject}"`, hint: expect.stringContaining('with a JetStream node set to Stream → Create, run on its own (not connected after this node) or in another workflow') });
 	});
 
 	it('sends the idempotency key as Nats-Msg-Id: a repeat is reported as duplicate and stored once', async () => {

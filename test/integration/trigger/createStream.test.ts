@@ -92,7 +92,7 @@ describe('JetStream Trigger: Create Stream If Missing', () => {
 		const error = await failure(stream, {});
 		expect(error.message).toBe(`Stream "${stream.name}" does not exist`);
 		expect(error.description).toContain('Turn on "Create Stream If Missing" in this trigger');
-		expect(error.description).toContain('Stream → Create or Update, run on its own (not connected after this trigger) or in another workflow');
+		expect(error.description).toContain('create it with a JetStream node set to Stream → Create or Update, run on its own (not connected after this node) or in another workflow');
 		expect(await streamExists(stream.name)).toBe(false);
 	});
 

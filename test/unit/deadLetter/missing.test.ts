@@ -18,7 +18,7 @@ describe('onDeadLetterStream', () => {
 
 		expect(error).toBeInstanceOf(JetStreamNodeError);
 		expect(error.message).toBe('The dead-letter stream "DLQ" does not exist');
-		expect(error.hint).toMatch(/^Create it with the JetStream node → Dead Letter → Create Stream/);
+		expect(error.hint).toMatch(/^Check its name, or create it with a JetStream node set to Dead Letter → Create Stream, run on its own/);
 		expect(error.category).toBe('not-found');
 	});
 

@@ -38,7 +38,7 @@ describe('Key-Value errors', () => {
 		const mapped = kvError(notFound, 'orders');
 		expect(mapped.message).toBe('Key-Value bucket "orders" does not exist; create it with the Create Bucket operation');
 		expect(mapped.category).toBe('not-found');
-		expect(bucketMissing('x').hint).toMatch(/Create Bucket \(or Create or Update Bucket\)/);
+		expect(bucketMissing('x').hint).toMatch(/create it with a JetStream node set to Key-Value → Create Bucket, run on its own/);
 	});
 
 	it('recognises the "no responders" of a write to a bucket without a stream', () => {

@@ -1,3 +1,4 @@
+import { withJetStreamNode } from '../../../shared/advice';
 import { JetStreamApiCodes, JetStreamNodeError } from '../../../shared/errors';
 import { isStreamNotFound, toNodeError } from '../../../shared/errorMapping';
 
@@ -48,7 +49,7 @@ export function actualRevision(error: unknown): number | undefined {
 
 export function bucketMissing(bucket: string, cause?: unknown): JetStreamNodeError {
 	return new JetStreamNodeError('not-found', `Key-Value bucket "${bucket}" does not exist; create it with the Create Bucket operation`, {
-		hint: 'Check the bucket name, or run Key-Value → Create Bucket (or Create or Update Bucket) once before this node',
+		hint: `Check the bucket name, or create it with ${withJetStreamNode('Key-Value → Create Bucket')}`,
 		cause,
 	});
 }
