@@ -177,7 +177,7 @@ export class JetStreamNatsApi implements ICredentialType {
 			default: 1,
 			typeOptions: { minValue: 1, maxValue: 5 },
 			description:
-				'Copies kept of the dead-letter stream and the idempotency and schema-registry buckets when a node creates them. 1 on a single server; 3 on a cluster, so they survive the loss of a server. Streams and buckets you create with the JetStream node have their own setting.',
+				'Copies kept of the streams and buckets a node creates by itself: the trigger\'s stream ("Create Stream If Missing"), the dead-letter stream, the idempotency and schema-registry buckets. 1 on a single server; 3 on a cluster, so they survive the loss of a server. Streams and buckets you create with the JetStream node have their own setting.',
 		},
 		{
 			displayName: 'JetStream API Prefix',
