@@ -19,7 +19,6 @@ import { FEATURE } from './featureNames';
 /** As the panel shows it: the errors quote it, so the user can find it. */
 export const CREATE_STREAM_OPTION = 'Create Stream If Missing';
 
-
 function streamMissing(settings: TriggerSettings, cause: unknown): JetStreamNodeError {
 	const message = `Stream "${settings.stream}" does not exist`;
 	if (settings.consumerMode === 'bind') {

@@ -25,6 +25,7 @@ export {
 } from './messaging';
 export { headerValue, type HeaderRecord } from './headers';
 export { readStoredMessage, type StoredMessage } from './streamIo';
+export { createMissingStream, streamsStoring, type NewStream, type StreamCreation } from './streamCreate';
 export { serveRequests, type IncomingRequest, type RequestSubscription } from './serve';
 export { watchAnswers, watchMaxDeliveries, type AdvisoryWatch, type MaxDeliveriesAdvisory } from './advisories';
 export { type AnswerKind, type Delivery } from './delivery';

@@ -52,7 +52,7 @@ export async function createMissingStream(client: NatsClient, stream: NewStream)
  * 2.9 on). Empty when this credential may not ask ($JS.API.STREAM.NAMES): the error then says
  * "another stream" without its name rather than failing on a second refusal.
  */
-async function streamsStoring(client: NatsClient, subjects: string[]): Promise<string[]> {
+export async function streamsStoring(client: NatsClient, subjects: string[]): Promise<string[]> {
 	const found = new Set<string>();
 	try {
 		const jsm = await client.jsm();

@@ -76,10 +76,23 @@ describe('Stream resource', () => {
 		try {
 			await expect(run('stream', { operation: 'upsert', stream: name, streamSubjects: `${name.toLowerCase()}.>`, streamOptions: { storage: 'memory' } })).rejects.toThrow(/has Storage "file"; it cannot be changed to "memory"/);
 			await expect(run('stream', { operation: 'create', stream: name, streamSubjects: `${name.toLowerCase()}.other` })).rejects.toThrow(/already in use|exists/i);
-			await expect(run('stream', { operation: 'create', stream: uniqueName('S'), streamSubjects: `${name.toLowerCase()}.x` })).rejects.toThrow(/overlap/i);
+			const other = uniqueName('S');
+			await expect(run('stream', { operation: 'create', stream: other, streamSubjects: `${name.toLowerCase()}.x` })).rejects.toThrow(
+				`Stream "${other}" cannot store ${name.toLowerCase()}.x: stream "${name}" already stores some of these subjects`,
+			);
 			await expect(run('stream', { operation: 'create', stream: 'bad name', streamSubjects: 'x.y' })).rejects.toThrow(/"bad name" is not a valid stream name/);
 			await expect(run('stream', { operation: 'create', stream: uniqueName('S'), streamSubjects: '' })).rejects.toThrow(/"Subjects" is empty/);
 			await expect(run('stream', { operation: 'update', stream: 'NO_SUCH', streamSubjects: '' })).rejects.toThrow(/Stream "NO_SUCH" does not exist/);
+			// An update that widens a stream onto another's subjects names the other one, not itself.
+			const neighbour = uniqueName('S');
+			await run('stream', { operation: 'create', stream: neighbour, streamSubjects: `${neighbour.toLowerCase()}.>` });
+			try {
+				await expect(run('stream', { operation: 'update', stream: neighbour, streamSubjects: `${neighbour.toLowerCase()}.>, ${name.toLowerCase()}.y` })).rejects.toThrow(
+					new RegExp(`: stream "${name}" already stores some of these subjects$`),
+				);
+			} finally {
+				await suite.jsm.streams.delete(neighbour);
+			}
 		} finally {
 			await suite.jsm.streams.delete(name);
 		}

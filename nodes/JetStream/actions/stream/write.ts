@@ -1,9 +1,9 @@
 import type { StreamConfig } from '@nats-io/jetstream';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { JetStreamNodeError } from '../../../shared/errors';
-import { toNodeError } from '../../../shared/errorMapping';
-import type { NatsClient } from '../../../shared/transport';
+import { JetStreamApiCodes, JetStreamNodeError } from '../../../shared/errors';
+import { hasApiCode, toNodeError } from '../../../shared/errorMapping';
+import { streamsStoring, type NatsClient } from '../../../shared/transport';
 import { forEachItem } from '../perItem';
 import { streamParameter } from './fields';
 import { streamChanges } from './streamDiff';
@@ -12,6 +12,26 @@ import { readStreamConfig } from './streamSettings';
 
 /** Create, Update and Create or Update differ only in what they do when the stream exists or not. */
 export type WriteMode = 'create' | 'update' | 'upsert';
+
+/** Why the server refused a create or update; another stream storing some of the subjects is named. */
+async function refusal(client: NatsClient, wanted: Pick<Partial<StreamConfig>, 'subjects'> & { name: string }, error: unknown): Promise<JetStreamNodeError> {
+	if (!hasApiCode(error, JetStreamApiCodes.StreamSubjectsOverlap)) return toNodeError(error, { stream: wanted.name });
+	const subjects = wanted.subjects ?? [];
+	const others = (await streamsStoring(client, subjects)).filter((name) => name !== wanted.name);
+	const owner = others.length === 0 ? 'another stream' : `stream ${others.map((name) => `"${name}"`).join(', ')}`;
+	return new JetStreamNodeError('conflict', `Stream "${wanted.name}" cannot store ${subjects.join(', ')}: ${owner} already stores some of these subjects`, {
+		hint: `A subject is stored by one stream only: choose other subjects, or take them out of ${owner} first (Stream → Update). Stream → Get Many lists the streams and their subjects`,
+		cause: error,
+	});
+}
+
+async function namingOverlap<T>(client: NatsClient, wanted: Pick<Partial<StreamConfig>, 'subjects'> & { name: string }, step: Promise<T>): Promise<T> {
+	try {
+		return await step;
+	} catch (error) {
+		throw await refusal(client, wanted, error);
+	}
+}
 
 export function writeStreams(fn: IExecuteFunctions, client: NatsClient, items: INodeExecutionData[], mode: WriteMode): Promise<INodeExecutionData[]> {
 	return forEachItem(
@@ -28,12 +48,12 @@ export function writeStreams(fn: IExecuteFunctions, client: NatsClient, items: I
 				if (mode === 'update') {
 					throw new JetStreamNodeError('not-found', `Stream "${wanted.name}" does not exist`, { hint: 'Create it first, or use "Create or Update"' });
 				}
-				const created = await jsm.streams.add(wanted);
+				const created = await namingOverlap(client, wanted, jsm.streams.add(wanted));
 				return { action: 'created', ...streamInfoToJson(created) };
 			}
 			const changes = streamChanges(existing.config, wanted);
 			if (changes.length === 0) return { action: 'unchanged', changes, ...streamInfoToJson(existing) };
-			const updated = await jsm.streams.update(wanted.name, { ...existing.config, ...wanted } as StreamConfig);
+			const updated = await namingOverlap(client, wanted, jsm.streams.update(wanted.name, { ...existing.config, ...wanted } as StreamConfig));
 			return { action: 'updated', changes, ...streamInfoToJson(updated) };
 		},
 		(i) => ({ stream: streamParameter(fn, i) }),
