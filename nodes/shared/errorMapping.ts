@@ -146,6 +146,16 @@ function jetStreamError(errors: NatsLikeError[], ctx: ErrorContext): JetStreamNo
 			return new JetStreamNodeError('conflict', `A stream named ${stream} already exists with a different configuration`, {
 				hint: 'Use "Update" or "Create or Update" to change an existing stream',
 			});
+		case JetStreamApiCodes.StreamReplicasNotSupported:
+			return new JetStreamNodeError('configuration', 'This server is not a cluster: a stream or bucket with more than 1 replica cannot be created', {
+				hint: 'Set the Replicas to 1: in the credential ("Replicas for Streams and Buckets the Nodes Create") for what the nodes create by themselves, or in the operation',
+			});
+		case JetStreamApiCodes.InsufficientResources:
+		case JetStreamApiCodes.StorageResourcesExceeded:
+		case JetStreamApiCodes.MaximumStreamsLimit:
+			return new JetStreamNodeError('server', `JetStream has no room for ${stream ? `stream ${stream}` : 'this'}: ${api?.message ?? ''}`.trim(), {
+				hint: 'The server or account reached its JetStream limits (storage, memory or number of streams): ask the NATS admin to raise them, or delete streams you no longer need',
+			});
 		case JetStreamApiCodes.MessageSizeExceedsMaximum:
 			return new JetStreamNodeError('invalid-input', `The message is larger than the stream allows (max_msg_size)`, {
 				hint: 'Send a smaller payload, or raise the stream\'s maximum message size',

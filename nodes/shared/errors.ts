@@ -23,6 +23,8 @@ export const JetStreamApiCodes = {
 	MaximumMessagesExceeded: 10077,
 	MessageSizeExceedsMaximum: 10054,
 	InsufficientResources: 10023,
+	MaximumStreamsLimit: 10027,
+	StorageResourcesExceeded: 10047,
 	StreamReplicasNotSupported: 10074,
 	ConsumerCreate: 10012,
 	/** Server 2.11+: a Nats-TTL header the server cannot parse. */

@@ -31,6 +31,8 @@ describe('toNodeError', () => {
 		[natsError('InvalidSubjectError', "illegal subject: 'a b'"), { subject: 'a b' }, '"a b" is not a valid subject'],
 		[natsError('PermissionViolationError', "Permissions Violation for Publish to \"secret.x\""), {}, 'Permission denied: not allowed to publish to "secret.x" — this credential\'s NATS user may not publish to "secret.x"'],
 		[Object.assign(new Error('self-signed certificate'), { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' }), { servers: 'tls://h:1' }, 'TLS verification of tls://h:1 failed (DEPTH_ZERO_SELF_SIGNED_CERT)'],
+		[natsError('JetStreamApiError', 'replicas > 1 not supported in non-clustered mode', { code: 10074 }), { stream: 'ORDERS' }, 'This server is not a cluster: a stream or bucket with more than 1 replica cannot be created'],
+		[natsError('JetStreamApiError', 'maximum number of streams reached', { code: 10027 }), { stream: 'ORDERS' }, 'JetStream has no room for stream "ORDERS": maximum number of streams reached'],
 	])('maps %s', (raw, context, message) => {
 		expect(toNodeError(raw, context).message).toBe(message);
 	});

@@ -167,6 +167,17 @@ describe('JetStream Trigger: Create Stream If Missing', () => {
 		expect(await streamExists(stream.name)).toBe(false);
 	});
 
+	it('a credential asking for 3 replicas on a single server: says to set them to 1, and where', async () => {
+		const stream = missing();
+		const error = await start(stream, { createStream: true }, { credentials: { servers: server.url, authType: 'none', replicas: 3 } }).then(
+			() => new Error('the trigger activated'),
+			(e: Error & { description?: string }) => e,
+		);
+		expect(error.message).toBe('This server is not a cluster: a stream or bucket with more than 1 replica cannot be created');
+		expect((error as Error & { description?: string }).description).toContain('"Replicas for Streams and Buckets the Nodes Create"');
+		expect(await streamExists(stream.name)).toBe(false);
+	});
+
 	it('refuses Stream Subjects that would not store what the trigger filters, before touching the server', async () => {
 		const stream = missing();
 		const error = await failure(stream, { createStream: true, streamSubjects: 'billing.>', filterSubjects: 'shop.orders' });
