@@ -57,6 +57,9 @@ async function failure(stream: TestStream, params: Record<string, unknown>): Pro
 
 const original = streamCreate.createMissingStream;
 
+/** An activation error as n8n shows it (what to do in the message itself, typographic quotes), read with plain ones. */
+const plain = (error: Error) => error.message.replace(/[“”]/g, '"');
+
 const streamExists = async (name: string) => (await jsm.streams.info(name).then(() => true, () => false)) as boolean;
 
 describe('JetStream Trigger: Create Stream If Missing', () => {
@@ -90,7 +93,10 @@ describe('JetStream Trigger: Create Stream If Missing', () => {
 	it('is off by default: the error names the option and a way that works from the trigger, and creates nothing', async () => {
 		const stream = missing();
 		const error = await failure(stream, {});
-		expect(error.message).toBe(`Stream "${stream.name}" does not exist`);
+		// Activating shows only the message, so it carries the way forward itself.
+		expect(plain(error)).toBe(
+			`Stream "${stream.name}" does not exist. Turn on "Create Stream If Missing" in this trigger, or create it with a JetStream node set to Stream → Create or Update, run on its own (not connected after this node) or in another workflow. Or check the stream name.`,
+		);
 		expect(error.description).toContain('Turn on "Create Stream If Missing" in this trigger');
 		expect(error.description).toContain('create it with a JetStream node set to Stream → Create or Update, run on its own (not connected after this node) or in another workflow');
 		expect(await streamExists(stream.name)).toBe(false);
@@ -110,7 +116,7 @@ describe('JetStream Trigger: Create Stream If Missing', () => {
 	it('is ignored when binding to an existing consumer: nothing is created and the error says how to have one created', async () => {
 		const stream = missing();
 		const error = await failure(stream, { consumerMode: 'bind', createStream: true });
-		expect(error.message).toBe(`Stream "${stream.name}" does not exist`);
+		expect(plain(error)).toMatch(new RegExp(`^Stream "${stream.name}" does not exist\\. Check the stream name`));
 		expect(error.description).toContain('set Consumer to "Create or Update Consumer From These Settings" and turn on "Create Stream If Missing"');
 		expect(await streamExists(stream.name)).toBe(false);
 	});
@@ -162,7 +168,7 @@ describe('JetStream Trigger: Create Stream If Missing', () => {
 		await jsm.streams.add({ name: owner, subjects: ['shop.>'] });
 		const stream = missing();
 		const error = await failure(stream, { createStream: true, filterSubjects: 'shop.orders.created' });
-		expect(error.message).toBe(`Cannot create stream "${stream.name}": stream "${owner}" already stores some of its subjects (shop.orders.created)`);
+		expect(plain(error).startsWith(`Cannot create stream "${stream.name}": stream "${owner}" already stores some of its subjects (shop.orders.created). A subject`)).toBe(true);
 		expect(error.description).toContain(`Read from "${owner}" instead (choose it as Stream and put the subjects in Filter Subjects)`);
 		expect(await streamExists(stream.name)).toBe(false);
 	});
@@ -173,7 +179,7 @@ describe('JetStream Trigger: Create Stream If Missing', () => {
 			() => new Error('the trigger activated'),
 			(e: Error & { description?: string }) => e,
 		);
-		expect(error.message).toBe('This server is not a cluster: a stream or bucket with more than 1 replica cannot be created');
+		expect(plain(error).startsWith('This server is not a cluster: a stream or bucket with more than 1 replica cannot be created. Set the Replicas to 1')).toBe(true);
 		expect((error as Error & { description?: string }).description).toContain('"Replicas for Streams and Buckets the Nodes Create"');
 		expect(await streamExists(stream.name)).toBe(false);
 	});
@@ -181,7 +187,7 @@ describe('JetStream Trigger: Create Stream If Missing', () => {
 	it('refuses Stream Subjects that would not store what the trigger filters, before touching the server', async () => {
 		const stream = missing();
 		const error = await failure(stream, { createStream: true, streamSubjects: 'billing.>', filterSubjects: 'shop.orders' });
-		expect(error.message).toContain('Filter subject "shop.orders" is not among the "Stream Subjects" (billing.>)');
+		expect(plain(error)).toContain('Filter subject "shop.orders" is not among the "Stream Subjects" (billing.>)');
 		expect(await streamExists(stream.name)).toBe(false);
 	});
 });
