@@ -120,7 +120,7 @@ function jetStreamError(errors: NatsLikeError[], ctx: ErrorContext): JetStreamNo
 			return new JetStreamNodeError(
 				'not-found',
 				`Consumer "${ctx.consumer ?? '?'}" does not exist on stream ${stream || '(unnamed)'}`,
-				{ hint: 'Check its name, or create it: a JetStream node with Consumer → Create or Update, or a JetStream Trigger with Consumer "Create or Update Consumer From These Settings"' },
+				{ hint: `Check its name, or create it with ${withJetStreamNode('Consumer → Create or Update')}; a JetStream Trigger makes its own with Consumer "Create or Update Consumer From These Settings"` },
 			);
 		case JetStreamApiCodes.NoMessageFound:
 			return new JetStreamNodeError('not-found', `No message found${ctx.subject ? ` on subject "${ctx.subject}"` : ''}${stream ? ` in stream ${stream}` : ''}`);

@@ -24,7 +24,7 @@ function explained(error: unknown): { message: string; hint?: string } {
 	return { message: mapped.message, hint: mapped.hint };
 }
 
-/** "Stream “ORDERS” does not exist. Create the stream first …": what failed, then what to do. */
+/** "Stream “ORDERS” does not exist. Turn on “Create Stream If Missing” …": what failed, then what to do. */
 export function activationMessage(message: string, hint?: string): string {
 	return sentences(message, hint).replace(/"([^"\n]*)"/g, '“$1”');
 }

@@ -148,7 +148,7 @@ describe('JetStream Trigger lifecycle', () => {
 			params: { ...triggerParams(suite.stream, 'd1'), stream: 'NO_SUCH_STREAM' },
 			credentials: { servers: suite.server.url, authType: 'none' },
 		});
-		await expect(new JetStreamTrigger().trigger.call(fake.context)).rejects.toThrow(/^Stream “NO_SUCH_STREAM” does not exist\. Create the stream first/);
+		await expect(new JetStreamTrigger().trigger.call(fake.context)).rejects.toThrow(/^Stream “NO_SUCH_STREAM” does not exist\. Turn on “Create Stream If Missing” in this trigger/);
 	});
 
 	it('refuses to bind to a consumer that does not exist, saying so', async () => {
@@ -156,7 +156,7 @@ describe('JetStream Trigger lifecycle', () => {
 			params: { ...triggerParams(suite.stream, 'missing'), consumerMode: 'bind' },
 			credentials: { servers: suite.server.url, authType: 'none' },
 		});
-		await expect(new JetStreamTrigger().trigger.call(fake.context)).rejects.toThrow(/^Consumer “missing” does not exist on stream “[^”]+”\. Create the consumer/);
+		await expect(new JetStreamTrigger().trigger.call(fake.context)).rejects.toThrow(/^Consumer “missing” does not exist on stream “[^”]+”\. Check its name, or create it with a JetStream node set to Consumer → Create or Update, run on its own/);
 	});
 
 	it('refuses a max deliver not above the number of backoff steps before touching the server', async () => {

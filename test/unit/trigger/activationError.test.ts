@@ -11,19 +11,19 @@ const shownByN8n = (error: Error) => `There was a problem activating the workflo
 const node: INode = { id: '1', name: 'JetStream Trigger', type: 'n8n-nodes-jetstream.jetStreamTrigger', typeVersion: 1, position: [0, 0], parameters: {} };
 const ctx = (mode: WorkflowExecuteMode) => ({ getNode: () => node, getMode: () => mode });
 const streamMissing = () =>
-	new JetStreamNodeError('not-found', 'Stream "ORDERS" does not exist', { hint: 'Create the stream first (JetStream node → Stream → Create or Update) or check its name' });
+	new JetStreamNodeError('not-found', 'Stream "ORDERS" does not exist', { hint: 'Turn on "Create Stream If Missing" in this trigger, or check the stream name' });
 
 describe('an error of the trigger', () => {
 	it('in a test run: the message, with what to do below it', () => {
 		const error = triggerError(ctx('manual'), streamMissing());
 		expect(error.message).toBe('Stream "ORDERS" does not exist');
-		expect(error.description).toBe('Create the stream first (JetStream node → Stream → Create or Update) or check its name');
+		expect(error.description).toBe('Turn on "Create Stream If Missing" in this trigger, or check the stream name');
 	});
 
 	it('at activation: what to do is in the message itself, the only text n8n shows there', () => {
 		const error = triggerError(ctx('trigger'), streamMissing());
 		expect(shownByN8n(error)).toBe(
-			'There was a problem activating the workflow: "Stream “ORDERS” does not exist. Create the stream first (JetStream node → Stream → Create or Update) or check its name"',
+			'There was a problem activating the workflow: "Stream “ORDERS” does not exist. Turn on “Create Stream If Missing” in this trigger, or check the stream name"',
 		);
 	});
 
