@@ -28,6 +28,7 @@ const { installPackage, N8n, OWNER } = require('../../scripts/lib/n8nHost');
 const { eventually, expect } = require('../e2e/lib');
 const editor = require('./editor');
 const day = require('./day');
+const emptyServer = require('./emptyServer');
 
 const ROOT = join(__dirname, '..', '..');
 const SCREENSHOTS = process.env.BROWSER_SCREENSHOTS_DIR || join(ROOT, 'docs', 'screenshots');
@@ -231,10 +232,11 @@ async function main() {
 	mkdirSync(FAILURES, { recursive: true });
 	const runtime = ensureRuntime();
 	const work = mkdtempSync(join(tmpdir(), 'n8n-jetstream-browser-'));
-	const s = { shot: (file) => s.page.screenshot({ path: join(SCREENSHOTS, file) }) };
+	const s = { work, shot: (file) => s.page.screenshot({ path: join(SCREENSHOTS, file) }) };
 	const cleanup = async (signal) => {
 		await Promise.race([s.browser?.close(), new Promise((r) => setTimeout(r, 10_000))]).catch(() => undefined);
 		await s.nc?.close().catch(() => undefined);
+		await emptyServer.cleanup(s, signal);
 		await s.n8n?.stop(signal);
 		await s.nats?.stop(signal);
 		rmSync(work, { recursive: true, force: true });
@@ -258,7 +260,7 @@ async function main() {
 		Object.assign(s, await editor.launchBrowser());
 		console.log(`\nbrowser: n8n ${runtime.n8n.dir.split('-').pop()}, nats-server ${s.nats.version}, Chromium ${s.browser.version()}, ready in ${Date.now() - started} ms`);
 		Object.assign(s, { credentialName: GOOD_CREDENTIAL, dayStream: 'ORDERS' });
-		for (const step of [...steps, ...day.steps]) {
+		for (const step of [...steps, ...day.steps, ...emptyServer.steps]) {
 			if (results.some((r) => !r.ok)) {
 				results.push({ name: step.name, skipped: true });
 				console.log(`  - ${step.name} (skipped)`);
