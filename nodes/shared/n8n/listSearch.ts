@@ -98,20 +98,37 @@ const EMPTY_SERVER_DOCS = 'https://github.com/n8n-nodes-jetstream/n8n-nodes-jets
  * and drops an entry whose value it has seen: so two lines at most, valued false and true. Each fits
  * the list's one line per entry; its link icon opens the README.
  */
+function emptyList(nothing: string, next: string): INodeListSearchResult {
+	return {
+		results: [
+			{ name: nothing, value: false, url: EMPTY_SERVER_DOCS },
+			{ name: next, value: true, url: EMPTY_SERVER_DOCS },
+		],
+	};
+}
+
+const isTrigger = (fn: ILoadOptionsFunctions) => fn.getNode().type.endsWith('jetStreamTrigger');
+
 function noStreamsYet(fn: ILoadOptionsFunctions): INodeListSearchResult {
 	let next = 'Create one with a JetStream node: Stream → Create';
-	if (fn.getNode().type.endsWith('jetStreamTrigger')) {
+	if (isTrigger(fn)) {
 		next =
 			fn.getCurrentNodeParameter('consumerMode') === 'bind'
 				? 'Ask the NATS admin for the stream and consumer to bind to'
 				: 'Choose "By Name", type a name, turn on "Create Stream If Missing"';
 	}
-	return {
-		results: [
-			{ name: 'No streams on this server yet', value: false, url: EMPTY_SERVER_DOCS },
-			{ name: next, value: true, url: EMPTY_SERVER_DOCS },
-		],
-	};
+	return emptyList('No streams on this server yet', next);
+}
+
+function noConsumersYet(fn: ILoadOptionsFunctions, stream: string): INodeListSearchResult {
+	let next = 'Create one with a JetStream node: Consumer → Create or Update';
+	if (isTrigger(fn)) {
+		next =
+			fn.getCurrentNodeParameter('consumerMode') === 'bind'
+				? 'Ask the NATS admin, or let the trigger create its consumer (Create or Update Consumer)'
+				: 'Choose "By Name" and type a new name: the trigger creates the consumer';
+	}
+	return emptyList(`No consumers on stream "${stream}" yet`, next);
 }
 
 const SUBJECTS_IN_NAME = 3;
@@ -142,6 +159,7 @@ export async function searchConsumers(this: ILoadOptionsFunctions, filter?: stri
 	const stream = dependency(this, 'stream', 'Stream', 'consumer');
 	try {
 		const consumers = await withClient(this, (client) => listConsumers(client, stream));
+		if (consumers.length === 0) return noConsumersYet(this, stream);
 		return results(consumers.map((c) => ({ name: c.name, value: c.name, description: detailsText(c.filterSubjects, c.description) })), filter);
 	} catch (error) {
 		throw listError(this, toNodeError(error, { stream }), 'consumer');
@@ -151,6 +169,7 @@ export async function searchConsumers(this: ILoadOptionsFunctions, filter?: stri
 export async function searchBuckets(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
 	try {
 		const buckets = await withClient(this, listBuckets);
+		if (buckets.length === 0) return emptyList('No key-value buckets on this server yet', 'Choose "By Name" and type one; Key-Value → Create Bucket makes one');
 		return results(buckets.map((b) => ({ name: b.name, value: b.name, description: b.description })), filter);
 	} catch (error) {
 		throw listError(this, error, 'bucket');
@@ -163,6 +182,7 @@ const capturesDeadLetters = (s: StreamListing) => s.subjects.some((subject) => s
 export async function searchDeadLetterStreams(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
 	try {
 		const streams = (await withClient(this, listStreams)).filter((s) => !s.name.startsWith(KV_STREAM_PREFIX));
+		if (streams.length === 0) return emptyList('No dead-letter stream yet', 'A JetStream Trigger creates "DLQ" at its first dead letter, or use Dead Letter → Create Stream');
 		const { results: sorted } = results(streams.map(streamItem), filter);
 		const first = new Set(streams.filter(capturesDeadLetters).map((s) => s.name));
 		return { results: [...sorted.filter((r) => first.has(String(r.value))), ...sorted.filter((r) => !first.has(String(r.value)))] };
@@ -182,6 +202,7 @@ export async function searchSchemas(this: ILoadOptionsFunctions, filter?: string
 			});
 			return (await registry?.list()) ?? [];
 		});
+		if (schemas.length === 0) return emptyList(`No schemas in bucket "${bucket}" yet`, 'Register one with a JetStream node: Schema → Register Version');
 		return results(
 			schemas.map((s) => ({ name: s.name, value: s.name, description: `versions ${s.versions.join(', ')}, latest ${s.latest}, ${s.compatibility} compatibility` })),
 			filter,

@@ -1,6 +1,6 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import type { INodeListSearchResult, INodeType } from 'n8n-workflow';
+import type { INodeListSearchItems, INodeListSearchResult, INodeType } from 'n8n-workflow';
 
 import { JetStream } from '../../../nodes/JetStream/JetStream.node';
 import { JetStreamTrigger } from '../../../nodes/JetStreamTrigger/JetStreamTrigger.node';
@@ -15,6 +15,11 @@ import { startNatsServer, type NatsServer } from '../../helpers/natsServer';
  */
 
 let server: NatsServer;
+
+/** The stream goes again, so the server is empty for the tests after. */
+async function deleteStream(admin: Awaited<ReturnType<typeof connect>>, stream: string): Promise<void> {
+	await (await jetstreamManager(admin)).streams.delete(stream);
+}
 
 beforeAll(async () => {
 	server = await startNatsServer({ label: 'empty-server-lists' });
@@ -57,6 +62,45 @@ describe('the stream list on a server without streams', () => {
 	it('in the JetStream node: names the operation that creates one', async () => {
 		const { results } = await action();
 		expect(results.map((r) => r.name)).toEqual(['No streams on this server yet', 'Create one with a JetStream node: Stream → Create']);
+	});
+
+	it('the bucket and dead-letter stream lists say what makes one', async () => {
+		const { context } = fakeLoadOptions({ params: {}, credentials: { servers: server.url, authType: 'none' }, nodeType: 'n8n-nodes-jetstream.jetStream' });
+		const search = new JetStream().methods!.listSearch!;
+		const names = async (method: 'searchBuckets' | 'searchDeadLetterStreams') => (await search[method].call(context)).results.map((r: INodeListSearchItems) => [r.name, typeof r.value]);
+		expect(await names('searchBuckets')).toEqual([
+			['No key-value buckets on this server yet', 'boolean'],
+			['Choose "By Name" and type one; Key-Value → Create Bucket makes one', 'boolean'],
+		]);
+		expect(await names('searchDeadLetterStreams')).toEqual([
+			['No dead-letter stream yet', 'boolean'],
+			['A JetStream Trigger creates "DLQ" at its first dead letter, or use Dead Letter → Create Stream', 'boolean'],
+		]);
+	});
+
+	it('the consumer list of a stream without consumers names the way forward from each node', async () => {
+		const admin = await connect({ servers: server.url });
+		try {
+			const jsm = await jetstreamManager(admin);
+			await jsm.streams.add({ name: 'NOCONS', subjects: ['nocons.>'] });
+			const consumers = async (node: INodeType, type: string, params: Record<string, unknown>) => {
+				const { context } = fakeLoadOptions({ params: { stream: 'NOCONS', ...params }, credentials: { servers: server.url, authType: 'none' }, nodeType: type });
+				return (await node.methods!.listSearch!.searchConsumers.call(context)).results.map((r) => r.name);
+			};
+			const none = 'No consumers on stream "NOCONS" yet';
+			expect(await consumers(new JetStream(), 'n8n-nodes-jetstream.jetStream', {})).toEqual([none, 'Create one with a JetStream node: Consumer → Create or Update']);
+			expect(await consumers(new JetStreamTrigger(), 'n8n-nodes-jetstream.jetStreamTrigger', { consumerMode: 'bind' })).toEqual([
+				none,
+				'Ask the NATS admin, or let the trigger create its consumer (Create or Update Consumer)',
+			]);
+			expect(await consumers(new JetStreamTrigger(), 'n8n-nodes-jetstream.jetStreamTrigger', { consumerMode: 'createOrUpdate' })).toEqual([
+				none,
+				'Choose "By Name" and type a new name: the trigger creates the consumer',
+			]);
+		} finally {
+			await deleteStream(admin, 'NOCONS');
+			await admin.close();
+		}
 	});
 
 	it('lists the streams as before once there is one', async () => {

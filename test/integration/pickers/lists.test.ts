@@ -150,6 +150,11 @@ describe('Schema picker', () => {
 	});
 
 	it('shows no schemas while the registry bucket does not exist yet (the first Register creates it)', async () => {
-		expect(await suite.search('searchSchemas', { params: { registryBucket: uniqueName('noreg').toLowerCase() } })).toEqual({ results: [] });
+		const bucket = uniqueName('noreg').toLowerCase();
+		const { results } = await suite.search('searchSchemas', { params: { registryBucket: bucket } });
+		expect(results.map((r) => [r.name, r.value])).toEqual([
+			[`No schemas in bucket "${bucket}" yet`, false],
+			['Register one with a JetStream node: Schema → Register Version', true],
+		]);
 	});
 });
