@@ -32,6 +32,14 @@ const node = (name, type, parameters, position, credentialId, extra = {}) => ({
 const REFUSE = "for (const item of $input.all()) {\n  const order = item.json.payload;\n  if (!order.customer) throw new Error(`Order ${order.orderId} has no customer`);\n}\nreturn $input.all();";
 const FIXED = "for (const item of $input.all()) {\n  const order = item.json.payload;\n  order.customer = order.customer || 'walk-in';\n}\nreturn $input.all();";
 
+/** What the README's recipe saves of each message as the execution's highlight data. */
+const HIGHLIGHTS = [
+	['stream', '={{ $json.stream }}'],
+	['sequence', '={{ $json.streamSequence }}'],
+	['messageId', '={{ $json.messageId }}'],
+	['delivery', "={{ $json.deliveryCount }} of {{ $json.maxDeliveries ?? 'unlimited' }}, if it fails: {{ $json.ifExecutionFails }}"],
+];
+
 /** Trigger (Skip Duplicates by the producer's Nats-Msg-Id, dead letters on by default) → Code. */
 function ordersWorkflow(credentialId, stream, code) {
 	return {
@@ -53,9 +61,18 @@ function ordersWorkflow(credentialId, stream, code) {
 				[0, 0],
 				credentialId,
 			),
-			node('Check Order', 'n8n-nodes-base.code', { jsCode: code }, [260, 0], undefined, { typeVersion: 2 }),
+			// n8n's own way to make an execution say what it ran: highlight data, shown on each execution.
+			node(
+				'Note the Message',
+				'n8n-nodes-base.executionData',
+				{ dataToSave: { values: HIGHLIGHTS.map(([key, value]) => ({ key, value })) } },
+				[220, 0],
+				undefined,
+				{ typeVersion: 1 },
+			),
+			node('Check Order', 'n8n-nodes-base.code', { jsCode: code }, [440, 0], undefined, { typeVersion: 2 }),
 		],
-		connections: link('JetStream Trigger', 'Check Order'),
+		connections: { ...link('JetStream Trigger', 'Note the Message'), ...link('Note the Message', 'Check Order') },
 		settings: { executionOrder: 'v1' },
 	};
 }
@@ -150,6 +167,11 @@ const steps = [
 			const items = failed.map(triggerItemOf).sort((a, b) => a.deliveryCount - b.deliveryCount);
 			const told = items.map((i) => `${i.messageId} delivery ${i.deliveryCount}/${i.maxDeliveries}: ${i.ifExecutionFails}`).join('; ');
 			expect(told === 'A-1006 delivery 1/2: retry; A-1006 delivery 2/2: dead-letter', `the executions' trigger items say: ${told}`);
+			const highlights = failed.map((e) => `${e.customData?.messageId} ${e.customData?.delivery}`).sort();
+			expect(
+				highlights.join('; ') === 'A-1006 1 of 2, if it fails: retry; A-1006 2 of 2, if it fails: dead-letter',
+				`the executions' highlight data: ${JSON.stringify(failed.map((e) => e.customData))}`,
+			);
 			await eventually(async () => (await s.jsm.streams.info('DLQ').then((i) => i.state.messages, () => 0)) === 1, 20_000, 'the order in the dead-letter stream');
 			await s.page.goto(`${s.n8n.base}/workflow/${s.orders.id}/executions`, { waitUntil: 'domcontentloaded' });
 			// Each execution of the list is a link to it, saying its status.
