@@ -12,6 +12,8 @@ describe('Stream output', () => {
 		suite.later(() => suite.jsm.streams.delete(name));
 		const [created] = await suite.check('stream', 'create', { stream: name, streamSubjects: subjects, streamOptions: { maxMessages: 100 } });
 		expect(created.action).toBe('created');
+		const [again] = await suite.check('stream', 'create', { stream: name, streamSubjects: subjects, streamOptions: { maxMessages: 100 } });
+		expect(again).toMatchObject({ action: 'unchanged', changes: [] });
 		await suite.js.publish(`${name.toLowerCase()}.a`, 'one');
 		const [updated] = await suite.check('stream', 'update', { stream: name, streamSubjects: '', streamOptions: { maxMessages: 200 } });
 		expect(updated.action).toBe('updated');

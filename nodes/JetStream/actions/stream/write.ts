@@ -33,6 +33,13 @@ async function namingOverlap<T>(client: NatsClient, wanted: Pick<Partial<StreamC
 	}
 }
 
+function alreadyExists(name: string, changes: ReturnType<typeof streamChanges>): JetStreamNodeError {
+	const differences = changes.map((c) => `${c.setting}: ${JSON.stringify(c.from)} → ${JSON.stringify(c.to)}`).join(', ');
+	return new JetStreamNodeError('conflict', `Stream "${name}" already exists with other settings (${differences})`, {
+		hint: 'Use "Update" or "Create or Update" to change it, or choose another name',
+	});
+}
+
 export function writeStreams(fn: IExecuteFunctions, client: NatsClient, items: INodeExecutionData[], mode: WriteMode): Promise<INodeExecutionData[]> {
 	return forEachItem(
 		fn,
@@ -40,7 +47,7 @@ export function writeStreams(fn: IExecuteFunctions, client: NatsClient, items: I
 		async (i): Promise<IDataObject> => {
 			const wanted = readStreamConfig(fn, i, mode !== 'update');
 			const jsm = await client.jsm();
-			const existing = mode === 'create' ? undefined : await jsm.streams.info(wanted.name).catch((error: unknown) => {
+			const existing = await jsm.streams.info(wanted.name).catch((error: unknown) => {
 				if (toNodeError(error).category === 'not-found') return undefined;
 				throw error;
 			});
@@ -52,6 +59,8 @@ export function writeStreams(fn: IExecuteFunctions, client: NatsClient, items: I
 				return { action: 'created', ...streamInfoToJson(created) };
 			}
 			const changes = streamChanges(existing.config, wanted);
+			// The server answers a create with the same settings as if it had made the stream; say what happened.
+			if (mode === 'create' && changes.length > 0) throw alreadyExists(wanted.name, changes);
 			if (changes.length === 0) return { action: 'unchanged', changes, ...streamInfoToJson(existing) };
 			const updated = await namingOverlap(client, wanted, jsm.streams.update(wanted.name, { ...existing.config, ...wanted } as StreamConfig));
 			return { action: 'updated', changes, ...streamInfoToJson(updated) };
