@@ -222,7 +222,7 @@ const cases: Case[] = [
 	{
 		label: 'Stream → Create',
 		node: { resource: 'stream', operation: 'create' },
-		rights: (n) => [api(`STREAM.CREATE.${n.stream}`)],
+		rights: (n) => [api(`STREAM.INFO.${n.stream}`), api(`STREAM.CREATE.${n.stream}`)],
 		params: (n) => ({ stream: n.stream, streamSubjects: `${n.subject}.>`, streamOptions: {} }),
 		effect: async (out, n) => {
 			expect(out[0]).toMatchObject({ action: 'created', name: n.stream });
