@@ -48,7 +48,8 @@ describe('JetStream node → Key-Value buckets', () => {
 		);
 
 		expect(out).toMatchObject({
-			created: true,
+			action: 'created',
+			created: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
 			bucket,
 			stream: `KV_${bucket}`,
 			history: 5,
@@ -77,7 +78,7 @@ describe('JetStream node → Key-Value buckets', () => {
 		await run({ operation: 'createBucket', kvBucket: bucket, kvHistory: 3, kvTtlSeconds: 0, kvBucketOptions: {} });
 
 		const [again] = json(await run({ operation: 'createBucket', kvBucket: bucket, kvHistory: 3, kvTtlSeconds: 0, kvBucketOptions: {} }));
-		expect(again).toMatchObject({ created: false, history: 3 });
+		expect(again).toMatchObject({ action: 'unchanged', history: 3 });
 
 		await expect(
 			run({ operation: 'createBucket', kvBucket: bucket, kvHistory: 10, kvTtlSeconds: 0, kvBucketOptions: {} }),
@@ -93,11 +94,11 @@ describe('JetStream node → Key-Value buckets', () => {
 		const [second] = json(await run({ ...params, kvHistory: 2, kvTtlSeconds: 600 }));
 		const [third] = json(await run({ ...params, kvHistory: 8, kvTtlSeconds: 60 }));
 
-		expect(first).toMatchObject({ created: true, updated: false, history: 2, ttlSeconds: 600 });
-		expect(second).toMatchObject({ created: false, updated: false, changes: [] });
+		expect(first).toMatchObject({ action: 'created', changes: [], history: 2, ttlSeconds: 600 });
+		expect(second).toMatchObject({ action: 'unchanged', changes: [] });
 		expect(third).toMatchObject({
-			created: false,
-			updated: true,
+			action: 'updated',
+			created: first.created,
 			history: 8,
 			ttlSeconds: 60,
 			changes: [

@@ -561,7 +561,7 @@ const cases: Case[] = [
 		rights: (n) => [api(`STREAM.INFO.KV_${n.bucket}`), api(`STREAM.CREATE.KV_${n.bucket}`)],
 		params: (n) => bucketParams(n, 3),
 		effect: async (out, n) => {
-			expect(out[0]).toMatchObject({ created: true });
+			expect(out[0]).toMatchObject({ action: 'created' });
 			expect(await historyOf(n.bucket)).toBe(3);
 		},
 	},
@@ -573,7 +573,7 @@ const cases: Case[] = [
 		unused: (n) => [api(`STREAM.UPDATE.KV_${n.bucket}`)],
 		params: (n) => bucketParams(n, 3),
 		effect: async (out, n) => {
-			expect(out[0]).toMatchObject({ created: true });
+			expect(out[0]).toMatchObject({ action: 'created' });
 			expect(await historyOf(n.bucket)).toBe(3);
 		},
 	},
@@ -586,7 +586,7 @@ const cases: Case[] = [
 		setup: (n) => makeBucket(n.bucket, 1),
 		params: (n) => bucketParams(n, 3),
 		effect: async (out, n) => {
-			expect(out[0]).toMatchObject({ updated: true });
+			expect(out[0]).toMatchObject({ action: 'updated' });
 			expect(await historyOf(n.bucket)).toBe(3);
 		},
 	},

@@ -16,19 +16,15 @@ const bucketSettings = (bucket: string, history: number) => ({ kvBucket: bucket,
 describe('Key-Value bucket output', () => {
 	it('create bucket (new and existing), create or update bucket (created, updated, unchanged) match their schemas', async () => {
 		const bucket = newBucket();
-		expect((await suite.check('keyValue', 'createBucket', bucketSettings(bucket, 3)))[0].created).toBe(true);
-		expect((await suite.check('keyValue', 'createBucket', bucketSettings(bucket, 3)))[0].created).toBe(false);
+		expect((await suite.check('keyValue', 'createBucket', bucketSettings(bucket, 3)))[0].action).toBe('created');
+		expect((await suite.check('keyValue', 'createBucket', bucketSettings(bucket, 3)))[0].action).toBe('unchanged');
 		const other = newBucket();
 		const upserted = [];
 		for (const history of [1, 4, 4]) {
 			const [out] = await suite.check('keyValue', 'upsertBucket', bucketSettings(other, history));
-			upserted.push([out.created, out.updated]);
+			upserted.push(out.action);
 		}
-		expect(upserted).toEqual([
-			[true, false],
-			[false, true],
-			[false, false],
-		]);
+		expect(upserted).toEqual(['created', 'updated', 'unchanged']);
 	});
 
 	it('get bucket, get many buckets and delete bucket match their schemas', async () => {

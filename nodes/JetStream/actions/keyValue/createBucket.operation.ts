@@ -23,7 +23,7 @@ async function execute(this: IExecuteFunctions, client: NatsClient, items: INode
 			const settings = readBucketSettings(this, i);
 			checkBucketFeatures(settings, client.serverVersion());
 			const existing = await session.info(settings.bucket);
-			if (!existing) return { ...bucketInfoToJson(await session.create(settings)), created: true };
+			if (!existing) return { action: 'created', ...bucketInfoToJson(await session.create(settings)) };
 			// Running the same workflow twice is fine; silently keeping other settings is not.
 			const changes = diffBucket(existing.config, settings);
 			if (changes.length > 0) {
@@ -31,7 +31,7 @@ async function execute(this: IExecuteFunctions, client: NatsClient, items: INode
 					hint: 'Use Create or Update Bucket to change the existing bucket to these settings',
 				});
 			}
-			return { ...bucketInfoToJson(existing), created: false };
+			return { action: 'unchanged', ...bucketInfoToJson(existing) };
 		},
 		(i) => ({ bucket: readBucket(this, i) }),
 	);

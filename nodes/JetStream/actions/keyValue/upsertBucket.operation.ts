@@ -19,12 +19,12 @@ async function execute(this: IExecuteFunctions, client: NatsClient, items: INode
 			checkBucketFeatures(settings, client.serverVersion());
 			const existing = await session.info(settings.bucket);
 			if (!existing) {
-				return { ...bucketInfoToJson(await session.create(settings)), created: true, updated: false, changes: [] };
+				return { action: 'created', changes: [], ...bucketInfoToJson(await session.create(settings)) };
 			}
 			const changes = diffBucket(existing.config, settings);
-			if (changes.length === 0) return { ...bucketInfoToJson(existing), created: false, updated: false, changes: [] };
+			if (changes.length === 0) return { action: 'unchanged', changes: [], ...bucketInfoToJson(existing) };
 			const updated = await session.update(settings.bucket, updateFor(existing.config, changes, settings));
-			return { ...bucketInfoToJson(updated), created: false, updated: true, changes: changes.map((c): IDataObject => ({ ...c })) };
+			return { action: 'updated', changes: changes.map((c): IDataObject => ({ ...c })), ...bucketInfoToJson(updated) };
 		},
 		(i) => ({ bucket: readBucket(this, i) }),
 	);
