@@ -20,7 +20,6 @@ export {
 	matchesFilter,
 	peekDeadLetter,
 	scanDeadLetters,
-	subjectMatches,
 	type DeadLetterFilter,
 	type DeadLetterRecord,
 	type ScanRange,

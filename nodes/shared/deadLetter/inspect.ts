@@ -51,12 +51,9 @@ export function toRecord(stored: StoredMessage): DeadLetterRecord {
 	};
 }
 
-/** NATS subject matching: `*` is one token, `>` one or more trailing tokens (one rule, in validation.ts). */
-export const subjectMatches = subjectContains;
-
 export function matchesFilter(record: DeadLetterRecord, filter: DeadLetterFilter): boolean {
 	if (filter.reasons && filter.reasons.length > 0 && !filter.reasons.includes(record.reason)) return false;
-	if (filter.originalSubject && !subjectMatches(filter.originalSubject, record.originalSubject)) return false;
+	if (filter.originalSubject && !subjectContains(filter.originalSubject, record.originalSubject)) return false;
 	if (filter.originalStream && filter.originalStream !== record.originalStream) return false;
 	if (filter.originalConsumer && filter.originalConsumer !== record.originalConsumer) return false;
 	const stored = Date.parse(record.storedAt);

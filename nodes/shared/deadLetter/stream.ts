@@ -2,7 +2,7 @@ import { withJetStreamNode } from '../advice';
 import { JetStreamNodeError } from '../errors';
 import type { NatsClient } from '../transport/client';
 import { describeStream, ensureFileStream, streamForSubject, type StreamSummary } from '../transport/streamIo';
-import { subjectMatches } from './inspect';
+import { subjectContains } from '../validation';
 import {
 	DEFAULT_DLQ_DUPLICATE_WINDOW_MS,
 	DEFAULT_DLQ_MAX_AGE_MS,
@@ -70,7 +70,7 @@ export async function checkNamedDeadLetterStream(
 		await ensureDeadLetterStream(client, { name: options.name, subjects: [options.subject], maxAgeMs: options.maxAgeMs });
 		return { created: true };
 	}
-	if (!existing.subjects.some((pattern) => subjectMatches(pattern, options.subject))) {
+	if (!existing.subjects.some((pattern) => subjectContains(pattern, options.subject))) {
 		throw new JetStreamNodeError('configuration', `The dead-letter stream "${options.name}" does not store the dead-letter subject "${options.subject}" (its subjects: ${existing.subjects.join(', ') || 'none'})`, {
 			hint: `Add "${options.subject}" to the stream's subjects, or set "Dead-Letter Subject" to one of them`,
 		});

@@ -93,7 +93,7 @@ const subjectsText = (s: StreamListing) => detailsText(s.subjects, s.description
 const EMPTY_SERVER_DOCS = 'https://github.com/n8n-nodes-jetstream/n8n-nodes-jetstream#on-an-empty-server';
 
 /**
- * A server without streams: instead of n8n's bare "No results", two lines saying what to do from this
+ * A list with nothing to show: instead of n8n's bare "No results", two lines saying what to do from this
  * node. n8n 2.41's editor shows an entry whose value is a boolean but ignores a click (or Enter) on it,
  * and drops an entry whose value it has seen: so two lines at most, valued false and true. Each fits
  * the list's one line per entry; its link icon opens the README.
@@ -107,29 +107,31 @@ function emptyList(nothing: string, next: string): INodeListSearchResult {
 	};
 }
 
-const isTrigger = (fn: ILoadOptionsFunctions) => fn.getNode().type.endsWith('jetStreamTrigger');
-
-function noStreamsYet(fn: ILoadOptionsFunctions): INodeListSearchResult {
-	let next = 'Create one with a JetStream node: Stream → Create';
-	if (isTrigger(fn)) {
-		next =
-			fn.getCurrentNodeParameter('consumerMode') === 'bind'
-				? 'Ask the NATS admin for the stream and consumer to bind to'
-				: 'Choose "By Name", type a name, turn on "Create Stream If Missing"';
-	}
-	return emptyList('No streams on this server yet', next);
+/** The way forward from where the user stands: the JetStream node, a trigger that binds, or one that creates. */
+function fromHere(fn: ILoadOptionsFunctions, advice: { node: string; bind: string; create: string }): string {
+	if (!fn.getNode().type.endsWith('jetStreamTrigger')) return advice.node;
+	return fn.getCurrentNodeParameter('consumerMode') === 'bind' ? advice.bind : advice.create;
 }
 
-function noConsumersYet(fn: ILoadOptionsFunctions, stream: string): INodeListSearchResult {
-	let next = 'Create one with a JetStream node: Consumer → Create or Update';
-	if (isTrigger(fn)) {
-		next =
-			fn.getCurrentNodeParameter('consumerMode') === 'bind'
-				? 'Ask the NATS admin, or let the trigger create its consumer (Create or Update Consumer)'
-				: 'Choose "By Name" and type a new name: the trigger creates the consumer';
-	}
-	return emptyList(`No consumers on stream "${stream}" yet`, next);
-}
+const noStreamsYet = (fn: ILoadOptionsFunctions) =>
+	emptyList(
+		'No streams on this server yet',
+		fromHere(fn, {
+			node: 'Create one with a JetStream node: Stream → Create',
+			bind: 'Ask the NATS admin for the stream and consumer to bind to',
+			create: 'Choose "By Name", type a name, turn on "Create Stream If Missing"',
+		}),
+	);
+
+const noConsumersYet = (fn: ILoadOptionsFunctions, stream: string) =>
+	emptyList(
+		`No consumers on stream "${stream}" yet`,
+		fromHere(fn, {
+			node: 'Create one with a JetStream node: Consumer → Create or Update',
+			bind: 'Ask the NATS admin, or let the trigger create its consumer (Create or Update Consumer)',
+			create: 'Choose "By Name" and type a new name: the trigger creates the consumer',
+		}),
+	);
 
 const SUBJECTS_IN_NAME = 3;
 

@@ -8,9 +8,9 @@ import {
 	readEnvelope,
 	reasonForKind,
 	redriveMsgId,
-	subjectMatches,
 	toRecordForTest,
 } from './imports';
+import { subjectContains } from '../../../nodes/shared/validation';
 
 describe('dead-letter naming', () => {
 	it('routes to dlq.<stream>.<consumer>, or another prefix', () => {
@@ -62,12 +62,12 @@ describe('envelope', () => {
 
 describe('filters', () => {
 	it('matches subjects with * and >', () => {
-		expect(subjectMatches('orders.*', 'orders.eu')).toBe(true);
-		expect(subjectMatches('orders.*', 'orders.eu.de')).toBe(false);
-		expect(subjectMatches('orders.>', 'orders.eu.de')).toBe(true);
-		expect(subjectMatches('orders.>', 'orders')).toBe(false);
-		expect(subjectMatches('orders.eu', 'orders.eu')).toBe(true);
-		expect(subjectMatches('orders.eu', 'orders')).toBe(false);
+		expect(subjectContains('orders.*', 'orders.eu')).toBe(true);
+		expect(subjectContains('orders.*', 'orders.eu.de')).toBe(false);
+		expect(subjectContains('orders.>', 'orders.eu.de')).toBe(true);
+		expect(subjectContains('orders.>', 'orders')).toBe(false);
+		expect(subjectContains('orders.eu', 'orders.eu')).toBe(true);
+		expect(subjectContains('orders.eu', 'orders')).toBe(false);
 	});
 
 	it('combines reason, subject and time bounds', () => {
