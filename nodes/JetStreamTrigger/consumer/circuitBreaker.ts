@@ -57,7 +57,8 @@ export class CircuitBreaker {
 		this.trialTimer = setTimeout(() => {
 			this.tryHalfOpen();
 			if (this.current === 'open') this.afterCoolDown(trial);
-			else trial();
+			// Closed meanwhile (an execution running when it opened succeeded): no trial to narrow the slots for.
+			else if (this.current === 'halfOpen') trial();
 		}, this.remainingMs());
 		this.trialTimer.unref?.();
 	}

@@ -98,4 +98,21 @@ describe('CircuitBreaker', () => {
 			jest.useRealTimers();
 		}
 	});
+
+	it('starts no trial when the circuit closed during the cool-down', async () => {
+		jest.useFakeTimers();
+		try {
+			const b = new CircuitBreaker({ failureThreshold: 1, coolDownMs: 1_000 }, (m) => logs.push(m));
+			b.record(false);
+			let trials = 0;
+			b.afterCoolDown(() => trials++);
+			// An execution that was already running when the circuit opened succeeds.
+			b.record(true);
+			await jest.advanceTimersByTimeAsync(2_000);
+			expect(trials).toBe(0);
+			expect(b.state).toBe('closed');
+		} finally {
+			jest.useRealTimers();
+		}
+	});
 });
