@@ -1,4 +1,4 @@
-import { validateKvBucketName, validateKvKey, validateKvKeyFilter } from '../../../nodes/JetStream/actions/keyValue/keyRules';
+import { validateKvBucketName, validateKvKey, validateKvKeyFilter } from '../../../nodes/shared/keyValue/keyRules';
 import { InvalidParameterError } from '../../../nodes/shared/errors';
 
 describe('Key-Value key rules', () => {

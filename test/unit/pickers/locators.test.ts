@@ -14,7 +14,7 @@ import { locatorName, NAME_PATTERNS } from '../../../nodes/shared/n8n/locators';
 import { readSchemaSource, validateSchemaName } from '../../../nodes/shared/schema';
 import { validateBucketName } from '../../../nodes/shared/idempotency/keys';
 import { validateStreamName } from '../../../nodes/shared/validation';
-import { validateKvBucketName } from '../../../nodes/JetStream/actions/keyValue/keyRules';
+import { validateKvBucketName } from '../../../nodes/shared/keyValue/keyRules';
 import { fakeExecute } from '../../helpers/fakeExecute';
 import { fakeTrigger } from '../../helpers/fakeTrigger';
 

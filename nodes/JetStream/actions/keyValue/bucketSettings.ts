@@ -7,7 +7,7 @@ import { InvalidParameterError, JetStreamNodeError } from '../../../shared/error
 import { requireServerVersion } from '../../../shared/serverVersion';
 import { validateInteger, validateLimit } from '../../../shared/validation';
 import { bucketParameter } from './fields';
-import { validateKvBucketName } from './keyRules';
+import { validateKvBucketName } from '../../../shared/keyValue/keyRules';
 
 /**
  * A bucket's settings as the user gave them, resolved once per item, and what they mean for the

@@ -3,7 +3,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { InvalidParameterError } from '../../../shared/errors';
 import { bucketLocator, locatorName } from '../../../shared/n8n/locators';
 import { validateInteger } from '../../../shared/validation';
-import { validateKvBucketName, validateKvKey } from './keyRules';
+import { validateKvBucketName, validateKvKey } from '../../../shared/keyValue/keyRules';
 
 /** Fields shared by the Key-Value operations, and reading them once per item. */
 

@@ -5,7 +5,7 @@ import { forEachItem } from '../perItem';
 import { readLimit, returnAllFields, takeUpTo } from '../returnAll';
 import type { Operation } from '../types';
 import { bucketField, readBucket } from './fields';
-import { validateKvKeyFilter } from './keyRules';
+import { validateKvKeyFilter } from '../../../shared/keyValue/keyRules';
 import { KvSession } from './kvSession';
 
 const properties: INodeProperties[] = [

@@ -1,5 +1,5 @@
-import { InvalidParameterError } from '../../../shared/errors';
-import { BUCKET_RULE, wholeValue } from '../../../shared/validation';
+import { InvalidParameterError } from '../errors';
+import { BUCKET_RULE, wholeValue } from '../validation';
 
 /**
  * The naming rules of JetStream Key-Value, checked before anything reaches the server: a bad key
