@@ -51,7 +51,7 @@ const createStreamFields: INodeProperties[] = [
 ];
 
 /** Retry and pacing of the consumer the trigger creates, folded away: the defaults suit most workflows. */
-const consumerOptions: INodeProperties = {
+export const consumerOptions: INodeProperties = {
 	displayName: 'Consumer Settings',
 	name: 'consumerOptions',
 	type: 'collection',
@@ -62,7 +62,7 @@ const consumerOptions: INodeProperties = {
 	options: consumerTuningFields(),
 };
 
-const options: INodeProperties = {
+export const options: INodeProperties = {
 	displayName: 'Options',
 	name: 'options',
 	type: 'collection',
@@ -183,6 +183,47 @@ const options: INodeProperties = {
 	],
 };
 
+/** When a message counts as processed: shared by every trigger reading a stream. */
+export const ackModeFields: INodeProperties[] = [
+	{
+		displayName: 'Acknowledge',
+		name: 'ackMode',
+		type: 'options',
+		default: 'executionSucceeds',
+		description: 'When a message counts as processed. Until then it stays in the stream and is retried after a failure.',
+		options: [
+			{
+				name: 'When Execution Succeeds',
+				value: 'executionSucceeds',
+				description: 'A failed execution retries the message later (at least once)',
+			},
+			{
+				name: 'When Execution Finishes',
+				value: 'executionFinishes',
+				description: 'Success or failure: the message is done once the execution ends',
+			},
+			{
+				name: 'Immediately',
+				value: 'immediately',
+				description: 'Before the workflow runs: a failed or crashed execution loses the message (at most once)',
+			},
+			{
+				name: 'Later in the Workflow',
+				value: 'later',
+				description: 'A JetStream node (Message → Acknowledge) answers with the item\'s ackToken field; the message of an execution that ends without that answer is delivered again',
+			},
+		],
+	},
+	{
+		displayName:
+			'Add a JetStream node with the "Acknowledge" operation and pass it {{ $json.ackToken }}. An execution that ends without acknowledging gets its message delivered again.',
+		name: 'laterNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { ackMode: ['later'] } },
+	},
+];
+
 export const properties: INodeProperties[] = [
 	streamLocator({ description: 'The stream that stores the messages' }),
 	...createStreamFields,
@@ -224,43 +265,7 @@ export const properties: INodeProperties[] = [
 	}),
 	...selectionFields,
 	replayNotice,
-	{
-		displayName: 'Acknowledge',
-		name: 'ackMode',
-		type: 'options',
-		default: 'executionSucceeds',
-		description: 'When a message counts as processed. Until then it stays in the stream and is retried after a failure.',
-		options: [
-			{
-				name: 'When Execution Succeeds',
-				value: 'executionSucceeds',
-				description: 'A failed execution retries the message later (at least once)',
-			},
-			{
-				name: 'When Execution Finishes',
-				value: 'executionFinishes',
-				description: 'Success or failure: the message is done once the execution ends',
-			},
-			{
-				name: 'Immediately',
-				value: 'immediately',
-				description: 'Before the workflow runs: a failed or crashed execution loses the message (at most once)',
-			},
-			{
-				name: 'Later in the Workflow',
-				value: 'later',
-				description: 'A JetStream node (Message → Acknowledge) answers with the item\'s ackToken field; the message of an execution that ends without that answer is delivered again',
-			},
-		],
-	},
-	{
-		displayName:
-			'Add a JetStream node with the "Acknowledge" operation and pass it {{ $json.ackToken }}. An execution that ends without acknowledging gets its message delivered again.',
-		name: 'laterNotice',
-		type: 'notice',
-		default: '',
-		displayOptions: { show: { ackMode: ['later'] } },
-	},
+	...ackModeFields,
 	consumerOptions,
 	...featureFields,
 	options,

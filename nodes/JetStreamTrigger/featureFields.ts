@@ -10,7 +10,7 @@ import { schemaFields } from '../shared/schema';
  * workflows keep their values.
  */
 
-const deadLetterFields: INodeProperties[] = [
+export const deadLetterFields: INodeProperties[] = [
 	{
 		displayName: 'Dead-Letter Queue',
 		name: 'deadLetter',
@@ -77,7 +77,7 @@ const deadLetterFields: INodeProperties[] = [
 	},
 ];
 
-const idempotencyFields: INodeProperties[] = [
+export const idempotencyFields: INodeProperties[] = [
 	{
 		displayName: 'Skip Duplicates by Key',
 		name: 'idempotency',
@@ -156,7 +156,7 @@ const idempotencyFields: INodeProperties[] = [
 	},
 ];
 
-const schemaCheckFields: INodeProperties[] = [
+export const schemaCheckFields: INodeProperties[] = [
 	...schemaFields('each message (a message whose Nats-Schema header names a registered version is checked against that version)'),
 	{
 		displayName: 'On Schema Violation',

@@ -35,7 +35,18 @@ export interface CircuitBreakerSettings {
 	coolDownMs: number;
 }
 
+/**
+ * What the trigger's stream holds, which decides what an item says: messages of a stream, the changes
+ * of a key-value bucket (stream KV_<bucket>), or the objects of an object store (stream OBJ_<bucket>).
+ * All three are read by the same consume path.
+ */
+export type TriggerSource =
+	| { kind: 'stream' }
+	| { kind: 'keyValue'; bucket: string }
+	| { kind: 'objectStore'; bucket: string; download: boolean };
+
 export interface TriggerSettings {
+	source: TriggerSource;
 	stream: string;
 	consumerMode: ConsumerMode;
 	durableName: string;
@@ -80,7 +91,7 @@ export interface StatsSettings {
 	bucket?: string;
 }
 
-type Reader = Pick<ITriggerFunctions, 'getNodeParameter' | 'getMode'>;
+export type Reader = Pick<ITriggerFunctions, 'getNodeParameter' | 'getMode'>;
 
 /** A new consumer starts with new messages: a first activation never replays the stream by surprise. */
 export const TRIGGER_DELIVER_POLICY = 'new';
@@ -152,22 +163,15 @@ function readStatsBucket(value: unknown): string | undefined {
 	return bucket ? validateBucketName(bucket, 'Statistics Bucket') : undefined;
 }
 
-/** Reads and checks the trigger's parameters; `warn` receives a line for each value it adjusted. */
-export function readSettings(ctx: Reader, warn: (message: string) => void): TriggerSettings {
-	const stream = validateStreamName(locatorName(ctx.getNodeParameter('stream', '', { extractValue: true })), 'Stream');
-	const consumerMode = oneOf(ctx.getNodeParameter('consumerMode', 'createOrUpdate'), ['bind', 'createOrUpdate'], 'Consumer');
-	// A picker when binding, a plain name when the trigger creates the consumer: both read the same way.
-	const durableName = validateConsumerName(locatorName(ctx.getNodeParameter('durableName', '', { extractValue: true })), 'Durable Name');
+/** The settings every trigger reading a stream shares: acknowledging, pacing, retries, features. */
+export type BehaviourSettings = Omit<TriggerSettings, 'source' | 'stream' | 'consumerMode' | 'durableName' | 'consumer' | 'newStream'>;
+
+/** Reads what happens to each message once read, common to the JetStream, key-value and object store triggers. */
+export function readBehaviour(ctx: Reader, warn: (message: string) => void): BehaviourSettings {
 	const options = (ctx.getNodeParameter('options', {}) ?? {}) as Record<string, unknown>;
-	const consumer = consumerMode === 'createOrUpdate' ? readConsumer(ctx, durableName) : undefined;
 	const baseDelayMs = clamp(options.retryDelay ?? 5, 'Retry Delay', 0.05, 3600, warn) * 1000;
 	const maxDelayMs = Math.max(baseDelayMs, clamp(options.maxRetryDelay ?? 300, 'Max Retry Delay', 0.05, 86_400, warn) * 1000);
 	return {
-		stream,
-		consumerMode,
-		durableName,
-		consumer,
-		newStream: readNewStream(ctx, stream, consumer),
 		ackMode: oneOf(ctx.getNodeParameter('ackMode', 'executionSucceeds'), ACK_MODES, 'Acknowledge'),
 		content: oneOf(options.content ?? 'auto', CONTENT_MODES, 'Content'),
 		payloadOnly: options.payloadOnly === true,
@@ -183,5 +187,23 @@ export function readSettings(ctx: Reader, warn: (message: string) => void): Trig
 		},
 		...readOptional(options, warn),
 		...readFeatures(ctx, warn),
+	};
+}
+
+/** Reads and checks the trigger's parameters; `warn` receives a line for each value it adjusted. */
+export function readSettings(ctx: Reader, warn: (message: string) => void): TriggerSettings {
+	const stream = validateStreamName(locatorName(ctx.getNodeParameter('stream', '', { extractValue: true })), 'Stream');
+	const consumerMode = oneOf(ctx.getNodeParameter('consumerMode', 'createOrUpdate'), ['bind', 'createOrUpdate'], 'Consumer');
+	// A picker when binding, a plain name when the trigger creates the consumer: both read the same way.
+	const durableName = validateConsumerName(locatorName(ctx.getNodeParameter('durableName', '', { extractValue: true })), 'Durable Name');
+	const consumer = consumerMode === 'createOrUpdate' ? readConsumer(ctx, durableName) : undefined;
+	return {
+		source: { kind: 'stream' },
+		stream,
+		consumerMode,
+		durableName,
+		consumer,
+		newStream: readNewStream(ctx, stream, consumer),
+		...readBehaviour(ctx, warn),
 	};
 }

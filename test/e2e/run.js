@@ -5,7 +5,8 @@
  *
  * Twice: in regular mode (one n8n process) every scenario; in queue mode (main + two workers + Redis,
  * sharing the database and the encryption key, the package in the shared user folder) the trigger
- * scenarios and those only queue mode has (a lost worker). E2E_MODES=regular (or queue) runs one.
+ * scenarios and those only queue mode has (a lost worker). E2E_MODES=regular (or queue) runs one;
+ * E2E_ONLY=<regular expression> runs the scenarios whose names match it (while working on one).
  * The first run installs Node 24 and n8n into ~/.cache/n8n-nodes-jetstream (a few minutes).
  */
 const { mkdtempSync, rmSync } = require('node:fs');
@@ -23,7 +24,10 @@ const scenarios = require('./scenarios');
 
 const results = [];
 
+const only = process.env.E2E_ONLY ? new RegExp(process.env.E2E_ONLY, 'i') : undefined;
+
 async function step(mode, scenario, stack) {
+	if (only && !only.test(scenario.name)) return;
 	const name = `[${mode}] ${scenario.name}`;
 	const started = Date.now();
 	try {
@@ -56,7 +60,7 @@ async function withStack(mode, runtime, work, body) {
 		console.log(`\n${mode} mode: n8n ${runtime.n8n.dir.split('-').pop()}${workers.length ? ` with ${workers.length} workers` : ''}, nats-server ${nats.version}, ready in ${Date.now() - t0} ms`);
 		const res = await fetch(`${n8n.base}/types/nodes.json`, { headers: { cookie: n8n.cookie } });
 		const types = (await res.json()).map((t) => t.name);
-		for (const type of ['jetStream', 'jetStreamTrigger', 'natsRequestTrigger']) expect(types.includes(`n8n-nodes-jetstream.${type}`), `${type} node not loaded`);
+		for (const type of ['jetStream', 'jetStreamTrigger', 'jetStreamKvTrigger', 'jetStreamObjectStoreTrigger', 'natsRequestTrigger']) expect(types.includes(`n8n-nodes-jetstream.${type}`), `${type} node not loaded`);
 		const created = await n8n.api('POST', '/credentials', { name: 'NATS e2e', type: 'jetStreamNatsApi', data: { servers: nats.url, connectionName: `n8n-e2e-${mode}`, authType: 'none', tls: false } });
 		stack.credId = created.id;
 		await body(stack);

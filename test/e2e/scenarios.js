@@ -10,6 +10,7 @@ const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 const { connect } = require('@nats-io/transport-node');
 const { jetstream, jetstreamManager } = require('@nats-io/jetstream');
+const { Kvm } = require('@nats-io/kv');
 
 const { freePort, startNats } = require('../../scripts/lib/natsLocal');
 const { eventually, expect, executions, successfulExecutions, runsPerOrder, triggeredSequences, triggerItemOf, publishOrders, ackFloor, example, pause } = require('./lib');
@@ -134,6 +135,8 @@ const general = [
 			const dir = require('node:path').join(__dirname, '..', '..', 'examples');
 			const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
 			expect(files.length > 0, 'no examples found');
+			// The buckets the bucket triggers of the examples watch (an admin makes them first).
+			await new Kvm(s.nc).create('order_status');
 			const refused = [];
 			for (const file of files) {
 				const created = await s.n8n.api('POST', '/workflows', example(file, s.credId));
@@ -169,6 +172,33 @@ const general = [
 ];
 
 const trigger = [
+	{
+		name: 'key-value trigger (the order-status example): each put and delete of a watched key runs once, a change made while it was inactive arrives when it is active again',
+		async run(s) {
+			const bucket = `order_status_${s.mode}`;
+			const kv = await new Kvm(s.nc).create(bucket, { history: 5 });
+			const wf = example('order-status-changed.json', s.credId);
+			const trigger = wf.nodes.find((n) => n.type === 'n8n-nodes-jetstream.jetStreamKvTrigger');
+			trigger.parameters.kvBucket = { __rl: true, mode: 'name', value: bucket };
+			const created = await activate(s, wf);
+			const texts = async () => (await successfulExecutions(s.n8n, created.id)).map((e) => e.data?.resultData?.runData?.['What Changed']?.[0]?.data?.main?.[0]?.[0]?.json?.text).filter(Boolean).sort();
+			await pause(1_000);
+			await kv.put('orders.1', JSON.stringify({ status: 'paid' }));
+			await kv.put('customers.9', JSON.stringify({ status: 'ignored: not an order key' }));
+			await kv.put('orders.2', JSON.stringify({ status: 'new' }));
+			await kv.delete('orders.2');
+			await eventually(async () => (await texts()).length >= 3, 30_000, 'three changes run');
+			await deactivate(s, created);
+			await kv.put('orders.1', JSON.stringify({ status: 'shipped' }));
+			await s.n8n.api('POST', `/workflows/${created.id}/activate`);
+			await eventually(async () => (await texts()).length >= 4, 30_000, 'the change made while inactive');
+			await pause(1_500);
+			const seen = await texts();
+			await deactivate(s, created);
+			const expected = ['Order 1 is now paid', 'Order 1 is now shipped', 'Order 2 is now new', 'Order 2 is now removed (delete)'];
+			expect(JSON.stringify(seen) === JSON.stringify(expected), `executions said ${JSON.stringify(seen)}`);
+		},
+	},
 	{
 		name: 'request/reply between two workflows (the request/reply examples; in queue mode the service answers with a Reply node)',
 		async run(s) {

@@ -1,3 +1,5 @@
+import type { Readable } from 'node:stream';
+
 import type {
 	IBinaryData,
 	IDataObject,
@@ -165,8 +167,10 @@ export function fakeTrigger(options: FakeTriggerOptions): FakeTrigger {
 
 	const helpers = {
 		createDeferredPromise: deferred,
-		async prepareBinaryData(data: Buffer, fileName?: string, mimeType?: string): Promise<IBinaryData> {
-			return { data: data.toString('base64'), mimeType: mimeType ?? 'application/octet-stream', fileName, fileSize: String(data.length) };
+		/** As n8n's: a buffer, or a stream read to its end (a stream's error fails the call). */
+		async prepareBinaryData(data: Buffer | Readable, fileName?: string, mimeType?: string): Promise<IBinaryData> {
+			const bytes = Buffer.isBuffer(data) ? data : Buffer.concat(await data.toArray());
+			return { data: bytes.toString('base64'), mimeType: mimeType ?? 'application/octet-stream', fileName, fileSize: String(bytes.length) };
 		},
 	};
 

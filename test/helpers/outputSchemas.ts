@@ -32,7 +32,7 @@ export function readSchema(file: string): Record<string, unknown> {
 }
 
 export const actionSchemaFile = (resource: string, operation: string) => join(schemaDir('JetStream'), resource, `${operation}.json`);
-export const triggerSchemaFile = (node: 'JetStreamTrigger' | 'NatsRequestTrigger') => `${schemaDir(node)}.json`;
+export const triggerSchemaFile = (node: 'JetStreamTrigger' | 'JetStreamKvTrigger' | 'JetStreamObjectStoreTrigger' | 'NatsRequestTrigger') => `${schemaDir(node)}.json`;
 
 export function newAjv(): Ajv {
 	return new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import type { INodeTypeDescription } from 'n8n-workflow';
 
 import { JetStream } from '../../nodes/JetStream/JetStream.node';
+import { JetStreamKvTrigger } from '../../nodes/JetStreamKvTrigger/JetStreamKvTrigger.node';
+import { JetStreamObjectStoreTrigger } from '../../nodes/JetStreamObjectStoreTrigger/JetStreamObjectStoreTrigger.node';
 import { JetStreamTrigger } from '../../nodes/JetStreamTrigger/JetStreamTrigger.node';
 import { NatsRequestTrigger } from '../../nodes/NatsRequestTrigger/NatsRequestTrigger.node';
 
@@ -17,6 +19,8 @@ const readme = readFileSync(join(root, 'README.md'), 'utf8');
 const nodes: Array<[string, INodeTypeDescription]> = [
 	['JetStream', new JetStream().description],
 	['JetStreamTrigger', new JetStreamTrigger().description],
+	['JetStreamKvTrigger', new JetStreamKvTrigger().description],
+	['JetStreamObjectStoreTrigger', new JetStreamObjectStoreTrigger().description],
 	['NatsRequestTrigger', new NatsRequestTrigger().description],
 ];
 

@@ -3,6 +3,8 @@ import { existsSync } from 'node:fs';
 import type { INodeProperties, INodeTypeDescription } from 'n8n-workflow';
 
 import { JetStream } from '../../nodes/JetStream/JetStream.node';
+import { JetStreamKvTrigger } from '../../nodes/JetStreamKvTrigger/JetStreamKvTrigger.node';
+import { JetStreamObjectStoreTrigger } from '../../nodes/JetStreamObjectStoreTrigger/JetStreamObjectStoreTrigger.node';
 import { JetStreamTrigger } from '../../nodes/JetStreamTrigger/JetStreamTrigger.node';
 import { NatsRequestTrigger } from '../../nodes/NatsRequestTrigger/NatsRequestTrigger.node';
 import { actionSchemaFile, newAjv, readSchema, schemaFiles, schemaVersion, triggerSchemaFile } from '../helpers/outputSchemas';
@@ -79,9 +81,11 @@ describe('output schemas of the JetStream node', () => {
 
 describe('output schemas of the triggers', () => {
 	it.each([
-		['JetStreamTrigger', new JetStreamTrigger().description],
-		['NatsRequestTrigger', new NatsRequestTrigger().description],
-	] as const)('%s has one for its items, at the version n8n asks for, closed', (folder, node) => {
+		['JetStreamTrigger', new JetStreamTrigger().description, ['payload', 'subject', 'headers', 'correlationId']],
+		['JetStreamKvTrigger', new JetStreamKvTrigger().description, ['key', 'operation', 'value', 'revision', 'ackToken']],
+		['JetStreamObjectStoreTrigger', new JetStreamObjectStoreTrigger().description, ['name', 'operation', 'size', 'digest', 'ackToken']],
+		['NatsRequestTrigger', new NatsRequestTrigger().description, ['payload', 'subject', 'headers', 'correlationId']],
+	] as const)('%s has one for its items, at the version n8n asks for, closed', (folder, node, fields) => {
 		expect(node.version).toBe(1);
 		expect(node.properties.some((p) => p.name === 'resource' || p.name === 'operation')).toBe(false);
 		const file = triggerSchemaFile(folder);
@@ -89,6 +93,6 @@ describe('output schemas of the triggers', () => {
 		const schema = readSchema(file);
 		expect(() => newAjv().compile(schema)).not.toThrow();
 		expect(schema).toMatchObject({ type: 'object', additionalProperties: false });
-		expect(Object.keys(schema.properties as object)).toEqual(expect.arrayContaining(['payload', 'subject', 'headers', 'correlationId']));
+		expect(Object.keys(schema.properties as object)).toEqual(expect.arrayContaining([...fields]));
 	});
 });

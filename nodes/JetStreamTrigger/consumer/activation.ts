@@ -65,8 +65,10 @@ export function checkConsumer(facts: ConsumerFacts, settings: TriggerSettings): 
 
 export function logStart(logger: TransportLogger, settings: TriggerSettings, facts: ConsumerFacts, readAhead: number): void {
 	const { limits } = facts;
+	const { source } = settings;
+	const reading = source.kind === 'keyValue' ? `the changes of key-value bucket "${source.bucket}"` : source.kind === 'objectStore' ? `the objects of bucket "${source.bucket}"` : `stream "${facts.stream}"`;
 	logger.info(
-		`JetStream Trigger reading stream "${facts.stream}" through consumer "${facts.name}"` +
+		`Reading ${reading} through consumer "${facts.name}"` +
 			`${settings.manual ? ' (test run, nothing is acknowledged)' : ''}; ack mode ${settings.ackMode}, ` +
 			`up to ${settings.parallel} execution(s) at once${settings.batch ? `, batches of ${settings.batch.size}` : ''}, ` +
 			`${readAhead} read ahead (kept alive every ${keepAliveInterval(facts.ackWaitMs) / 1000} s); ` +

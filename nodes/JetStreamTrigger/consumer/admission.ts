@@ -1,9 +1,9 @@
 import { NodeOperationError } from 'n8n-workflow';
 
-import { decodePayload } from '../../shared/payload/decode';
 import { DEAD_LETTER_HINTS, type DeadLettering } from './deadLettering';
 import { passThroughGuard, type DeadLetterDetails, type GuardVerdict } from './hooks';
 import type { HeldMessage } from './lifecycle';
+import { decodeDelivery } from './sourcePayload';
 import type { Decoded, StepDeps } from './steps';
 
 const PROCESS: GuardVerdict = { action: 'process' };
@@ -27,11 +27,18 @@ export class Admission {
 		for (const message of unit) {
 			if (!this.deps.loop.lifecycle.isHeld(message) || !(await this.decode(message))) continue;
 			const decoded = message as Decoded;
-			const verdict = this.deps.guard === passThroughGuard ? PROCESS : await this.deps.guard.check(decoded);
+			const verdict = await this.check(decoded);
 			if (verdict.action === 'process') admitted.push(decoded);
 			else await this.settle(decoded, verdict);
 		}
 		return admitted;
+	}
+
+	/** What a message points at first (a duplicate downloads for nothing, but a key is never claimed for a corrupt object). */
+	private async check(message: Decoded): Promise<GuardVerdict> {
+		const attached = this.deps.content ? await this.deps.content.attach(message) : PROCESS;
+		if (attached.action !== 'process') return attached;
+		return this.deps.guard === passThroughGuard ? PROCESS : await this.deps.guard.check(message);
 	}
 
 	/**
@@ -76,7 +83,7 @@ export class Admission {
 
 	private async decode(message: HeldMessage): Promise<boolean> {
 		if (message.payload !== undefined) return true;
-		const payload = decodePayload(message.delivery, this.deps.settings.content);
+		const payload = decodeDelivery(message.delivery, this.deps.settings);
 		if (payload.kind !== 'poison') {
 			message.payload = payload;
 			return true;

@@ -13,6 +13,7 @@ import { chainGuards, noDeadLetter, passThroughGuard, type DeadLetterSink, type 
 import { IdempotencyGuard } from './idempotencyGuard';
 import { keyReader } from './idempotencyKey';
 import { SchemaGuard } from './schemaGuard';
+import { onlyPayloads } from './sourcePayload';
 
 export interface TriggerFeatures {
 	guard: MessageGuard;
@@ -75,7 +76,7 @@ export async function prepareFeatures(
 	const guards: MessageGuard[] = [];
 	if (settings.schema) {
 		const registryDown = outage('The schema registry', 'Check that the schema registry bucket exists and its server answers; messages wait until it does, none is called invalid meanwhile');
-		guards.push(await needing(FEATURE.schema, SchemaGuard.create(client, settings.schema, registryDown)));
+		guards.push(onlyPayloads(await needing(FEATURE.schema, SchemaGuard.create(client, settings.schema, registryDown)), settings.source));
 	}
 	let idempotency: IdempotencyGuard | undefined;
 	if (settings.idempotency) {

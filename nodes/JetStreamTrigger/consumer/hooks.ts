@@ -1,3 +1,5 @@
+import type { IBinaryData } from 'n8n-workflow';
+
 import type { DecodedPayload } from '../../shared/payload/decode';
 import type { Delivery } from '../../shared/transport/delivery';
 
@@ -14,6 +16,15 @@ export interface DecodedMessage {
 	readonly payload: DecodedPayload;
 	/** Added by a guard for the workflow to see, e.g. schema violations when they are passed on. */
 	annotations?: Record<string, unknown>;
+	/** Object store trigger: the object's bytes as n8n binary data, or why there are none. */
+	content?: AttachedContent;
+}
+
+export type AttachedContent = { binary: IBinaryData } | { missing: string };
+
+/** Reads what a message points at (an object's bytes) before its execution; answers like a guard. */
+export interface ContentAttacher {
+	attach(message: DecodedMessage): Promise<GuardVerdict>;
 }
 
 export type GuardVerdict =

@@ -1,10 +1,10 @@
 import { NodeOperationError } from 'n8n-workflow';
 
-import { decodePayload } from '../../shared/payload/decode';
 import { readStoredMessage, watchMaxDeliveries, type AdvisoryWatch, type Delivery, type NatsClient, type TransportLogger } from '../../shared/transport';
 import type { ConsumerFacts } from '../../shared/transport/consume';
 import type { TriggerSettings } from '../settings';
 import type { DeadLetterSink, DecodedMessage } from './hooks';
+import { decodeDelivery } from './sourcePayload';
 import type { TriggerContext } from './steps';
 
 const noAnswer = () => undefined;
@@ -64,7 +64,7 @@ export async function watchLostDeliveries(
 		};
 		let unchecked = '';
 		if (checks.wasProcessed) {
-			const payload = decodePayload(delivery, settings.content);
+			const payload = decodeDelivery(delivery, settings);
 			// When the bucket cannot say, the copy is made anyway: a copy too many can be purged, a lost message cannot be found.
 			const processed = payload.kind === 'poison' ? false : await checks.wasProcessed({ delivery, payload }).catch((error: unknown) => {
 				unchecked = ` (whether its idempotency key was processed could not be checked: ${(error as Error).message})`;

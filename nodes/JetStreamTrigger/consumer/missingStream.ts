@@ -19,7 +19,17 @@ import { FEATURE } from './featureNames';
 /** As the panel shows it: the errors quote it, so the user can find it. */
 export const CREATE_STREAM_OPTION = 'Create Stream If Missing';
 
+/** A bucket trigger's bucket is missing: it is made where buckets are made, by a JetStream node. */
+function bucketMissing(source: Exclude<TriggerSettings['source'], { kind: 'stream' }>, cause: unknown): JetStreamNodeError {
+	const [kind, resource] = source.kind === 'keyValue' ? ['Key-value bucket', 'Key-Value'] : ['Object store bucket', 'Object Store'];
+	return new JetStreamNodeError('not-found', `${kind} "${source.bucket}" does not exist`, {
+		cause,
+		hint: `Check the bucket name, or create the bucket with ${withJetStreamNode(`${resource} → Create Bucket`)}`,
+	});
+}
+
 function streamMissing(settings: TriggerSettings, cause: unknown): JetStreamNodeError {
+	if (settings.source.kind !== 'stream') return bucketMissing(settings.source, cause);
 	const message = `Stream "${settings.stream}" does not exist`;
 	if (settings.consumerMode === 'bind') {
 		return new JetStreamNodeError('not-found', message, {

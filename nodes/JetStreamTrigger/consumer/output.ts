@@ -1,3 +1,5 @@
+import type { Readable } from 'node:stream';
+
 import type { IBinaryData, IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { messageIdentity, originOf } from '../../shared/deadLetter';
@@ -5,9 +7,11 @@ import type { Delivery } from '../../shared/transport/delivery';
 import type { TriggerSettings } from '../settings';
 import { headerValue } from '../../shared/transport/headers';
 import type { IfExecutionFails } from './answers';
+import { kvChangeItem, objectChangeItem } from './changeItems';
 import type { DecodedMessage } from './hooks';
 
-export type PrepareBinary = (data: Buffer, fileName?: string, mimeType?: string) => Promise<IBinaryData>;
+/** n8n's prepareBinaryData: a buffer, or a stream it writes to its binary store as it reads. */
+export type PrepareBinary = (data: Buffer | Readable, fileName?: string, mimeType?: string) => Promise<IBinaryData>;
 
 /**
  * What becomes of the message if this execution fails, said in the item so that each execution in
@@ -47,8 +51,21 @@ function isPlainObject(value: unknown): value is IDataObject {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** One n8n item per message: payload and metadata side by side, or the payload itself ("Payload Only"). */
+/** One n8n item per message, shaped by what the stream holds: messages, key changes or objects. */
 export async function toItem(
+	message: DecodedMessage,
+	settings: Pick<TriggerSettings, 'payloadOnly' | 'binaryProperty' | 'source'>,
+	prepareBinary: PrepareBinary,
+	plan?: DeliveryPlan,
+): Promise<INodeExecutionData> {
+	const { source } = settings;
+	if (source.kind === 'keyValue') return kvChangeItem(await messageItem(message, settings, prepareBinary, plan), message, source.bucket);
+	if (source.kind === 'objectStore') return objectChangeItem(metadata(message.delivery, plan), message, source.bucket, settings.binaryProperty);
+	return await messageItem(message, settings, prepareBinary, plan);
+}
+
+/** Payload and metadata side by side, or the payload itself ("Payload Only"). */
+async function messageItem(
 	message: DecodedMessage,
 	settings: Pick<TriggerSettings, 'payloadOnly' | 'binaryProperty'>,
 	prepareBinary: PrepareBinary,

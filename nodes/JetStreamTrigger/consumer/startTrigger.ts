@@ -19,6 +19,7 @@ import { FEATURE } from './featureNames';
 import { openConsumer, onTriggerStream } from './missingStream';
 import { prepareFeatures, type TriggerFeatures } from './features';
 import { watchLostDeliveries } from './lostDeliveries';
+import { ObjectContent } from './objectContent';
 import { observeTrigger } from './statsReporter';
 
 /**
@@ -55,12 +56,22 @@ async function watchWorkflowAnswers(
 	}
 }
 
+/** Reads a trigger's parameters: the JetStream Trigger's, or a bucket trigger's (key-value, object store). */
+export type SettingsReader = (ctx: ITriggerFunctions, warn: (message: string) => void) => TriggerSettings;
+
+/** "Download Content" of the object store trigger; in a test run too, which shows the file. */
+function objectContent(ctx: ITriggerFunctions, client: NatsClient, settings: TriggerSettings, logger: TransportLogger): ObjectContent | undefined {
+	const { source } = settings;
+	if (source.kind !== 'objectStore' || !source.download) return undefined;
+	return new ObjectContent(client, source.bucket, ctx.helpers.prepareBinaryData.bind(ctx.helpers), settings.retry.baseDelayMs, logger);
+}
+
 /** Settings → own connection (reconnecting for ever, also through refused logins) → features → consumer. */
-async function activate(ctx: ITriggerFunctions, reporting: OutageReporting, ticker: Ticker) {
+async function activate(ctx: ITriggerFunctions, reporting: OutageReporting, ticker: Ticker, read: SettingsReader) {
 	let settings: TriggerSettings;
 	let client: NatsClient;
 	try {
-		settings = readSettings(ctx, (message) => reporting.logger.warn(message));
+		settings = read(ctx, (message) => reporting.logger.warn(message));
 		const credentials = parseCredentials(await ctx.getCredentials('jetStreamNatsApi'));
 		client = createClient(await openConnection(credentials, { reconnect: true, outlastLoginRefusals: true }), credentials);
 	} catch (error) {
@@ -84,12 +95,12 @@ async function activate(ctx: ITriggerFunctions, reporting: OutageReporting, tick
  * and hands back what did not start, then returns; executions still running are answered by their
  * outcome when n8n reports it, and only then is the connection closed.
  */
-export async function startTrigger(ctx: ITriggerFunctions): Promise<ITriggerResponse> {
+export async function startTrigger(ctx: ITriggerFunctions, read: SettingsReader = readSettings): Promise<ITriggerResponse> {
 	const logger = transportLogger(ctx.logger, ctx.getNode().name);
 	const health = new ConnectionHealth();
 	const reporting = triggerReporting(ctx, logger, health);
 	const ticker = new Ticker(50, (error) => logger.error(`A timer task of the trigger failed: ${error.message}`));
-	const { settings, client, features, consumer } = await activate(ctx, reporting, ticker);
+	const { settings, client, features, consumer } = await activate(ctx, reporting, ticker, read);
 	const observed = observeTrigger(ctx, client, settings, consumer.facts, logger, ticker, () => !health.down && loop.reading);
 	const loop = new ConsumeLoop(
 		consumer,
@@ -99,6 +110,7 @@ export async function startTrigger(ctx: ITriggerFunctions): Promise<ITriggerResp
 			facts: consumer.facts,
 			logger,
 			guard: features.guard,
+			content: objectContent(ctx, client, settings, logger),
 			deadLetter: features.deadLetter,
 			ticker,
 			reporting,

@@ -5,7 +5,7 @@ import type { OutageReporting } from '../../shared/n8n/outage';
 import type { TransportLogger } from '../../shared/transport/connect';
 import type { ConsumerFacts } from '../../shared/transport/consume';
 import type { TriggerSettings } from '../settings';
-import type { DeadLetterSink, DecodedMessage, MessageGuard } from './hooks';
+import type { ContentAttacher, DeadLetterSink, DecodedMessage, MessageGuard } from './hooks';
 import type { StatsEvents } from './stats';
 import type { HeldMessage, Lifecycle } from './lifecycle';
 
@@ -34,6 +34,8 @@ export interface StepDeps {
 	facts: ConsumerFacts;
 	logger: TransportLogger;
 	guard: MessageGuard;
+	/** Object store trigger with "Download Content": the object's bytes, read before the guards. */
+	content?: ContentAttacher;
 	deadLetter: DeadLetterSink;
 	ticker: Ticker;
 	reporting: OutageReporting;
