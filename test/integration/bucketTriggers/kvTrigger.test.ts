@@ -85,6 +85,22 @@ describe('JetStream KV Trigger', () => {
 		expect(changes(after.fake.items())).toEqual(['put a=2', 'put b=3', 'delete a=null']);
 	});
 
+	it('rides out a server restart: the changes after it arrive, none before it twice', async () => {
+		const bucket = suite.bucketName('keyValue');
+		const kv = await suite.kvm().create(bucket, { history: 10 });
+		const trigger = await suite.start('keyValue', bucket, uniqueName('c'));
+		await kv.put('a', '1');
+		await eventually(() => trigger.fake.items().length === 1, 10_000, 'the change before the restart');
+		await pause(300);
+		await suite.server.restart();
+		await eventually(async () => await kv.put('b', '2').then(() => true, () => false), 20_000, 'a put after the restart');
+		await kv.put('a', '3');
+		await eventually(() => trigger.fake.items().length >= 3, 20_000, 'the changes after the restart');
+		await pause(1_000);
+		expect(changes(trigger.fake.items())).toEqual(['put a=1', 'put b=2', 'put a=3']);
+		expect(trigger.fake.emittedErrors).toEqual([]);
+	});
+
 	it('starts with the current value of every key, then the changes, when asked to', async () => {
 		const bucket = suite.bucketName('keyValue');
 		const kv = await suite.kvm().create(bucket, { history: 10 });
