@@ -7,6 +7,7 @@ import { headers as natsHeaders, type MsgHdrs } from '@nats-io/transport-node';
 import type { NatsClient } from './client';
 import { fromNodeStream, toNodeStream, type ByteCounter } from './byteStreams';
 import { OBJ_BUCKET_STREAM_PREFIX } from './names';
+import { chunkStream } from './objectDownload';
 
 /**
  * JetStream Object Store on one connection: the only code that imports @nats-io/obj. A bucket `b` is
@@ -172,14 +173,26 @@ export class ObjectStoreAccess {
 		return toStoredObject(await (await this.open(bucket)).put(meta, fromNodeStream(source, counter)), bucket);
 	}
 
-	/** The object and a stream of its bytes (it fails when the chunks do not match the digest); null when missing or deleted. */
+	/**
+	 * The object and a stream of its bytes (failing when they do not match the digest); null when
+	 * missing or deleted. A link is followed to its target, as nats.js does.
+	 */
 	async get(bucket: string, name: string, progress?: (info: StoredObject) => ByteCounter | undefined): Promise<ObjectDownload | null> {
-		const result = await (await this.open(bucket)).get(name);
-		if (!result) return null;
-		// The stream reports a failure itself; this promise only repeats it.
-		result.error.catch(() => undefined);
-		const info = toStoredObject(result.info, bucket);
-		return { info, data: toNodeStream(result.data, progress?.(info)) };
+		const found = await (await this.open(bucket)).info(name);
+		if (!found || found.deleted) return null;
+		const link = found.options?.link;
+		if (link) {
+			if (!link.name) throw new Error('link is a bucket');
+			return this.get(link.bucket, link.name, progress);
+		}
+		const info = toStoredObject(found, bucket);
+		const chunks = await chunkStream(this.client.js, await this.client.jsm(), {
+			stream: objectBucketStream(bucket),
+			subject: `$O.${bucket}.C.${found.nuid}`,
+			size: info.size,
+			digest: info.digest,
+		});
+		return { info, data: toNodeStream(chunks, progress?.(info)) };
 	}
 
 	/** Marks the object deleted and purges its chunks; false when it does not exist. */
