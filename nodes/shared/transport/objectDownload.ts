@@ -40,7 +40,7 @@ export async function chunkStream(js: JetStreamClient, jsm: JetStreamManager, so
 	// Without any chunk left the consumer below would wait forever: say so at once.
 	const last = await jsm.streams.getMessage(source.stream, { last_by_subj: source.subject });
 	if (!last) throw new ObjectCorruptError(`none of its ${source.size} bytes are stored`);
-	const consumer = await js.consumers.get(source.stream, { filter_subjects: [source.subject] });
+	const consumer = await js.consumers.get(source.stream, { filter_subjects: source.subject });
 	const messages = await consumer.consume({ max_messages: CHUNKS_AHEAD });
 	const pieces = messages[Symbol.asyncIterator]();
 	const hash = createHash('sha256');
