@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 
-import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
+import type { NatsClient } from './client';
+import { untilRefused } from './refusals';
 
 /**
  * An object's chunks as a stream that reads the next chunk only when the reader asks for it.
@@ -35,14 +36,18 @@ function expectedDigest(digest: string): Buffer {
 	return /^[0-9a-f]{64}$/i.test(value) ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64');
 }
 
-export async function chunkStream(js: JetStreamClient, jsm: JetStreamManager, source: ChunkSource): Promise<ReadableStream<Uint8Array>> {
+/** A refused pull is told only on the connection: without this the read would wait forever. */
+const pullsOf = (stream: string) => (subject: string) => subject.includes(`.CONSUMER.MSG.NEXT.${stream}.`);
+
+export async function chunkStream(client: NatsClient, source: ChunkSource): Promise<ReadableStream<Uint8Array>> {
 	if (source.size === 0) return new ReadableStream({ start: (c) => c.close() });
 	// Without any chunk left the consumer below would wait forever: say so at once.
-	const last = await jsm.streams.getMessage(source.stream, { last_by_subj: source.subject });
+	const last = await (await client.jsm()).streams.getMessage(source.stream, { last_by_subj: source.subject });
 	if (!last) throw new ObjectCorruptError(`none of its ${source.size} bytes are stored`);
-	const consumer = await js.consumers.get(source.stream, { filter_subjects: source.subject });
+	// filter_subjects as a string: nats.js sends it as filter_subject, which 2.9 understands.
+	const consumer = await client.js.consumers.get(source.stream, { filter_subjects: source.subject });
 	const messages = await consumer.consume({ max_messages: CHUNKS_AHEAD });
-	const pieces = messages[Symbol.asyncIterator]();
+	const pieces = untilRefused(client.nc, messages, pullsOf(source.stream));
 	const hash = createHash('sha256');
 	let received = 0;
 	return new ReadableStream<Uint8Array>(
@@ -55,6 +60,7 @@ export async function chunkStream(js: JetStreamClient, jsm: JetStreamManager, so
 				if (value.data.length > 0) controller.enqueue(value.data);
 				if (value.info.pending > 0) return;
 				messages.stop();
+				await pieces.return(undefined);
 				const computed = hash.digest();
 				if (!computed.equals(expectedDigest(source.digest)) || received !== source.size) {
 					return controller.error(new ObjectCorruptError(`expected ${source.digest} (${source.size} bytes), computed SHA-256=${computed.toString('base64url')} (${received} bytes)`));
@@ -63,6 +69,7 @@ export async function chunkStream(js: JetStreamClient, jsm: JetStreamManager, so
 			},
 			async cancel() {
 				messages.stop();
+				await pieces.return(undefined);
 			},
 		},
 		{ highWaterMark: 0 },

@@ -186,7 +186,7 @@ export class ObjectStoreAccess {
 			return this.get(link.bucket, link.name, progress);
 		}
 		const info = toStoredObject(found, bucket);
-		const chunks = await chunkStream(this.client.js, await this.client.jsm(), {
+		const chunks = await chunkStream(this.client, {
 			stream: objectBucketStream(bucket),
 			subject: `$O.${bucket}.C.${found.nuid}`,
 			size: info.size,
