@@ -29,7 +29,7 @@ export class JetStreamObjectStoreTrigger implements INodeType {
 		description: 'Start a workflow when a file (object) of a NATS object store bucket is put, updated or deleted, with its bytes as binary data (at least once)',
 		documentationUrl: 'https://github.com/n8n-nodes-jetstream/n8n-nodes-jetstream#jetstream-object-store-trigger',
 		eventTriggerDescription:
-			'Waiting for an object in the bucket: put one, e.g. with a JetStream node (Object Store → Put Object). A test run acknowledges nothing.',
+			'Waiting for an object in the bucket: put one, e.g. with a JetStream node (Object Store → Upload Object). A test run acknowledges nothing.',
 		activationMessage: 'Each new, updated or deleted object now starts an execution, and is acknowledged as set under Acknowledge.',
 		defaults: { name: 'JetStream Object Store Trigger' },
 		inputs: [],

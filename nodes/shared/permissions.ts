@@ -17,9 +17,11 @@ export function parseViolation(text: string): { operation: PermissionOperation; 
 
 const quote = (name: string) => `"${name}"`;
 
-/** A stream name as the user knows it: KV_<bucket> is a key-value bucket. */
+/** A stream name as the user knows it: KV_<bucket> is a key-value bucket, OBJ_<bucket> an object-store bucket. */
 function streamWords(stream: string): string {
-	return stream.startsWith('KV_') ? `key-value bucket ${quote(stream.slice(3))}` : `stream ${quote(stream)}`;
+	if (stream.startsWith('KV_')) return `key-value bucket ${quote(stream.slice(3))}`;
+	if (stream.startsWith('OBJ_')) return `object store bucket ${quote(stream.slice(4))}`;
+	return `stream ${quote(stream)}`;
 }
 
 /** JetStream API subjects: $JS.API.<...>, $JS.<domain>.API.<...> (the tokens after "API"). */
@@ -63,11 +65,15 @@ export function describeRight(operation: PermissionOperation, subject: string): 
 				: `watch the acknowledgements of consumer ${quote(consumer ?? '?')} of stream ${quote(stream ?? '?')}`;
 		}
 		if (tokens[1] === 'FC' && tokens[2]?.startsWith('KV_')) return `answer the server's flow control while reading key-value bucket ${quote(tokens[2].slice(3))}`;
+		if (tokens[1] === 'FC' && tokens[2]?.startsWith('OBJ_')) return `answer the server's flow control while reading object store bucket ${quote(tokens[2].slice(4))}`;
 		if (tokens[1] === 'EVENT' && tokens[2] === 'ADVISORY') return `watch the server's advisories for consumer ${quote(tokens[6] ?? '?')} of stream ${quote(tokens[5] ?? '?')}`;
 	}
 	// $KV.<bucket>.<key>, or <api prefix>.$KV.<bucket>.<key> with a JetStream domain or API prefix.
 	const kv = tokens.indexOf('$KV');
 	if (kv >= 0) return `write to key-value bucket ${quote(tokens[kv + 1] ?? '?')}`;
+	// $O.<bucket>.C.<nuid> (chunks) and $O.<bucket>.M.<name> (metadata), also behind an API prefix.
+	const obj = tokens.indexOf('$O');
+	if (obj >= 0) return `write objects to object store bucket ${quote(tokens[obj + 1] ?? '?')}`;
 	if (tokens[0] === '_INBOX') return operation === 'subscribe' ? 'receive replies (every request needs this)' : 'answer a request';
 	return operation === 'publish' ? `publish to ${quote(subject)}` : `subscribe to ${quote(subject)}`;
 }

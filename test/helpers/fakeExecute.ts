@@ -1,3 +1,9 @@
+import { createReadStream, createWriteStream, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, extname, join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+
 import {
 	NodeOperationError,
 	type IBinaryData,
@@ -29,7 +35,26 @@ export interface FakeExecuteOptions {
 	 * `isToolExecution()` answers false, so the type is what tells.
 	 */
 	asTool?: boolean;
+	/**
+	 * Where n8n keeps binary data: 'memory' (default: base64 in the item, as N8N_DEFAULT_BINARY_DATA_MODE
+	 * "default") or 'filesystem' (a file per binary under an `id`, streamed in and out, as n8n's
+	 * "filesystem" mode and S3 do).
+	 */
+	binaryMode?: 'memory' | 'filesystem';
 }
+
+/** The `id` prefix n8n 2.x gives binary data kept on disk. */
+const FILESYSTEM_ID = 'filesystem-v2:';
+
+/** A binary field as n8n's filesystem mode puts it on an item: the file stays on disk, under an id. */
+export function fileBinary(path: string, mimeType: string, fileName = basename(path)): IBinaryData {
+	return { id: `${FILESYSTEM_ID}${path}`, data: 'filesystem-v2', mimeType, fileName, fileSize: String(statSync(path).size) };
+}
+
+/** Where a filesystem-mode binary's bytes are. */
+export const binaryFilePath = (binary: IBinaryData): string => (binary.id ?? '').slice(FILESYSTEM_ID.length);
+
+const MIME_BY_EXTENSION: Record<string, string> = { '.pdf': 'application/pdf', '.txt': 'text/plain', '.json': 'application/json', '.png': 'image/png', '.bin': 'application/octet-stream' };
 
 export interface LogLine {
 	level: string;
@@ -88,19 +113,31 @@ export function fakeExecute(options: FakeExecuteOptions): FakeExecute {
 		return opts?.extractValue ? extractLocatorValue(found) : found;
 	};
 
+	let binaryDir: string | undefined;
 	const helpers = {
-		async prepareBinaryData(data: Buffer, fileName?: string, mimeType?: string): Promise<IBinaryData> {
-			return {
-				data: data.toString('base64'),
-				mimeType: mimeType ?? 'application/octet-stream',
-				fileName,
-				fileSize: String(data.length),
-			};
+		/** As n8n-core: a stream is written where binaries are kept (a file, or a buffer in memory mode). */
+		async prepareBinaryData(data: Buffer | Readable, filePath?: string, mimeType?: string): Promise<IBinaryData> {
+			const fileName = filePath ? basename(filePath) : undefined;
+			// n8n looks the type up by the name's extension, and says text/plain when it cannot tell.
+			const type = mimeType ?? MIME_BY_EXTENSION[extname(fileName ?? '').toLowerCase()] ?? 'text/plain';
+			if (options.binaryMode === 'filesystem') {
+				binaryDir ??= mkdtempSync(join(tmpdir(), 'fake-n8n-binary-'));
+				const path = join(binaryDir, `${Date.now()}-${Math.random().toString(36).slice(2)}`);
+				await pipeline(Buffer.isBuffer(data) ? Readable.from([data]) : data, createWriteStream(path));
+				return { ...fileBinary(path, type), fileName };
+			}
+			const buffer = Buffer.isBuffer(data) ? data : Buffer.concat(await data.toArray());
+			return { data: buffer.toString('base64'), mimeType: type, fileName, fileSize: String(buffer.length) };
 		},
 		async getBinaryDataBuffer(itemIndex: number, property: string): Promise<Buffer> {
 			const binary = items[itemIndex]?.binary?.[property];
 			if (!binary) throw new Error(`No binary property "${property}" on item ${itemIndex}`);
+			if (binary.id) return readFileSync(binaryFilePath(binary));
 			return Buffer.from(binary.data, 'base64');
+		},
+		async getBinaryStream(binaryDataId: string, chunkSize?: number): Promise<Readable> {
+			if (!binaryDataId.startsWith(FILESYSTEM_ID)) throw new Error(`Unknown binary data id "${binaryDataId}"`);
+			return createReadStream(binaryDataId.slice(FILESYSTEM_ID.length), { highWaterMark: chunkSize });
 		},
 		assertBinaryData(itemIndex: number, property: string): IBinaryData {
 			const binary = items[itemIndex]?.binary?.[property];

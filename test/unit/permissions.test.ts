@@ -27,6 +27,11 @@ describe('describeRight', () => {
 		['publish', 'dlq.orders.billing', 'publish to "dlq.orders.billing"'],
 		['publish', '$JS.FC.KV_orders.abc.1', 'answer the server\'s flow control while reading key-value bucket "orders"'],
 		['subscribe', '_INBOX.>', 'receive replies (every request needs this)'],
+		['publish', '$O.invoices.C.Yx8n4Sa2', 'write objects to object store bucket "invoices"'],
+		['publish', '$O.invoices.M.aW52LnBkZg==', 'write objects to object store bucket "invoices"'],
+		['publish', '$JS.API.STREAM.PURGE.OBJ_invoices', 'purge object store bucket "invoices"'],
+		['publish', '$JS.API.CONSUMER.MSG.NEXT.OBJ_invoices.x1', 'pull messages from consumer "x1" of stream "OBJ_invoices"'],
+		['publish', '$JS.FC.OBJ_invoices.abc.1', 'answer the server\'s flow control while reading object store bucket "invoices"'],
 	] as const)('%s %s → %s', (operation, subject, words) => {
 		expect(describeRight(operation, subject)).toBe(words);
 	});

@@ -16,6 +16,7 @@ export const destructiveOperations: Readonly<Record<string, readonly string[]>> 
 	stream: ['delete', 'purge'],
 	consumer: ['delete'],
 	keyValue: ['deleteBucket', 'delete', 'purge'],
+	objectStore: ['deleteBucket', 'delete'],
 	deadLetter: ['purge', 'redrive'],
 	schema: ['deleteVersion'],
 };

@@ -5,7 +5,7 @@ import { PermissionError } from '../../shared/errors';
 import { isObjectMeta, objectOperation, type StoredObjectMeta } from '../../shared/objectStore/objectMeta';
 import type { NatsClient } from '../../shared/transport/client';
 import type { TransportLogger } from '../../shared/transport/connect';
-import { CorruptObjectError, readObjectVersion } from '../../shared/transport/objectRead';
+import { CorruptObjectError, objectVersionGone, openObjectVersion, type ObjectVersionRef } from '../../shared/transport/objectRead';
 import { PoisonMessageError } from '../../shared/payload/decode';
 import type { ContentAttacher, DecodedMessage, GuardVerdict } from './hooks';
 import type { PrepareBinary } from './output';
@@ -19,6 +19,8 @@ import type { PrepareBinary } from './output';
  */
 
 const PROCESS: GuardVerdict = { action: 'process' };
+/** Reads this large are logged with their time. */
+const LARGE_BYTES = 10 * 1024 * 1024;
 
 function mimeTypeOf(meta: StoredObjectMeta): string | undefined {
 	const entry = Object.entries(meta.headers ?? {}).find(([name]) => name.toLowerCase() === 'content-type');
@@ -41,23 +43,41 @@ export class ObjectContent implements ContentAttacher {
 			const error = new PoisonMessageError(`Message ${delivery.streamSequence} on "${delivery.subject}" is not an object description (no "name")`);
 			return { action: 'reject', error, kind: 'poison' };
 		}
-		if (objectOperation(meta) !== 'put') return PROCESS;
-		const what = `object "${meta.name}" of bucket "${this.bucket}"`;
+		if (objectOperation(meta) !== 'put' || !meta.nuid) return PROCESS;
+		const ref = { bucket: this.bucket, name: meta.name, nuid: meta.nuid, size: meta.size ?? 0, digest: meta.digest ?? '' };
 		try {
-			const version = await readObjectVersion(this.client, this.bucket, meta.name, meta.nuid);
-			if (!version.found) {
-				message.content = { missing: `this version of the object was ${version.why} before it was read` };
-				return PROCESS;
-			}
+			if (await this.gone(message, ref)) return PROCESS;
 			const started = Date.now();
-			message.content = { binary: await this.prepare(version.data as unknown as Buffer, basename(meta.name) || meta.name, mimeTypeOf(meta)) };
-			if ((meta.size ?? 0) >= 10 * 1024 * 1024) this.logger.info(`Read ${what} (${meta.size} bytes) in ${Date.now() - started} ms`);
+			const data = await openObjectVersion(this.client, ref);
+			message.content = { binary: await this.prepare(data, basename(meta.name) || meta.name, mimeTypeOf(meta)) };
+			if (ref.size >= LARGE_BYTES) this.logger.info(`Read object "${ref.name}" of bucket "${ref.bucket}" (${ref.size} bytes) in ${Date.now() - started} ms`);
 			return PROCESS;
 		} catch (error) {
-			if (error instanceof CorruptObjectError) return { action: 'reject', error, kind: 'poison' };
-			const mapped = toNodeError(error);
-			if (mapped instanceof PermissionError) return { action: 'refused', error: mapped };
-			return { action: 'wait', reason: `reading ${what} failed: ${mapped.message}`, retryInMs: this.retryInMs, outage: true };
+			return await this.failed(message, ref, error);
 		}
+	}
+
+	/** A version replaced or deleted since has no bytes any more: the item says so. */
+	private async gone(message: DecodedMessage, ref: ObjectVersionRef): Promise<boolean> {
+		const why = await objectVersionGone(this.client, ref);
+		if (why) message.content = { missing: `this version of the object was ${why} before it was read` };
+		return why !== undefined;
+	}
+
+	private async failed(message: DecodedMessage, ref: ObjectVersionRef, error: unknown): Promise<GuardVerdict> {
+		if (!(error instanceof CorruptObjectError)) return this.unread(ref, error);
+		// Chunks missing may mean the version was replaced while it was read, not that it is corrupt.
+		try {
+			return (await this.gone(message, ref)) ? PROCESS : { action: 'reject', error, kind: 'poison' };
+		} catch (checkError) {
+			return this.unread(ref, checkError);
+		}
+	}
+
+	/** Not the object's fault: a refused right stops the trigger; anything else waits and is tried again. */
+	private unread(ref: ObjectVersionRef, error: unknown): GuardVerdict {
+		const mapped = toNodeError(error);
+		if (mapped instanceof PermissionError) return { action: 'refused', error: mapped };
+		return { action: 'wait', reason: `reading object "${ref.name}" of bucket "${ref.bucket}" failed: ${mapped.message}`, retryInMs: this.retryInMs, outage: true };
 	}
 }

@@ -16,6 +16,8 @@ import {
 	KV_STREAM_PREFIX,
 	listBuckets,
 	listConsumers,
+	listObjectBuckets,
+	OBJ_BUCKET_STREAM_PREFIX,
 	listStreams,
 	namesSubjectOf,
 	parseCredentials,
@@ -178,12 +180,22 @@ export async function searchBuckets(this: ILoadOptionsFunctions, filter?: string
 	}
 }
 
+export async function searchObjectBuckets(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
+	try {
+		const buckets = await withClient(this, listObjectBuckets);
+		if (buckets.length === 0) return emptyList('No object store buckets on this server yet', 'Choose "By Name" and type one; Object Store → Create Bucket makes one');
+		return results(buckets.map((b) => ({ name: b.name, value: b.name, description: b.description })), filter);
+	} catch (error) {
+		throw listError(this, error, 'bucket');
+	}
+}
+
 const capturesDeadLetters = (s: StreamListing) => s.subjects.some((subject) => subject.startsWith(`${DEFAULT_DLQ_SUBJECT_PREFIX}.`));
 
-/** Every stream but key-value buckets; those storing dead-letter subjects (dlq.>) first. */
+/** Every stream but key-value and object-store buckets; those storing dead-letter subjects (dlq.>) first. */
 export async function searchDeadLetterStreams(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
 	try {
-		const streams = (await withClient(this, listStreams)).filter((s) => !s.name.startsWith(KV_STREAM_PREFIX));
+		const streams = (await withClient(this, listStreams)).filter((s) => !s.name.startsWith(KV_STREAM_PREFIX) && !s.name.startsWith(OBJ_BUCKET_STREAM_PREFIX));
 		if (streams.length === 0) return emptyList('No dead-letter stream yet', 'A JetStream Trigger creates "DLQ" at its first dead letter, or use Dead Letter → Create Stream');
 		const { results: sorted } = results(streams.map(streamItem), filter);
 		const first = new Set(streams.filter(capturesDeadLetters).map((s) => s.name));
@@ -219,6 +231,7 @@ export const listSearch: Record<(typeof SEARCH_METHODS)[keyof typeof SEARCH_METH
 	searchStreams,
 	searchConsumers,
 	searchBuckets,
+	searchObjectBuckets,
 	searchDeadLetterStreams,
 	searchSchemas,
 };

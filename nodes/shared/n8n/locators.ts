@@ -15,6 +15,7 @@ export const SEARCH_METHODS = {
 	streams: 'searchStreams',
 	consumers: 'searchConsumers',
 	buckets: 'searchBuckets',
+	objectBuckets: 'searchObjectBuckets',
 	deadLetterStreams: 'searchDeadLetterStreams',
 	schemas: 'searchSchemas',
 } as const;
@@ -127,6 +128,23 @@ export function bucketLocator(options: LocatorOptions = {}): INodeProperties {
 			what: 'bucket',
 			placeholder: 'e.g. orders_state',
 			method: SEARCH_METHODS.buckets,
+			pattern: NAME_PATTERNS.bucket,
+			patternMessage: 'Not a valid bucket name. Letters, digits, - and _ only: no spaces, dots or other symbols',
+		},
+		options,
+	);
+}
+
+/** Object-store buckets: the streams OBJ_<bucket>; same naming rule as key-value buckets. */
+export function objectBucketLocator(options: LocatorOptions = {}): INodeProperties {
+	return locator(
+		{
+			name: 'objBucket',
+			displayName: 'Bucket',
+			description: 'Name of the Object Store bucket: a named store of files kept by the NATS server (letters, digits, - and _)',
+			what: 'bucket',
+			placeholder: 'e.g. invoices',
+			method: SEARCH_METHODS.objectBuckets,
 			pattern: NAME_PATTERNS.bucket,
 			patternMessage: 'Not a valid bucket name. Letters, digits, - and _ only: no spaces, dots or other symbols',
 		},

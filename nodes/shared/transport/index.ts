@@ -7,8 +7,17 @@ export { openConnection, type TransportLogger } from './connect';
 export { parseCredentials, secretValues, credentialsKey, type NatsCredentials } from './credentials';
 export { testCredentials, type CredentialTestOutcome } from './credentialTest';
 export { connectionPool, ConnectionPool, type ClientLease } from './pool';
-export { isListSubject, KV_STREAM_PREFIX, listBuckets, listConsumers, listStreams, namesSubjectOf, type BucketListing, type ConsumerListing, type StreamListing } from './names';
+export { isListSubject, KV_STREAM_PREFIX, OBJ_BUCKET_STREAM_PREFIX, listBuckets, listConsumers, listObjectBuckets, listStreams, namesSubjectOf, type BucketListing, type ConsumerListing, type StreamListing } from './names';
 export { redact } from './redact';
+export {
+	objectBucketStream,
+	ObjectStoreAccess,
+	type NewObject,
+	type ObjectBucketOptions,
+	type ObjectDownload,
+	type StoredObject,
+} from './objectStore';
+export { type ByteCounter } from './byteStreams';
 export { kvFlowControl, untilRefused, watchRefusals } from './refusals';
 export {
 	answerDelivery,

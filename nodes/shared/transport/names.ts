@@ -84,6 +84,16 @@ export async function listBuckets(client: NatsClient): Promise<BucketListing[]> 
 		.map((s) => ({ name: s.name.slice(KV_STREAM_PREFIX.length), description: s.description }));
 }
 
+/** An object-store bucket `b` is stored in the stream `OBJ_b`. */
+export const OBJ_BUCKET_STREAM_PREFIX = 'OBJ_';
+
+/** Every object-store bucket of the account: the streams named OBJ_<bucket>. */
+export async function listObjectBuckets(client: NatsClient): Promise<BucketListing[]> {
+	return (await listStreams(client))
+		.filter((s) => s.name.startsWith(OBJ_BUCKET_STREAM_PREFIX) && s.name.length > OBJ_BUCKET_STREAM_PREFIX.length)
+		.map((s) => ({ name: s.name.slice(OBJ_BUCKET_STREAM_PREFIX.length), description: s.description }));
+}
+
 interface NamesPage {
 	error?: { code?: number; err_code?: number; description?: string };
 	consumers?: string[] | null;

@@ -4,18 +4,24 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { Objm } from '@nats-io/obj';
 
 import type { NatsClient } from './client';
+import { chunkStream, ObjectCorruptError } from './objectDownload';
 
 /**
  * Reads one version of an object: the version a description message names (by its nuid), not
  * whatever the object holds now. A version replaced or deleted since is gone (its chunks were
- * purged): that is said, never silently swapped for the newer bytes.
+ * purged): that is said, never silently swapped for the newer bytes. The chunks are pulled as the
+ * reader asks for them (objectDownload.ts), so a large object is never held whole in memory.
  */
 
-export type ObjectVersion =
-	| { found: true; data: Readable }
-	| { found: false; why: 'deleted' | 'replaced' };
+export interface ObjectVersionRef {
+	bucket: string;
+	name: string;
+	nuid: string;
+	size: number;
+	digest: string;
+}
 
-/** Raised while streaming when the bytes do not match the object's SHA-256 digest. */
+/** The bytes do not match the object's SHA-256 digest (or size): they never will. */
 export class CorruptObjectError extends Error {
 	constructor(message: string, options?: { cause?: unknown }) {
 		super(message, options);
@@ -23,49 +29,59 @@ export class CorruptObjectError extends Error {
 	}
 }
 
-/** No bytes for this long: the read is abandoned (its chunks vanished under it), and retried later. */
+/** No bytes for this long: the read is abandoned (its chunks vanished under it), and tried again later. */
 const STALL_MS = 30_000;
 
-/** nats.js reports a digest mismatch as a plain Error; this is its wording. */
-const isDigestMismatch = (error: unknown) => /digests do not match|corrupt object/i.test((error as Error)?.message ?? '');
+const describe = (ref: ObjectVersionRef) => `Object "${ref.name}" of bucket "${ref.bucket}"`;
 
-function guarded(source: WebReadableStream<Uint8Array>, what: string): Readable {
-	const stream = Readable.fromWeb(source);
-	const out = new Readable({ read: () => stream.resume() });
+function asCorrupt(error: unknown, ref: ObjectVersionRef): unknown {
+	if (!(error instanceof ObjectCorruptError)) return error;
+	return new CorruptObjectError(`${describe(ref)} is corrupt: its bytes do not match its SHA-256 digest (${error.message.replace(/^.*?: /, '')})`, { cause: error });
+}
+
+/**
+ * The chunks as a Node stream (what n8n's binary store reads): a digest mismatch fails it naming the
+ * object, and so does a read that gets no byte for a while (its chunks purged under it).
+ */
+function nodeStream(source: WebReadableStream<Uint8Array>, ref: ObjectVersionRef): Readable {
+	const chunks = Readable.fromWeb(source);
+	const out = new Readable({ read: () => chunks.resume() });
 	let stall: NodeJS.Timeout | undefined;
 	const arm = () => {
 		clearTimeout(stall);
-		stall = setTimeout(() => stream.destroy(new Error(`No data of ${what} arrived for ${STALL_MS / 1000} s; it is read again later`)), STALL_MS);
+		stall = setTimeout(() => chunks.destroy(new Error(`No data of ${describe(ref)} arrived for ${STALL_MS / 1000} s`)), STALL_MS);
 	};
 	arm();
-	stream.on('data', (chunk: Buffer) => {
+	chunks.on('data', (chunk: Buffer) => {
 		arm();
-		if (!out.push(chunk)) stream.pause();
+		if (!out.push(chunk)) chunks.pause();
 	});
-	stream.on('end', () => {
+	chunks.on('end', () => {
 		clearTimeout(stall);
 		out.push(null);
 	});
-	stream.on('error', (error) => {
+	chunks.on('error', (error) => {
 		clearTimeout(stall);
-		out.destroy(isDigestMismatch(error) ? new CorruptObjectError(`${what} is corrupt: its bytes do not match its SHA-256 digest`, { cause: error }) : error);
+		out.destroy(asCorrupt(error, ref) as Error);
 	});
 	return out;
 }
 
-export async function readObjectVersion(client: NatsClient, bucket: string, name: string, nuid: string | undefined): Promise<ObjectVersion> {
-	const store = await new Objm(client.js).open(bucket, false);
-	const current = await store.info(name);
-	if (current === null || current.deleted) return { found: false, why: 'deleted' };
-	if (nuid !== undefined && current.nuid !== nuid) return { found: false, why: 'replaced' };
-	const result = await store.get(name);
-	if (result === null) return { found: false, why: 'deleted' };
-	if (nuid !== undefined && result.info.nuid !== nuid) {
-		await result.data.cancel();
-		return { found: false, why: 'replaced' };
+/** 'deleted' or 'replaced' when the object no longer holds this version; undefined while it does. */
+export async function objectVersionGone(client: NatsClient, ref: Pick<ObjectVersionRef, 'bucket' | 'name' | 'nuid'>): Promise<'deleted' | 'replaced' | undefined> {
+	const store = await new Objm(client.js).open(ref.bucket, false);
+	const current = await store.info(ref.name);
+	if (current === null || current.deleted) return 'deleted';
+	return current.nuid === ref.nuid ? undefined : 'replaced';
+}
+
+/** The version's bytes; a mismatch with its digest fails the stream with a CorruptObjectError. */
+export async function openObjectVersion(client: NatsClient, ref: ObjectVersionRef): Promise<Readable> {
+	let web: ReadableStream<Uint8Array>;
+	try {
+		web = await chunkStream(client, { stream: `OBJ_${ref.bucket}`, subject: `$O.${ref.bucket}.C.${ref.nuid}`, size: ref.size, digest: ref.digest });
+	} catch (error) {
+		throw asCorrupt(error, ref);
 	}
-	const data = guarded(result.data as unknown as WebReadableStream<Uint8Array>, `Object "${name}" of bucket "${bucket}"`);
-	// nats.js reports a failed read on this promise as well as on the stream: both end in the stream.
-	result.error.catch((error: unknown) => data.destroy(error as Error));
-	return { found: true, data };
+	return nodeStream(web as unknown as WebReadableStream<Uint8Array>, ref);
 }

@@ -1,4 +1,5 @@
 import { Kvm } from '@nats-io/kv';
+import { Objm } from '@nats-io/obj';
 import { NodeApiError } from 'n8n-workflow';
 
 import { SchemaRegistry } from '../../../nodes/shared/schema';
@@ -123,11 +124,27 @@ describe('Key-value bucket picker', () => {
 	});
 });
 
+describe('Object store bucket picker', () => {
+	it('lists object store buckets by their own name (without OBJ_), and no other stream or key-value bucket', async () => {
+		const { prefix } = await threeStreams();
+		const objm = new Objm(suite.admin);
+		await objm.create(`${prefix.toLowerCase()}_scans`, { description: 'scanned invoices' });
+		await objm.create(`${prefix.toLowerCase()}_exports`);
+		await new Kvm(suite.admin).create(`${prefix.toLowerCase()}_kv`);
+		const result = await suite.search('searchObjectBuckets', { filter: prefix });
+		expect(result.results).toEqual([
+			{ name: `${prefix.toLowerCase()}_exports`, value: `${prefix.toLowerCase()}_exports` },
+			{ name: `${prefix.toLowerCase()}_scans`, value: `${prefix.toLowerCase()}_scans`, description: 'scanned invoices' },
+		]);
+	});
+});
+
 describe('Dead-letter stream picker', () => {
 	it('lists streams that store dead-letter subjects first, and no bucket', async () => {
 		const { prefix } = await threeStreams();
 		await suite.jsm.streams.add({ name: `${prefix}_Z_DLQ`, subjects: [`dlq.${prefix.toLowerCase()}.>`] });
 		await new Kvm(suite.admin).create(`${prefix}_bucket`);
+		await new Objm(suite.admin).create(`${prefix}_files`);
 		const result = await suite.search('searchDeadLetterStreams', { filter: prefix });
 		expect(names(result)).toEqual([`${prefix}_Z_DLQ`, `${prefix}_A`, `${prefix}_B`, `${prefix}_C`]);
 		expect(names(await suite.search('searchDeadLetterStreams', { node: 'trigger', filter: prefix }))).toEqual(names(result));

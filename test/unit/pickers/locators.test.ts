@@ -44,6 +44,8 @@ describe('picker fields', () => {
 			'healthOptions.deadLetterStream',
 			'kvBucket',
 			'messageStream',
+			'objBucket',
+			'objTargetBucket',
 			'publishOptions.expectedStream',
 			'registryBucket',
 			'schemaBucket',

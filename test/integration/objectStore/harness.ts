@@ -1,0 +1,62 @@
+import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import { Objm } from '@nats-io/obj';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+
+import { JetStream } from '../../../nodes/JetStream/JetStream.node';
+import { fakeExecute, type FakeExecuteOptions, type LogLine, type ParamValue } from '../../helpers/fakeExecute';
+import type { NatsServer } from '../../helpers/natsServer';
+
+/**
+ * Runs the JetStream node's Object Store resource the way n8n does, and gives tests a separate raw
+ * connection to look at (and tamper with) what the server really stored.
+ */
+
+const node = new JetStream();
+
+export interface RunOptions {
+	items?: INodeExecutionData[];
+	continueOnFail?: boolean;
+	binaryMode?: FakeExecuteOptions['binaryMode'];
+	/** Receives the node's log lines. */
+	logs?: LogLine[];
+}
+
+export function objRunner(server: () => NatsServer) {
+	return async function run(params: Record<string, ParamValue>, options: RunOptions = {}): Promise<INodeExecutionData[]> {
+		const { context, logs } = fakeExecute({
+			params: { resource: 'objectStore', ...params },
+			items: options.items,
+			credentials: { servers: server().url },
+			continueOnFail: options.continueOnFail,
+			binaryMode: options.binaryMode,
+		});
+		try {
+			const [out] = await node.execute.call(context);
+			return out;
+		} finally {
+			options.logs?.push(...logs);
+		}
+	};
+}
+
+export const json = (out: INodeExecutionData[]): IDataObject[] => out.map((item) => item.json);
+
+/** A binary field held in memory, as n8n's default mode keeps it. */
+export function memoryFile(bytes: Buffer | string, mimeType: string, fileName: string): INodeExecutionData {
+	const data = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes);
+	return { json: {}, binary: { data: { data: data.toString('base64'), mimeType, fileName, fileSize: String(data.length) } } };
+}
+
+export interface Inspector {
+	nc: NatsConnection;
+	jsm: JetStreamManager;
+	objm: Objm;
+	close(): Promise<void>;
+}
+
+export async function inspector(server: NatsServer): Promise<Inspector> {
+	const nc = await connect({ servers: server.url, name: 'obj-test-inspector' });
+	const jsm = await jetstreamManager(nc);
+	return { nc, jsm, objm: new Objm(nc), close: () => nc.close() };
+}
