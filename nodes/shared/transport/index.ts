@@ -24,6 +24,7 @@ export {
 	type Reply,
 } from './messaging';
 export { headerValue, type HeaderRecord } from './headers';
+export { type Expectations, type MessageSchedule } from './publish';
 export { readStoredMessage, type StoredMessage } from './streamIo';
 export { createMissingStream, streamsStoring, type NewStream, type StreamCreation } from './streamCreate';
 export { serveRequests, type IncomingRequest, type RequestSubscription } from './serve';

@@ -12,7 +12,7 @@ import { applyCorrelation, applyTraceContext, newEventId } from './context';
 import { headersField, readHeaders } from './headers';
 import { idempotencyKeyField, subjectField } from './fields';
 import { payloadFields, readPayload, type Payload } from './payload';
-import { publishOptionsField, readPublishOptions, readWindow } from './publishOptions';
+import { publishOptionsField, readPublishOptions, readWindow, requireOptionsServer } from './publishOptions';
 import { checkSchema, schemaLookup, type SchemaLookup } from './schemaCheck';
 
 const properties: INodeProperties[] = [subjectField, ...payloadFields, idempotencyKeyField, headersField, ...schemaFields('each payload before it is published'), publishOptionsField];
@@ -26,18 +26,30 @@ interface Prepared {
 }
 
 /** Only a binary payload or a schema check needs to wait; otherwise the message is ready at once. */
-function prepare(fn: IExecuteFunctions, i: number, item: INodeExecutionData, maxPayload: number, schemaOf: SchemaLookup): Prepared | Promise<Prepared> {
-	const payload = readPayload(fn, i, item);
-	const schema = schemaOf(i);
-	if (!(payload instanceof Promise) && !schema) return build(fn, i, item, maxPayload, payload);
-	return Promise.all([payload, schema]).then(([p, s]) => build(fn, i, item, maxPayload, p, s));
+/** What the connected server accepts: its largest message and its version (for the newer options). */
+export interface ServerFacts {
+	maxPayload: number;
+	version: string;
 }
 
-function build(fn: IExecuteFunctions, i: number, item: INodeExecutionData, maxPayload: number, payload: Payload, schema?: ResolvedSchema): Prepared {
+export function serverFacts(client: NatsClient): ServerFacts {
+	return { maxPayload: client.nc.info?.max_payload ?? Number.MAX_SAFE_INTEGER, version: client.serverVersion() };
+}
+
+export function prepare(fn: IExecuteFunctions, i: number, item: INodeExecutionData, server: ServerFacts, schemaOf: SchemaLookup): Prepared | Promise<Prepared> {
+	const payload = readPayload(fn, i, item);
+	const schema = schemaOf(i);
+	if (!(payload instanceof Promise) && !schema) return build(fn, i, item, server, payload);
+	return Promise.all([payload, schema]).then(([p, s]) => build(fn, i, item, server, p, s));
+}
+
+function build(fn: IExecuteFunctions, i: number, item: INodeExecutionData, server: ServerFacts, payload: Payload, schema?: ResolvedSchema): Prepared {
+	const { maxPayload } = server;
 	const subject = validatePublishSubject(String(fn.getNodeParameter('subject', i, '')));
 	const headers = readHeaders(fn, i);
 	if (schema) checkSchema(i, payload, schema, headers);
 	const options = readPublishOptions(fn, i);
+	requireOptionsServer(options, server.version);
 	const msgId = readIdempotencyKey(fn, i);
 	const correlationId = applyCorrelation(headers, item, options);
 	applyTraceContext(headers, item, options);
@@ -55,9 +67,15 @@ function build(fn: IExecuteFunctions, i: number, item: INodeExecutionData, maxPa
 			'Send a smaller payload (e.g. store the file elsewhere and publish its URL), or ask the NATS admin to raise max_payload',
 		);
 	}
-	const expect = { streamName: options.expectedStream, lastSequence: options.expectedLastSequence, lastSubjectSequence: options.expectedLastSubjectSequence };
+	const expect = {
+		streamName: options.expectedStream,
+		lastSequence: options.expectedLastSequence,
+		lastSubjectSequence: options.expectedLastSubjectSequence,
+		lastMsgId: options.expectedLastMsgId,
+	};
 	const hasExpect = Object.values(expect).some((v) => v !== undefined);
-	return { message: { subject, data, headers, msgId, expect: hasExpect ? expect : undefined }, correlationId };
+	const ttlSeconds = options.ttlSeconds || undefined;
+	return { message: { subject, data, headers, msgId, expect: hasExpect ? expect : undefined, ttlSeconds }, correlationId };
 }
 
 /** The item's Idempotency Key; refuses a template that was never evaluated (sent as is, it would be one key for all). */
@@ -107,7 +125,7 @@ function output(prepared: Prepared, outcome: Extract<PublishOutcome, { ok: true 
  */
 async function execute(this: IExecuteFunctions, client: NatsClient, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	const window = readWindow(this);
-	const maxPayload = client.nc.info?.max_payload ?? Number.MAX_SAFE_INTEGER;
+	const server = serverFacts(client);
 	const prepared: Prepared[] = new Array(items.length);
 	const continueOnFail = this.continueOnFail();
 	const schemaOf = schemaLookup(this, client);
@@ -115,7 +133,7 @@ async function execute(this: IExecuteFunctions, client: NatsClient, items: INode
 		client,
 		items.length,
 		(i) => {
-			const ready = prepare(this, i, items[i], maxPayload, schemaOf);
+			const ready = prepare(this, i, items[i], server, schemaOf);
 			if (!(ready instanceof Promise)) return (prepared[i] = ready).message;
 			return ready.then((p) => (prepared[i] = p).message);
 		},
