@@ -17,6 +17,8 @@ export interface StoredReceipt {
 	sequence: number;
 	/** True when the stream had already stored a message with this Nats-Msg-Id (nothing new written). */
 	duplicate: boolean;
+	/** A counter's new total after a Nats-Incr publish (server 2.12+), as the server's decimal text. */
+	value?: string;
 }
 
 /** Optimistic concurrency: the server stores the message only if each given value is still current. */
@@ -72,7 +74,9 @@ export async function publishStored(client: NatsClient, request: PublishRequest)
 	for (let attempt = 0; ; attempt++) {
 		try {
 			const ack = await client.js.publish(request.subject, request.data, options);
-			return { stream: ack.stream, sequence: ack.seq, duplicate: ack.duplicate };
+			// NATS.js types no `val`: the server adds it to the PubAck of a counter increment.
+			const { val } = ack as { val?: string };
+			return { stream: ack.stream, sequence: ack.seq, duplicate: ack.duplicate, ...(val === undefined ? {} : { value: val }) };
 		} catch (error) {
 			const reason = unansweredReason(error);
 			if (reason === undefined) throw await refusal(client, request, error);

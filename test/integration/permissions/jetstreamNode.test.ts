@@ -429,6 +429,30 @@ const cases: Case[] = [
 		},
 	},
 
+	// Counter (2.12+)
+	{
+		label: 'Counter → Increment',
+		node: { resource: 'counter', operation: 'increment' },
+		rights: (n) => [`${n.subject}.hits`],
+		setup: (n) => jsm.streams.add({ name: n.stream, subjects: [`${n.subject}.>`], allow_msg_counter: true }).then(() => undefined),
+		params: (n) => ({ counterSubject: `${n.subject}.hits`, incrementBy: 2 }),
+		effect: async (out, n) => expect(out[0]).toMatchObject({ stream: n.stream, value: 2 }),
+		needs: '2.12.0',
+	},
+	{
+		label: 'Counter → Get',
+		node: { resource: 'counter', operation: 'get' },
+		rights: (n) => [api(`STREAM.MSG.GET.${n.stream}`)],
+		setup: async (n) => {
+			await jsm.streams.add({ name: n.stream, subjects: [`${n.subject}.>`], allow_msg_counter: true });
+			const h = headers();
+			h.set('Nats-Incr', '7');
+			await js().publish(`${n.subject}.hits`, undefined, { headers: h });
+		},
+		params: (n) => ({ counterStream: n.stream, counterSubject: `${n.subject}.hits` }),
+		effect: async (out) => expect(out[0]).toMatchObject({ value: 7, sequence: 1 }),
+		needs: '2.12.0',
+	},
 	// Key-Value
 	{
 		label: 'Key-Value → Get Key',
