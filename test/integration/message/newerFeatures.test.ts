@@ -1,6 +1,7 @@
 import type { StreamConfig } from '@nats-io/jetstream';
 
 import { serverAtLeast, serverVersion, uniqueName } from '../../helpers/natsServer';
+import { expectOperationOutput } from '../../helpers/outputSchemas';
 import { json, messageSuite } from './harness';
 
 /**
@@ -79,6 +80,110 @@ describe('Message → Publish: Time To Live', () => {
 			await expect(suite.run(publish(`${suite.prefix}a`, { ttlSeconds: 60 }))).rejects.toThrow(
 				`Time To Live needs NATS server 2.11.0 or newer; this server runs ${version}`,
 			);
+			expect(await count(suite.stream)).toBe(0);
+		});
+	}
+});
+
+describe('Message → Publish with a Schedule, and Message → Cancel Schedule', () => {
+	const due = async (stream: string, subject: string) => suite.jsm.streams.getMessage(stream, { last_by_subj: subject });
+
+	if (serverAtLeast('2.12.0')) {
+		it('delivers a message "after a delay" not before its time, to Deliver To, and keeps nothing on the schedule subject after', async () => {
+			const stream = await streamWith({ allow_msg_schedules: true });
+			const prefix = `${stream.name.toLowerCase()}.`;
+			try {
+				const sent = Date.now();
+				const [out] = json((await suite.run({ ...publish(`${prefix}schedule.r1`, {}), schedule: 'after', scheduleDelaySeconds: 2, scheduleTarget: `${prefix}due` })).out);
+				expect(out).toMatchObject({ stream: stream.name, subject: `${prefix}schedule.r1`, schedule: { deliverTo: `${prefix}due`, timeZone: null } });
+				expect(String((out.schedule as { specification: string }).specification)).toMatch(/^@at \d{4}-\d\d-\d\dT/);
+				expectOperationOutput('message', 'publish', [out]);
+				expect(await due(stream.name, `${prefix}due`)).toBeNull();
+				const deadline = Date.now() + 6_000;
+				let delivered = await due(stream.name, `${prefix}due`);
+				while (!delivered && Date.now() < deadline) {
+					await new Promise((r) => setTimeout(r, 100));
+					delivered = await due(stream.name, `${prefix}due`);
+				}
+				expect(delivered).not.toBeNull();
+				// Stored time is the server's; half a second of slack for the server's timer.
+				expect(delivered!.time.getTime()).toBeGreaterThanOrEqual(sent + 1_500);
+				expect(delivered!.header.get('Nats-Scheduler')).toBe(`${prefix}schedule.r1`);
+				const [cancelled] = json((await suite.run({ operation: 'cancelSchedule', scheduleStream: stream.name, scheduleSubject: `${prefix}schedule.r1` })).out);
+				expect(cancelled).toMatchObject({ cancelled: false, specification: null });
+				expectOperationOutput('message', 'cancelSchedule', [cancelled]);
+			} finally {
+				await stream.remove();
+			}
+		});
+
+		it('names the stream setting when the stream does not allow schedules, and stores nothing', async () => {
+			const params = { ...publish(`${suite.prefix}schedule.r1`, {}), schedule: 'after', scheduleDelaySeconds: 60, scheduleTarget: `${suite.prefix}due` };
+			await expect(suite.run(params)).rejects.toThrow(
+				`Stream "${suite.stream}" does not allow scheduled messages: its setting allow_msg_schedules ("Allow Message Schedules") is off`,
+			);
+			expect(await count(suite.stream)).toBe(0);
+		});
+
+		it('refuses to cancel on a subject whose last message is not a schedule, and purges nothing', async () => {
+			await suite.run(publish(`${suite.prefix}plain`, {}));
+			await expect(suite.run({ operation: 'cancelSchedule', scheduleStream: suite.stream, scheduleSubject: `${suite.prefix}plain` })).rejects.toThrow(
+				`The last message on "${suite.prefix}plain" in stream "${suite.stream}" is not a schedule (sequence 1); nothing was removed`,
+			);
+			expect(await count(suite.stream)).toBe(1);
+		});
+	} else {
+		it('refuses a schedule and Cancel Schedule on a server older than 2.12 before anything is sent', async () => {
+			const params = { ...publish(`${suite.prefix}schedule.r1`, {}), schedule: 'after', scheduleDelaySeconds: 60, scheduleTarget: `${suite.prefix}due` };
+			await expect(suite.run(params)).rejects.toThrow(`Schedule "After a Delay" needs NATS server 2.12.0 or newer; this server runs ${version}`);
+			await expect(suite.run({ operation: 'cancelSchedule', scheduleStream: suite.stream, scheduleSubject: `${suite.prefix}schedule.r1` })).rejects.toThrow(
+				`Message → Cancel Schedule needs NATS server 2.12.0 or newer; this server runs ${version}`,
+			);
+			expect(await count(suite.stream)).toBe(0);
+		});
+	}
+
+	if (serverAtLeast('2.14.0')) {
+		it('repeats "every interval" until cancelled; Cancel Schedule removes it and nothing more arrives', async () => {
+			const stream = await streamWith({ allow_msg_schedules: true });
+			const prefix = `${stream.name.toLowerCase()}.`;
+			try {
+				await suite.run({ ...publish(`${prefix}schedule.tick`, {}), schedule: 'every', scheduleEverySeconds: 1, scheduleTarget: `${prefix}tick` });
+				const deadline = Date.now() + 6_000;
+				while (!(await due(stream.name, `${prefix}tick`)) && Date.now() < deadline) {
+					await new Promise((r) => setTimeout(r, 100));
+				}
+				const [cancelled] = json((await suite.run({ operation: 'cancelSchedule', scheduleStream: stream.name, scheduleSubject: `${prefix}schedule.tick` })).out);
+				expect(cancelled).toMatchObject({ cancelled: true, specification: '@every 1s', deliverTo: `${prefix}tick` });
+				expectOperationOutput('message', 'cancelSchedule', [cancelled]);
+				const ticks = (await due(stream.name, `${prefix}tick`))?.seq;
+				expect(ticks).toBeDefined();
+				await new Promise((r) => setTimeout(r, 2_500));
+				expect((await due(stream.name, `${prefix}tick`))?.seq).toBe(ticks);
+				expect(await due(stream.name, `${prefix}schedule.tick`)).toBeNull();
+			} finally {
+				await stream.remove();
+			}
+		});
+
+		it('accepts a cron expression with a time zone, and says what the server refuses in it', async () => {
+			const stream = await streamWith({ allow_msg_schedules: true });
+			const prefix = `${stream.name.toLowerCase()}.`;
+			try {
+				const cron = { ...publish(`${prefix}schedule.daily`, {}), schedule: 'cron', scheduleCron: '0 0 9 * * 1-5', scheduleTimeZone: 'Europe/Berlin', scheduleTarget: `${prefix}daily` };
+				const [out] = json((await suite.run(cron)).out);
+				expect(out.schedule).toEqual({ deliverTo: `${prefix}daily`, specification: '0 0 9 * * 1-5', timeZone: 'Europe/Berlin' });
+				expectOperationOutput('message', 'publish', [out]);
+				expect((await due(stream.name, `${prefix}schedule.daily`))?.header.get('Nats-Schedule-Time-Zone')).toBe('Europe/Berlin');
+				await expect(suite.run({ ...cron, scheduleTimeZone: 'Mars/Base' })).rejects.toThrow(/^The server refused the schedule of ".*schedule\.daily" \(message schedules time zone is invalid\)$/);
+			} finally {
+				await stream.remove();
+			}
+		});
+	} else {
+		it('refuses a repeating schedule on a server older than 2.14 before anything is sent', async () => {
+			const params = { ...publish(`${suite.prefix}schedule.tick`, {}), schedule: 'every', scheduleEverySeconds: 1, scheduleTarget: `${suite.prefix}tick` };
+			await expect(suite.run(params)).rejects.toThrow(`Schedule "Every Interval" needs NATS server 2.14.0 or newer; this server runs ${version}`);
 			expect(await count(suite.stream)).toBe(0);
 		});
 	}

@@ -429,6 +429,21 @@ const cases: Case[] = [
 		},
 	},
 
+	{
+		label: 'Message → Cancel Schedule',
+		node: { resource: 'message', operation: 'cancelSchedule' },
+		rights: (n) => [api(`STREAM.MSG.GET.${n.stream}`), api(`STREAM.PURGE.${n.stream}`)],
+		setup: async (n) => {
+			await jsm.streams.add({ name: n.stream, subjects: [`${n.subject}.>`], allow_msg_schedules: true });
+			await js().publish(`${n.subject}.schedule`, 'later', { schedule: { specification: { every: '1h' }, target: `${n.subject}.due` } });
+		},
+		params: (n) => ({ scheduleStream: n.stream, scheduleSubject: `${n.subject}.schedule` }),
+		effect: async (out, n) => {
+			expect(out[0]).toMatchObject({ cancelled: true, specification: '@every 1h', deliverTo: `${n.subject}.due` });
+			expect((await jsm.streams.info(n.stream)).state.messages).toBe(0);
+		},
+		needs: '2.14.0',
+	},
 	// Counter (2.12+)
 	{
 		label: 'Counter → Increment',

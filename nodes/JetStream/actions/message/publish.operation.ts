@@ -13,9 +13,18 @@ import { headersField, readHeaders } from './headers';
 import { idempotencyKeyField, subjectField } from './fields';
 import { payloadFields, readPayload, type Payload } from './payload';
 import { publishOptionsField, readPublishOptions, readWindow, requireOptionsServer } from './publishOptions';
+import { readSchedule, scheduleFields } from './schedule';
 import { checkSchema, schemaLookup, type SchemaLookup } from './schemaCheck';
 
-const properties: INodeProperties[] = [subjectField, ...payloadFields, idempotencyKeyField, headersField, ...schemaFields('each payload before it is published'), publishOptionsField];
+const properties: INodeProperties[] = [
+	subjectField,
+	...payloadFields,
+	idempotencyKeyField,
+	headersField,
+	...schemaFields('each payload before it is published'),
+	...scheduleFields,
+	publishOptionsField,
+];
 
 /** How long one acknowledgement may take before the item counts as failed. */
 const ACK_TIMEOUT_MS = 10_000;
@@ -50,6 +59,7 @@ function build(fn: IExecuteFunctions, i: number, item: INodeExecutionData, serve
 	if (schema) checkSchema(i, payload, schema, headers);
 	const options = readPublishOptions(fn, i);
 	requireOptionsServer(options, server.version);
+	const schedule = readSchedule(fn, i, subject, server.version);
 	const msgId = readIdempotencyKey(fn, i);
 	const correlationId = applyCorrelation(headers, item, options);
 	applyTraceContext(headers, item, options);
@@ -75,7 +85,7 @@ function build(fn: IExecuteFunctions, i: number, item: INodeExecutionData, serve
 	};
 	const hasExpect = Object.values(expect).some((v) => v !== undefined);
 	const ttlSeconds = options.ttlSeconds || undefined;
-	return { message: { subject, data, headers, msgId, expect: hasExpect ? expect : undefined, ttlSeconds }, correlationId };
+	return { message: { subject, data, headers, msgId, expect: hasExpect ? expect : undefined, ttlSeconds, schedule }, correlationId };
 }
 
 /** The item's Idempotency Key; refuses a template that was never evaluated (sent as is, it would be one key for all). */
@@ -115,6 +125,7 @@ function output(prepared: Prepared, outcome: Extract<PublishOutcome, { ok: true 
 		subject: message.subject,
 		messageId: message.msgId ?? null,
 		correlationId: prepared.correlationId ?? null,
+		...(message.schedule ? { schedule: { deliverTo: message.schedule.target, specification: message.schedule.specification, timeZone: message.schedule.timeZone ?? null } } : {}),
 	};
 }
 
