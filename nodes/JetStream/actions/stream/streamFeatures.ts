@@ -32,7 +32,7 @@ const flag = (name: string, displayName: string, description: string): INodeProp
 
 export const streamFeatureOptions: INodeProperties[] = [
 	flag('allowAtomic', 'Allow Atomic Batches', 'Whether Publish may store all items of an execution or none ("All Items or None"; allow_atomic). Needs nats-server 2.12+.'),
-	flag('allowMsgCounter', 'Allow Counters', 'Whether the stream keeps counters for Counter → Increment (allow_msg_counter). Needs nats-server 2.12+; cannot be combined with Allow Per-Message TTL.'),
+	flag('allowMsgCounter', 'Allow Counters', 'Whether the stream keeps counters for Counter → Increment (allow_msg_counter). Needs nats-server 2.12+; set when the stream is created (an update cannot change it), and not together with Allow Per-Message TTL.'),
 	flag('allowMsgSchedules', 'Allow Message Schedules', 'Whether Publish may schedule messages on this stream (allow_msg_schedules). Needs nats-server 2.12+ (repeating schedules 2.14+).'),
 	flag('allowMsgTtl', 'Allow Per-Message TTL', 'Whether a message may carry its own Time To Live (allow_msg_ttl). Needs nats-server 2.11+; cannot be turned off later.'),
 	{
