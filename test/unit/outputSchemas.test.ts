@@ -52,7 +52,7 @@ describe('output schemas of the JetStream node', () => {
 
 	it('exist for every resource and operation of the node, and only for those', () => {
 		const operations = operationsOf(description);
-		expect(operations).toHaveLength(47);
+		expect(operations).toHaveLength(49);
 		expect(files).toEqual(operations);
 	});
 

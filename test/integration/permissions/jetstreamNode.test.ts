@@ -468,6 +468,33 @@ const cases: Case[] = [
 		effect: async (out) => expect(out[0]).toMatchObject({ value: 7, sequence: 1 }),
 		needs: '2.12.0',
 	},
+	{
+		label: 'Consumer → Pause',
+		node: { resource: 'consumer', operation: 'pause' },
+		rights: (n) => [api(`CONSUMER.PAUSE.${n.stream}.${n.consumer}`)],
+		setup: (n) => makeConsumer(n),
+		params: (n) => ({ stream: n.stream, consumerName: n.consumer, pauseUntil: new Date(Date.now() + 600_000).toISOString() }),
+		effect: async (out, n) => {
+			expect(out[0]).toMatchObject({ paused: true });
+			expect((await jsm.consumers.info(n.stream, n.consumer)).paused).toBe(true);
+		},
+		needs: '2.11.0',
+	},
+	{
+		label: 'Consumer → Resume',
+		node: { resource: 'consumer', operation: 'resume' },
+		rights: (n) => [api(`CONSUMER.PAUSE.${n.stream}.${n.consumer}`)],
+		setup: async (n) => {
+			await makeConsumer(n);
+			await jsm.consumers.pause(n.stream, n.consumer, new Date(Date.now() + 600_000));
+		},
+		params: (n) => ({ stream: n.stream, consumerName: n.consumer }),
+		effect: async (out, n) => {
+			expect(out[0]).toMatchObject({ paused: false, pausedUntil: null });
+			expect((await jsm.consumers.info(n.stream, n.consumer)).paused).toBeFalsy();
+		},
+		needs: '2.11.0',
+	},
 	// Key-Value
 	{
 		label: 'Key-Value → Get Key',
