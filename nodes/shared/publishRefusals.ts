@@ -26,10 +26,12 @@ export const FeatureRefusalCodes = {
 	CounterHasPayload: 10170,
 	CounterIncrementInvalid: 10171,
 	AtomicDisabled: 10174,
+	AtomicIncomplete: 10176,
 	SchedulesDisabled: 10188,
 	SchedulePatternInvalid: 10189,
 	ScheduleTargetInvalid: 10190,
 	AtomicBatchTooLarge: 10199,
+	AtomicDuplicateMsgId: 10201,
 	ScheduleTimeZoneInvalid: 10223,
 } as const;
 
@@ -98,6 +100,14 @@ export function explainFeatureRefusal(error: unknown, asked: PublishAsked): JetS
 		case C.AtomicBatchTooLarge:
 			return new JetStreamNodeError('invalid-input', `The server refused the atomic batch (${text}): one batch holds at most 1 000 messages`, {
 				hint: 'Split the items into batches of 1 000 or fewer (e.g. with a Loop Over Items node), or turn off "All Items or None"',
+			});
+		case C.AtomicIncomplete:
+			return new JetStreamNodeError('invalid-input', `The stream did not receive every message of the atomic batch (${text}); nothing was stored`, {
+				hint: 'All items must go to subjects of the same stream (the one storing the first item\'s subject), and no more than 10 s may pass between two of them: check the items\' subjects, then retry',
+			});
+		case C.AtomicDuplicateMsgId:
+			return new JetStreamNodeError('conflict', `The atomic batch was refused (${text}): an item's Idempotency Key was already stored or repeats within the batch; nothing was stored`, {
+				hint: 'In an atomic batch a known key refuses the whole batch instead of skipping that item: give each event its own key, or leave out the items already sent',
 			});
 		default:
 			return undefined;

@@ -109,7 +109,7 @@ function publishOptions(request: PublishRequest) {
 }
 
 /** A refusal (not a silence): a newer feature's refusal names the field or stream setting to change. */
-async function refusal(client: NatsClient, request: PublishRequest, error: unknown): Promise<Error> {
+export async function refusal(client: NatsClient, request: Pick<PublishRequest, 'subject' | 'expect' | 'timeoutMs'>, error: unknown): Promise<Error> {
 	const code = apiRefusal(error)?.code;
 	const stream = code !== undefined && STREAM_SETTING_CODES.has(code) ? (await streamOf(client, request.subject)).found || undefined : undefined;
 	const explained = explainFeatureRefusal(error, { subject: request.subject, stream, expect: request.expect });

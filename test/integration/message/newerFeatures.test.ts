@@ -188,3 +188,63 @@ describe('Message → Publish with a Schedule, and Message → Cancel Schedule',
 		});
 	}
 });
+
+describe('Message → Publish: All Items or None', () => {
+	const items = (n: number) => Array.from({ length: n }, (_v, i) => ({ json: { n: i } }));
+
+	if (serverAtLeast('2.12.0')) {
+		it('stores all items as one atomic batch, with consecutive sequences, in input order', async () => {
+			const stream = await streamWith({ allow_atomic: true });
+			try {
+				const out = json((await suite.run(publish(stream.subject, { allOrNone: true }), items(5))).out);
+				expect(out.map((o) => o.sequence)).toEqual([1, 2, 3, 4, 5]);
+				expect(JSON.parse(new TextDecoder().decode((await suite.jsm.streams.getMessage(stream.name, { seq: 4 }))!.data))).toEqual({ n: 3 });
+				expectOperationOutput('message', 'publish', out);
+			} finally {
+				await stream.remove();
+			}
+		});
+
+		it('stores none when one item is refused by the server (a subject another stream stores)', async () => {
+			const stream = await streamWith({ allow_atomic: true });
+			try {
+				const subjects = [stream.subject, stream.subject, `${suite.prefix}elsewhere`, stream.subject];
+				const params = { operation: 'publish', subject: (i: number) => subjects[i], publishOptions: { allOrNone: true } };
+				await expect(suite.run(params, items(4))).rejects.toThrow('The stream did not receive every message of the atomic batch (atomic publish batch is incomplete); nothing was stored');
+				expect(await count(stream.name)).toBe(0);
+				expect(await count(suite.stream)).toBe(0);
+			} finally {
+				await stream.remove();
+			}
+		});
+
+		it('stores none when one item is invalid before sending (its key was never evaluated), naming the item', async () => {
+			const stream = await streamWith({ allow_atomic: true });
+			try {
+				const keys = ['a', 'b', '{{ $json.n }}', 'd'];
+				const params = { ...publish(stream.subject, { allOrNone: true }), idempotencyKey: (i: number) => keys[i] };
+				await expect(suite.run(params, items(4))).rejects.toThrow(/^Nothing was published: item 3 failed \(The Idempotency Key of item 3 is the text/);
+				const { out } = await suite.run(params, items(4), true);
+				expect(out.map((o) => o.json.error)).toEqual([expect.stringMatching(/^Nothing was published: item 3 failed/), expect.anything(), expect.stringMatching(/^The Idempotency Key of item 3/), expect.anything()]);
+				expect(await count(stream.name)).toBe(0);
+			} finally {
+				await stream.remove();
+			}
+		});
+
+		it('names the stream setting when the stream does not allow atomic batches, and the 1 000-item limit', async () => {
+			await expect(suite.run(publish(`${suite.prefix}a`, { allOrNone: true }), items(2))).rejects.toThrow(
+				`Stream "${suite.stream}" does not allow atomic batches: its setting allow_atomic ("Allow Atomic Batches") is off`,
+			);
+			await expect(suite.run(publish(`${suite.prefix}a`, { allOrNone: true }), items(1001))).rejects.toThrow(
+				'"All Items or None" publishes at most 1000 items as one atomic batch (the server\'s limit); this execution has 1001',
+			);
+			expect(await count(suite.stream)).toBe(0);
+		});
+	} else {
+		it('refuses All Items or None on a server older than 2.12 before anything is sent', async () => {
+			await expect(suite.run(publish(`${suite.prefix}a`, { allOrNone: true }), items(3))).rejects.toThrow(`All Items or None needs NATS server 2.12.0 or newer; this server runs ${version}`);
+			expect(await count(suite.stream)).toBe(0);
+		});
+	}
+});

@@ -12,7 +12,8 @@ import { applyCorrelation, applyTraceContext, newEventId } from './context';
 import { headersField, readHeaders } from './headers';
 import { idempotencyKeyField, subjectField } from './fields';
 import { payloadFields, readPayload, type Payload } from './payload';
-import { publishOptionsField, readPublishOptions, readWindow, requireOptionsServer } from './publishOptions';
+import { publishAllOrNone } from './allOrNone';
+import { publishOptionsField, readAllOrNone, readPublishOptions, readWindow, requireOptionsServer } from './publishOptions';
 import { readSchedule, scheduleFields } from './schedule';
 import { checkSchema, schemaLookup, type SchemaLookup } from './schemaCheck';
 
@@ -140,16 +141,17 @@ async function execute(this: IExecuteFunctions, client: NatsClient, items: INode
 	const prepared: Prepared[] = new Array(items.length);
 	const continueOnFail = this.continueOnFail();
 	const schemaOf = schemaLookup(this, client);
-	const outcomes = await publishWindowed(
-		client,
-		items.length,
-		(i) => {
-			const ready = prepare(this, i, items[i], server, schemaOf);
-			if (!(ready instanceof Promise)) return (prepared[i] = ready).message;
-			return ready.then((p) => (prepared[i] = p).message);
-		},
-		{ window, timeoutMs: ACK_TIMEOUT_MS, stopOnError: !continueOnFail },
-	);
+	const prepareAt = (i: number) => {
+		const ready = prepare(this, i, items[i], server, schemaOf);
+		if (!(ready instanceof Promise)) return (prepared[i] = ready).message;
+		return ready.then((p) => (prepared[i] = p).message);
+	};
+	// One item is atomic by itself: the batch (and its stream setting) only matters from two on.
+	const atomic = readAllOrNone(this) && items.length > 1;
+	const outcomes =
+		atomic
+			? await publishAllOrNone(client, items.length, prepareAt, ACK_TIMEOUT_MS)
+			: await publishWindowed(client, items.length, prepareAt, { window, timeoutMs: ACK_TIMEOUT_MS, stopOnError: !continueOnFail });
 	warnOneKeyForAll(this, prepared);
 	const out: INodeExecutionData[] = [];
 	for (let i = 0; i < items.length; i++) {
@@ -160,7 +162,8 @@ async function execute(this: IExecuteFunctions, client: NatsClient, items: INode
 			continue;
 		}
 		const failure = itemError(this, outcome.error, i, { subject: prepared[i]?.message.subject });
-		if (!continueOnFail) throw withProgress(failure, outcomes, i);
+		// An atomic batch stored nothing, and its error says so; "what was stored" is for the windowed publish.
+		if (!continueOnFail) throw atomic ? failure : withProgress(failure, outcomes, i);
 		out.push(errorItem(failure, i));
 	}
 	return out;

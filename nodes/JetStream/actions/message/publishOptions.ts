@@ -32,6 +32,14 @@ export const publishOptionsField: INodeProperties = {
 	default: {},
 	options: [
 		{
+			displayName: 'All Items or None',
+			name: 'allOrNone',
+			type: 'boolean',
+			default: false,
+			hint: 'Needs nats-server 2.12+ and a stream with "Allow Atomic Batches" (allow_atomic) on; at most 1 000 items',
+			description: 'Whether to publish the items of this execution as one atomic batch: the stream stores all of them or none (an invalid item stops the run before anything is sent). Off: each item is stored on its own, many at a time.',
+		},
+		{
 			displayName: 'CloudEvents Envelope',
 			name: 'envelope',
 			type: 'options',
@@ -164,6 +172,12 @@ function readTtl(value: unknown): number {
 /** Refuses, before anything is sent, an option the connected server would ignore or refuse. */
 export function requireOptionsServer(options: PublishOptions, serverVersion: string): void {
 	if (options.ttlSeconds) requireServerVersion(serverVersion, '2.11.0', 'Time To Live');
+}
+
+/** Read once per execution (item 0): whether the items go out as one atomic batch. */
+export function readAllOrNone(fn: IExecuteFunctions): boolean {
+	const o = (fn.getNodeParameter('publishOptions', 0, {}) ?? {}) as IDataObject;
+	return o.allOrNone === true;
 }
 
 /** Read once per execution (item 0): how many acknowledgements may be awaited at the same time. */
