@@ -1,6 +1,7 @@
 import { jetstream } from '@nats-io/jetstream';
 
 import { serverAtLeast, serverVersion, uniqueName } from '../../helpers/natsServer';
+import { expectOperationOutput } from '../../helpers/outputSchemas';
 import { json, messageSuite } from '../message/harness';
 
 /** Stream → Create / Create or Update with the settings servers 2.10–2.12 added. */
@@ -25,7 +26,8 @@ describe('Stream settings of newer servers', () => {
 			};
 			try {
 				const [created] = await run({ operation: 'create', stream: name, streamSubjects: `${subj}.>`, streamOptions });
-				expect(created.action).toBe('created');
+				expect(created).toMatchObject({ action: 'created', allows: { perMessageTtl: true, messageSchedules: true, counters: false, atomicBatches: true }, metadata: { owner: 'billing' } });
+				expectOperationOutput('stream', 'create', [created]);
 				const { config } = await suite.jsm.streams.info(name);
 				expect(config).toMatchObject({
 					allow_msg_ttl: true,

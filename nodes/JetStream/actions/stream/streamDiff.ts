@@ -1,6 +1,8 @@
 import type { StreamConfig } from '@nats-io/jetstream';
 
 import { InvalidParameterError } from '../../../shared/errors';
+// The server adds its own `_nats.*` entries to a stream's metadata: only the user's are compared.
+import { ownMetadata } from './streamJson';
 
 export interface StreamChange {
 	setting: string;
@@ -18,11 +20,6 @@ const FIXED: Array<[keyof StreamConfig, string]> = [
 const normal = (v: unknown) => (v === false || v === undefined ? null : v);
 const same = (a: unknown, b: unknown) => JSON.stringify(normal(a)) === JSON.stringify(normal(b));
 
-/** The server adds its own `_nats.*` entries to a stream's metadata: only the user's are compared. */
-function own(metadata: unknown): Record<string, string> {
-	return Object.fromEntries(Object.entries((metadata ?? {}) as Record<string, string>).filter(([k]) => !k.startsWith('_nats.')));
-}
-
 /** The settings in `wanted` that differ from the stream's; refuses changes the server would refuse. */
 export function streamChanges(existing: StreamConfig, wanted: Partial<StreamConfig>): StreamChange[] {
 	for (const [key, label] of FIXED) {
@@ -37,7 +34,7 @@ export function streamChanges(existing: StreamConfig, wanted: Partial<StreamConf
 	const changes: StreamChange[] = [];
 	for (const key of Object.keys(wanted) as Array<keyof StreamConfig>) {
 		if (key === 'name') continue;
-		const from = key === 'subjects' ? [...(existing.subjects ?? [])].sort() : key === 'metadata' ? own(existing.metadata) : existing[key];
+		const from = key === 'subjects' ? [...(existing.subjects ?? [])].sort() : key === 'metadata' ? ownMetadata(existing.metadata) : existing[key];
 		const to = key === 'subjects' ? [...(wanted.subjects ?? [])].sort() : wanted[key];
 		if (!same(from, to)) changes.push({ setting: key, from: existing[key] ?? null, to: wanted[key] ?? null });
 	}
