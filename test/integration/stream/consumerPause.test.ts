@@ -33,11 +33,15 @@ describe('Consumer → Pause / Resume', () => {
 			await jetstream(suite.nc).publish(`${suite.prefix}job`, 'job-1');
 			expect(await pullOnce('work')).toEqual([]);
 			expect((await suite.jsm.consumers.info(suite.stream, 'work')).paused).toBe(true);
+			const [seen] = await run({ operation: 'get', stream: suite.stream, consumerName: 'work' });
+			expect(seen).toMatchObject({ paused: true, pausedUntil: until.toISOString() });
+			expectOperationOutput('consumer', 'get', [seen]);
 
 			const [resumed] = await run({ operation: 'resume', stream: suite.stream, consumerName: 'work' });
 			expect(resumed).toEqual({ stream: suite.stream, consumer: 'work', paused: false, pausedUntil: null });
 			expectOperationOutput('consumer', 'resume', [resumed]);
 			expect(await pullOnce('work')).toEqual(['job-1']);
+			expect((await run({ operation: 'get', stream: suite.stream, consumerName: 'work' }))[0]).toMatchObject({ paused: false, pausedUntil: null });
 		});
 
 		it('refuses a Pause Until that is not a date, naming the field and the item', async () => {
