@@ -214,9 +214,7 @@ function requestError(errors: NatsLikeError[], ctx: ErrorContext): JetStreamNode
 	return undefined;
 }
 
-function firstLine(text: string): string {
-	return text.split('\n')[0].slice(0, 300);
-}
+const firstLine = (text: string): string => text.split('\n')[0].slice(0, 300);
 
 /**
  * Turns anything thrown by NATS.js (or by us) into a JetStreamNodeError whose message names what
@@ -237,6 +235,12 @@ export function toNodeError(error: unknown, ctx: ErrorContext = {}): JetStreamNo
 /** Whether the server answered with this JetStream API error code (err_code), mapped or not. */
 export function hasApiCode(error: unknown, code: number): boolean {
 	return chain(error).some((e) => apiCode(e) === code);
+}
+
+/** The JetStream API refusal in the error chain (its code and the server's words); undefined for other errors. */
+export function apiRefusal(error: unknown): { code: number; text: string } | undefined {
+	const e = chain(error).find((x) => apiCode(x) !== undefined);
+	return e ? { code: apiCode(e) as number, text: e.api_error?.description ?? e.message ?? '' } : undefined;
 }
 
 /** The server said the stream does not exist (err_code 10059), whether or not the error was mapped already. */

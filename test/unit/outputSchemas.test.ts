@@ -54,7 +54,7 @@ describe('output schemas of the JetStream node', () => {
 
 	it('exist for every resource and operation of the node, and only for those', () => {
 		const operations = operationsOf(description);
-		expect(operations).toHaveLength(54);
+		expect(operations).toHaveLength(59);
 		expect(files).toEqual(operations);
 	});
 

@@ -13,6 +13,7 @@ import { resources } from './resources';
  * messages, bytes, history); the author decides which of those fields the agent may fill in.
  */
 export const destructiveOperations: Readonly<Record<string, readonly string[]>> = {
+	message: ['cancelSchedule'],
 	stream: ['delete', 'purge'],
 	consumer: ['delete'],
 	keyValue: ['deleteBucket', 'delete', 'purge'],

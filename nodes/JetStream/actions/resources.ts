@@ -1,4 +1,5 @@
 import { consumerResource } from './consumer/Consumer.resource';
+import { counterResource } from './counter/Counter.resource';
 import { deadLetterResource } from './deadLetter/DeadLetter.resource';
 import { keyValueResource } from './keyValue/KeyValue.resource';
 import { messageResource } from './message/Message.resource';
@@ -9,4 +10,4 @@ import { streamResource } from './stream/Stream.resource';
 import type { Resource } from './types';
 
 /** Every resource of the JetStream node; the first is the default (the UI sorts them by name). */
-export const resources: Resource[] = [messageResource, streamResource, consumerResource, keyValueResource, objectStoreResource, deadLetterResource, schemaResource, monitorResource];
+export const resources: Resource[] = [messageResource, streamResource, consumerResource, keyValueResource, objectStoreResource, deadLetterResource, schemaResource, monitorResource, counterResource];

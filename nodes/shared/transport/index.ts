@@ -33,6 +33,9 @@ export {
 	type Reply,
 } from './messaging';
 export { headerValue, type HeaderRecord } from './headers';
+export { type Expectations, type MessageSchedule } from './publish';
+export { ATOMIC_MAX_MESSAGES, publishAtomic } from './atomic';
+export { incrementCounter, readCounter, type CounterValue } from './counter';
 export { readStoredMessage, type StoredMessage } from './streamIo';
 export { createMissingStream, streamsStoring, type NewStream, type StreamCreation } from './streamCreate';
 export { serveRequests, type IncomingRequest, type RequestSubscription } from './serve';

@@ -4,7 +4,7 @@ import { watchRefusals } from './refusals';
 import type { NatsClient } from './client';
 import { headerRecord, headerValue, toMsgHdrs, type HeaderRecord } from './headers';
 import type { PublishReceipt } from './streamIo';
-import { publishStored } from './publish';
+import { publishStored, type Expectations, type MessageSchedule } from './publish';
 
 /**
  * Publishing many messages with a bounded window of acknowledgements in flight, core request/reply,
@@ -17,7 +17,10 @@ export interface OutgoingMessage {
 	headers: HeaderRecord;
 	/** Sent as Nats-Msg-Id: JetStream drops a repeat inside the stream's duplicate window. */
 	msgId?: string;
-	expect?: { streamName?: string; lastSequence?: number; lastSubjectSequence?: number };
+	expect?: Expectations;
+	/** Per-message Time To Live in seconds (Nats-TTL, server 2.11+). */
+	ttlSeconds?: number;
+	schedule?: MessageSchedule;
 }
 
 export type PublishOutcome = { ok: true; receipt: PublishReceipt } | { ok: false; error: Error };

@@ -1,6 +1,7 @@
 import { withJetStreamNode } from '../advice';
 import { JetStreamNodeError } from '../errors';
-import { toNodeError, unansweredReason } from '../errorMapping';
+import { apiRefusal, toNodeError, unansweredReason } from '../errorMapping';
+import { explainFeatureRefusal, STREAM_SETTING_CODES } from '../publishRefusals';
 import { sleep } from '../execution/sleep';
 import type { NatsClient } from './client';
 import { toMsgHdrs, type HeaderRecord } from './headers';
@@ -16,6 +17,26 @@ export interface StoredReceipt {
 	sequence: number;
 	/** True when the stream had already stored a message with this Nats-Msg-Id (nothing new written). */
 	duplicate: boolean;
+	/** A counter's new total after a Nats-Incr publish (server 2.12+), as the server's decimal text. */
+	value?: string;
+}
+
+/** Optimistic concurrency: the server stores the message only if each given value is still current. */
+export interface Expectations {
+	streamName?: string;
+	lastSequence?: number;
+	lastSubjectSequence?: number;
+	lastMsgId?: string;
+}
+
+/**
+ * A schedule: the message stays on its own subject and the server publishes its body to `target`
+ * at `specification` ("@at <ISO>", "@every 2h", or a 6-field cron), in `timeZone` for cron.
+ */
+export interface MessageSchedule {
+	specification: string;
+	target: string;
+	timeZone?: string;
 }
 
 export interface PublishRequest {
@@ -24,7 +45,11 @@ export interface PublishRequest {
 	headers?: HeaderRecord;
 	/** Sent as Nats-Msg-Id: JetStream drops a repeat inside the stream's duplicate window. */
 	msgId?: string;
-	expect?: { streamName?: string; lastSequence?: number; lastSubjectSequence?: number };
+	expect?: Expectations;
+	/** Sent as Nats-TTL (server 2.11+, stream setting allow_msg_ttl): the stream removes the message after it. */
+	ttlSeconds?: number;
+	/** Makes this message a schedule (server 2.12+/2.14+, allow_msg_schedules): see MessageSchedule. */
+	schedule?: MessageSchedule;
 	/** How long one attempt waits for the acknowledgement. */
 	timeoutMs: number;
 }
@@ -42,16 +67,19 @@ const MAX_PAUSE_MS = 2_000;
  */
 export async function publishStored(client: NatsClient, request: PublishRequest): Promise<StoredReceipt> {
 	const deadline = Date.now() + UNANSWERED_WINDOW_MS;
-	const options = { headers: toMsgHdrs(request.headers), msgID: request.msgId, expect: request.expect, timeout: request.timeoutMs };
+	const options = publishOptions(request);
 	let storedBy: string | undefined;
 	// Without the right to ask ($JS.API.STREAM.NAMES), "no stream stores it" and "no leader now" look alike.
 	let lookupRefused = false;
 	for (let attempt = 0; ; attempt++) {
 		try {
 			const ack = await client.js.publish(request.subject, request.data, options);
-			return { stream: ack.stream, sequence: ack.seq, duplicate: ack.duplicate };
+			// NATS.js types no `val`: the server adds it to the PubAck of a counter increment.
+			const { val } = ack as { val?: string };
+			return { stream: ack.stream, sequence: ack.seq, duplicate: ack.duplicate, ...(val === undefined ? {} : { value: val }) };
 		} catch (error) {
 			const reason = unansweredReason(error);
+			if (reason === undefined) throw await refusal(client, request, error);
 			if (reason === 'no-responders' && storedBy === undefined && !lookupRefused) {
 				// Nobody answered: is there a stream for this subject at all? If not, say so at once.
 				const lookup = await streamOf(client, request.subject);
@@ -65,6 +93,31 @@ export async function publishStored(client: NatsClient, request: PublishRequest)
 			await sleep(pause);
 		}
 	}
+}
+
+/** What NATS.js needs for the request; the newer options only when set, so older servers see nothing new. */
+function publishOptions(request: PublishRequest) {
+	const { expect, schedule } = request;
+	return {
+		headers: toMsgHdrs(request.headers),
+		msgID: request.msgId,
+		expect: expect && { streamName: expect.streamName, lastSequence: expect.lastSequence, lastSubjectSequence: expect.lastSubjectSequence, lastMsgID: expect.lastMsgId },
+		timeout: request.timeoutMs,
+		ttl: request.ttlSeconds ? `${request.ttlSeconds}s` : undefined,
+		schedule: schedule && { specification: schedule.specification, target: schedule.target, timezone: schedule.timeZone },
+	};
+}
+
+/** A refusal (not a silence): a newer feature's refusal names the field or stream setting to change. */
+export async function refusal(client: NatsClient, request: Pick<PublishRequest, 'subject' | 'expect' | 'timeoutMs'>, error: unknown): Promise<Error> {
+	const code = apiRefusal(error)?.code;
+	const stream = code !== undefined && STREAM_SETTING_CODES.has(code) ? (await streamOf(client, request.subject)).found || undefined : undefined;
+	const explained = explainFeatureRefusal(error, { subject: request.subject, stream, expect: request.expect });
+	if (explained) {
+		Object.defineProperty(explained, 'cause', { value: error, enumerable: false });
+		return explained;
+	}
+	return toNodeError(error, { subject: request.subject, stream: request.expect?.streamName, timeoutMs: request.timeoutMs });
 }
 
 /**

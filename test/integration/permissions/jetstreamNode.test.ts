@@ -437,6 +437,72 @@ const cases: Case[] = [
 		},
 	},
 
+	{
+		label: 'Message → Cancel Schedule',
+		node: { resource: 'message', operation: 'cancelSchedule' },
+		rights: (n) => [api(`STREAM.MSG.GET.${n.stream}`), api(`STREAM.PURGE.${n.stream}`)],
+		setup: async (n) => {
+			await jsm.streams.add({ name: n.stream, subjects: [`${n.subject}.>`], allow_msg_schedules: true });
+			await js().publish(`${n.subject}.schedule`, 'later', { schedule: { specification: { every: '1h' }, target: `${n.subject}.due` } });
+		},
+		params: (n) => ({ scheduleStream: n.stream, scheduleSubject: `${n.subject}.schedule` }),
+		effect: async (out, n) => {
+			expect(out[0]).toMatchObject({ cancelled: true, specification: '@every 1h', deliverTo: `${n.subject}.due` });
+			expect((await jsm.streams.info(n.stream)).state.messages).toBe(0);
+		},
+		needs: '2.14.0',
+	},
+	// Counter (2.12+)
+	{
+		label: 'Counter → Increment',
+		node: { resource: 'counter', operation: 'increment' },
+		rights: (n) => [`${n.subject}.hits`],
+		setup: (n) => jsm.streams.add({ name: n.stream, subjects: [`${n.subject}.>`], allow_msg_counter: true }).then(() => undefined),
+		params: (n) => ({ counterSubject: `${n.subject}.hits`, incrementBy: 2 }),
+		effect: async (out, n) => expect(out[0]).toMatchObject({ stream: n.stream, value: 2 }),
+		needs: '2.12.0',
+	},
+	{
+		label: 'Counter → Get',
+		node: { resource: 'counter', operation: 'get' },
+		rights: (n) => [api(`STREAM.MSG.GET.${n.stream}`)],
+		setup: async (n) => {
+			await jsm.streams.add({ name: n.stream, subjects: [`${n.subject}.>`], allow_msg_counter: true });
+			const h = headers();
+			h.set('Nats-Incr', '7');
+			await js().publish(`${n.subject}.hits`, undefined, { headers: h });
+		},
+		params: (n) => ({ counterStream: n.stream, counterSubject: `${n.subject}.hits` }),
+		effect: async (out) => expect(out[0]).toMatchObject({ value: 7, sequence: 1 }),
+		needs: '2.12.0',
+	},
+	{
+		label: 'Consumer → Pause',
+		node: { resource: 'consumer', operation: 'pause' },
+		rights: (n) => [api(`CONSUMER.PAUSE.${n.stream}.${n.consumer}`)],
+		setup: (n) => makeConsumer(n),
+		params: (n) => ({ stream: n.stream, consumerName: n.consumer, pauseUntil: new Date(Date.now() + 600_000).toISOString() }),
+		effect: async (out, n) => {
+			expect(out[0]).toMatchObject({ paused: true });
+			expect((await jsm.consumers.info(n.stream, n.consumer)).paused).toBe(true);
+		},
+		needs: '2.11.0',
+	},
+	{
+		label: 'Consumer → Resume',
+		node: { resource: 'consumer', operation: 'resume' },
+		rights: (n) => [api(`CONSUMER.PAUSE.${n.stream}.${n.consumer}`)],
+		setup: async (n) => {
+			await makeConsumer(n);
+			await jsm.consumers.pause(n.stream, n.consumer, new Date(Date.now() + 600_000));
+		},
+		params: (n) => ({ stream: n.stream, consumerName: n.consumer }),
+		effect: async (out, n) => {
+			expect(out[0]).toMatchObject({ paused: false, pausedUntil: null });
+			expect((await jsm.consumers.info(n.stream, n.consumer)).paused).toBeFalsy();
+		},
+		needs: '2.11.0',
+	},
 	// Key-Value
 	{
 		label: 'Key-Value → Get Key',

@@ -84,7 +84,7 @@ describe('filters', () => {
 
 describe('headers that instruct the server', () => {
 	it('leaves every Nats- header off a copy or a redrive — future ones too — but this package\'s Nats-Schema', () => {
-		for (const name of ['Nats-Stream-Source', 'Nats-Schedule', 'Nats-Schedule-Target', 'Nats-Scheduler', 'Nats-Incr', 'Nats-Batch-Id', 'Nats-Expected-Stream', 'Nats-Rollup', 'NATS-TTL', 'Nats-Msg-Id', 'Nats-Required-Api-Level', 'Nats-Something-New']) {
+		for (const name of ['Nats-Stream-Source', 'Nats-Schedule', 'Nats-Schedule-Target', 'Nats-Scheduler', 'Nats-Incr', 'Nats-Batch-Id', 'Nats-Expected-Stream', 'Nats-Rollup', 'NATS-TTL', 'Nats-Msg-Id', 'Nats-Required-Api-Level', 'Nats-Schedule-Time-Zone', 'Nats-Schedule-Next', 'Nats-Batch-Sequence', 'Nats-Batch-Commit', 'Nats-Expected-Last-Msg-Id', 'Nats-Something-New']) {
 			expect(instructsServer(name)).toBe(true);
 		}
 		for (const name of ['Nats-Schema', 'nats-schema', 'X-Correlation-Id', 'traceparent', 'Content-Type', 'NatsSchema']) {

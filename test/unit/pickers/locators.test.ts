@@ -39,6 +39,7 @@ describe('picker fields', () => {
 	it('make a picker of every name the user chooses, in both nodes', () => {
 		expect([...new Set(pickersOf(actionNode).map(([path]) => path))].sort()).toEqual([
 			'consumerName',
+			'counterStream',
 			'dlqStream',
 			'filters.originalStream',
 			'healthOptions.deadLetterStream',
@@ -48,6 +49,7 @@ describe('picker fields', () => {
 			'objTargetBucket',
 			'publishOptions.expectedStream',
 			'registryBucket',
+			'scheduleStream',
 			'schemaBucket',
 			'schemaName',
 			'statsBucket',

@@ -50,6 +50,7 @@ describe('the JetStream Tool and destructive operations', () => {
 		for (const [resource, operation] of destructive) expect(() => operationOf(resource, operation)).not.toThrow();
 		expect(destructive).toEqual(
 			expect.arrayContaining([
+				['message', 'cancelSchedule'],
 				['stream', 'delete'],
 				['stream', 'purge'],
 				['consumer', 'delete'],

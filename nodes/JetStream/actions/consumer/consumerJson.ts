@@ -13,6 +13,9 @@ export function consumerInfoToJson(info: ConsumerInfo): IDataObject {
 		ackPending: info.num_ack_pending,
 		redelivered: info.num_redelivered,
 		waiting: info.num_waiting,
+		// Consumer → Pause (server 2.11+); older servers never say paused.
+		paused: info.paused === true,
+		pausedUntil: info.paused === true && config.pause_until ? new Date(config.pause_until).toISOString() : null,
 		delivered: { streamSequence: info.delivered.stream_seq, consumerSequence: info.delivered.consumer_seq },
 		ackFloor: { streamSequence: info.ack_floor.stream_seq, consumerSequence: info.ack_floor.consumer_seq },
 		config: {

@@ -1,5 +1,6 @@
 import type { Resource } from '../types';
 import { acknowledgeMessage } from './acknowledge.operation';
+import { cancelSchedule } from './cancelSchedule.operation';
 import { getMessage } from './get.operation';
 import { publishMessage } from './publish.operation';
 import { replyMessage } from './reply.operation';
@@ -10,5 +11,5 @@ export const messageResource: Resource = {
 	value: 'message',
 	description: 'Publish events, send requests and replies, read stored messages, and acknowledge trigger messages',
 	defaultOperation: 'publish',
-	operations: [publishMessage, requestMessage, replyMessage, getMessage, acknowledgeMessage],
+	operations: [publishMessage, requestMessage, replyMessage, getMessage, acknowledgeMessage, cancelSchedule],
 };

@@ -12,10 +12,20 @@ import { applyCorrelation, applyTraceContext, newEventId } from './context';
 import { headersField, readHeaders } from './headers';
 import { idempotencyKeyField, subjectField } from './fields';
 import { payloadFields, readPayload, type Payload } from './payload';
-import { publishOptionsField, readPublishOptions, readWindow } from './publishOptions';
+import { publishAllOrNone } from './allOrNone';
+import { publishOptionsField, readAllOrNone, readPublishOptions, readWindow, requireOptionsServer } from './publishOptions';
+import { readSchedule, scheduleFields } from './schedule';
 import { checkSchema, schemaLookup, type SchemaLookup } from './schemaCheck';
 
-const properties: INodeProperties[] = [subjectField, ...payloadFields, idempotencyKeyField, headersField, ...schemaFields('each payload before it is published'), publishOptionsField];
+const properties: INodeProperties[] = [
+	subjectField,
+	...payloadFields,
+	idempotencyKeyField,
+	headersField,
+	...schemaFields('each payload before it is published'),
+	...scheduleFields,
+	publishOptionsField,
+];
 
 /** How long one acknowledgement may take before the item counts as failed. */
 const ACK_TIMEOUT_MS = 10_000;
@@ -26,18 +36,31 @@ interface Prepared {
 }
 
 /** Only a binary payload or a schema check needs to wait; otherwise the message is ready at once. */
-function prepare(fn: IExecuteFunctions, i: number, item: INodeExecutionData, maxPayload: number, schemaOf: SchemaLookup): Prepared | Promise<Prepared> {
-	const payload = readPayload(fn, i, item);
-	const schema = schemaOf(i);
-	if (!(payload instanceof Promise) && !schema) return build(fn, i, item, maxPayload, payload);
-	return Promise.all([payload, schema]).then(([p, s]) => build(fn, i, item, maxPayload, p, s));
+/** What the connected server accepts: its largest message and its version (for the newer options). */
+export interface ServerFacts {
+	maxPayload: number;
+	version: string;
 }
 
-function build(fn: IExecuteFunctions, i: number, item: INodeExecutionData, maxPayload: number, payload: Payload, schema?: ResolvedSchema): Prepared {
+export function serverFacts(client: NatsClient): ServerFacts {
+	return { maxPayload: client.nc.info?.max_payload ?? Number.MAX_SAFE_INTEGER, version: client.serverVersion() };
+}
+
+export function prepare(fn: IExecuteFunctions, i: number, item: INodeExecutionData, server: ServerFacts, schemaOf: SchemaLookup): Prepared | Promise<Prepared> {
+	const payload = readPayload(fn, i, item);
+	const schema = schemaOf(i);
+	if (!(payload instanceof Promise) && !schema) return build(fn, i, item, server, payload);
+	return Promise.all([payload, schema]).then(([p, s]) => build(fn, i, item, server, p, s));
+}
+
+function build(fn: IExecuteFunctions, i: number, item: INodeExecutionData, server: ServerFacts, payload: Payload, schema?: ResolvedSchema): Prepared {
+	const { maxPayload } = server;
 	const subject = validatePublishSubject(String(fn.getNodeParameter('subject', i, '')));
 	const headers = readHeaders(fn, i);
 	if (schema) checkSchema(i, payload, schema, headers);
 	const options = readPublishOptions(fn, i);
+	requireOptionsServer(options, server.version);
+	const schedule = readSchedule(fn, i, subject, server.version);
 	const msgId = readIdempotencyKey(fn, i);
 	const correlationId = applyCorrelation(headers, item, options);
 	applyTraceContext(headers, item, options);
@@ -55,9 +78,15 @@ function build(fn: IExecuteFunctions, i: number, item: INodeExecutionData, maxPa
 			'Send a smaller payload (e.g. store the file elsewhere and publish its URL), or ask the NATS admin to raise max_payload',
 		);
 	}
-	const expect = { streamName: options.expectedStream, lastSequence: options.expectedLastSequence, lastSubjectSequence: options.expectedLastSubjectSequence };
+	const expect = {
+		streamName: options.expectedStream,
+		lastSequence: options.expectedLastSequence,
+		lastSubjectSequence: options.expectedLastSubjectSequence,
+		lastMsgId: options.expectedLastMsgId,
+	};
 	const hasExpect = Object.values(expect).some((v) => v !== undefined);
-	return { message: { subject, data, headers, msgId, expect: hasExpect ? expect : undefined }, correlationId };
+	const ttlSeconds = options.ttlSeconds || undefined;
+	return { message: { subject, data, headers, msgId, expect: hasExpect ? expect : undefined, ttlSeconds, schedule }, correlationId };
 }
 
 /** The item's Idempotency Key; refuses a template that was never evaluated (sent as is, it would be one key for all). */
@@ -97,6 +126,7 @@ function output(prepared: Prepared, outcome: Extract<PublishOutcome, { ok: true 
 		subject: message.subject,
 		messageId: message.msgId ?? null,
 		correlationId: prepared.correlationId ?? null,
+		...(message.schedule ? { schedule: { deliverTo: message.schedule.target, specification: message.schedule.specification, timeZone: message.schedule.timeZone ?? null } } : {}),
 	};
 }
 
@@ -107,20 +137,21 @@ function output(prepared: Prepared, outcome: Extract<PublishOutcome, { ok: true 
  */
 async function execute(this: IExecuteFunctions, client: NatsClient, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	const window = readWindow(this);
-	const maxPayload = client.nc.info?.max_payload ?? Number.MAX_SAFE_INTEGER;
+	const server = serverFacts(client);
 	const prepared: Prepared[] = new Array(items.length);
 	const continueOnFail = this.continueOnFail();
 	const schemaOf = schemaLookup(this, client);
-	const outcomes = await publishWindowed(
-		client,
-		items.length,
-		(i) => {
-			const ready = prepare(this, i, items[i], maxPayload, schemaOf);
-			if (!(ready instanceof Promise)) return (prepared[i] = ready).message;
-			return ready.then((p) => (prepared[i] = p).message);
-		},
-		{ window, timeoutMs: ACK_TIMEOUT_MS, stopOnError: !continueOnFail },
-	);
+	const prepareAt = (i: number) => {
+		const ready = prepare(this, i, items[i], server, schemaOf);
+		if (!(ready instanceof Promise)) return (prepared[i] = ready).message;
+		return ready.then((p) => (prepared[i] = p).message);
+	};
+	// One item is atomic by itself: the batch (and its stream setting) only matters from two on.
+	const atomic = readAllOrNone(this) && items.length > 1;
+	const outcomes =
+		atomic
+			? await publishAllOrNone(client, items.length, prepareAt, ACK_TIMEOUT_MS)
+			: await publishWindowed(client, items.length, prepareAt, { window, timeoutMs: ACK_TIMEOUT_MS, stopOnError: !continueOnFail });
 	warnOneKeyForAll(this, prepared);
 	const out: INodeExecutionData[] = [];
 	for (let i = 0; i < items.length; i++) {
@@ -131,7 +162,8 @@ async function execute(this: IExecuteFunctions, client: NatsClient, items: INode
 			continue;
 		}
 		const failure = itemError(this, outcome.error, i, { subject: prepared[i]?.message.subject });
-		if (!continueOnFail) throw withProgress(failure, outcomes, i);
+		// An atomic batch stored nothing, and its error says so; "what was stored" is for the windowed publish.
+		if (!continueOnFail) throw atomic ? failure : withProgress(failure, outcomes, i);
 		out.push(errorItem(failure, i));
 	}
 	return out;

@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import { InvalidParameterError } from '../../../shared/errors';
 import { locatorName, streamLocator } from '../../../shared/n8n/locators';
+import { requireServerVersion } from '../../../shared/serverVersion';
 import { validateStreamName } from '../../../shared/validation';
 import type { EnvelopeMode } from './cloudEvents';
 
@@ -11,6 +12,9 @@ export interface PublishOptions {
 	expectedStream?: string;
 	expectedLastSequence?: number;
 	expectedLastSubjectSequence?: number;
+	expectedLastMsgId?: string;
+	/** 0: the message stays as long as the stream keeps it. */
+	ttlSeconds?: number;
 	/** Empty: take it from the item (correlationId field or X-Correlation-Id header) or generate one. */
 	correlationId: string;
 	generateCorrelationId: boolean;
@@ -27,6 +31,14 @@ export const publishOptionsField: INodeProperties = {
 	placeholder: 'Add option',
 	default: {},
 	options: [
+		{
+			displayName: 'All Items or None',
+			name: 'allOrNone',
+			type: 'boolean',
+			default: false,
+			hint: 'Needs nats-server 2.12+ and a stream with "Allow Atomic Batches" (allow_atomic) on; at most 1 000 items',
+			description: 'Whether to publish the items of this execution as one atomic batch: the stream stores all of them or none (an invalid item stops the run before anything is sent). Off: each item is stored on its own, many at a time.',
+		},
 		{
 			displayName: 'CloudEvents Envelope',
 			name: 'envelope',
@@ -61,6 +73,13 @@ export const publishOptionsField: INodeProperties = {
 			default: '',
 			placeholder: 'e.g. com.example.order.created',
 			description: 'CloudEvents "type" (required with an envelope)',
+		},
+		{
+			displayName: 'Expected Last Message ID',
+			name: 'expectedLastMsgId',
+			type: 'string',
+			default: '',
+			description: 'Store the message only if the stream\'s last message has this Idempotency Key (Nats-Msg-Id); otherwise fail and say the current one (optimistic concurrency). Empty = no check.',
 		},
 		{
 			displayName: 'Expected Last Sequence',
@@ -105,6 +124,15 @@ export const publishOptionsField: INodeProperties = {
 			default: true,
 			description: 'Whether to pass on W3C traceparent/tracestate found in the item (its headers, e.g. from a trigger, or top-level fields)',
 		},
+		{
+			displayName: 'Time To Live (Seconds)',
+			name: 'ttlSeconds',
+			type: 'number',
+			default: 0,
+			typeOptions: { minValue: 0 },
+			hint: 'Needs nats-server 2.11+ and a stream with "Allow Per-Message TTL" (allow_msg_ttl) on',
+			description: 'The stream removes this message after so many seconds, whatever its own limits say (Nats-TTL). 0 = keep it as long as the stream keeps its messages.',
+		},
 	],
 };
 
@@ -113,10 +141,13 @@ export function readPublishOptions(fn: IExecuteFunctions, i: number): PublishOpt
 	const stream = locatorName(o.expectedStream).trim();
 	const lastSeq = Number(o.expectedLastSequence ?? 0);
 	const lastSubjectSeq = Number(o.expectedLastSubjectSequence ?? -1);
+	const lastMsgId = String(o.expectedLastMsgId ?? '').trim();
 	const options: PublishOptions = {
 		expectedStream: stream ? validateStreamName(stream, 'Expected Stream') : undefined,
 		expectedLastSequence: lastSeq > 0 ? Math.floor(lastSeq) : undefined,
 		expectedLastSubjectSequence: lastSubjectSeq >= 0 ? Math.floor(lastSubjectSeq) : undefined,
+		expectedLastMsgId: lastMsgId || undefined,
+		ttlSeconds: readTtl(o.ttlSeconds),
 		correlationId: String(o.correlationId ?? '').trim(),
 		generateCorrelationId: o.generateCorrelationId !== false,
 		propagateTrace: o.propagateTrace !== false,
@@ -128,6 +159,25 @@ export function readPublishOptions(fn: IExecuteFunctions, i: number): PublishOpt
 		throw new InvalidParameterError('eventType', '"Event Type" is empty', 'A CloudEvents envelope needs a type, e.g. com.example.order.created');
 	}
 	return options;
+}
+
+function readTtl(value: unknown): number {
+	const ttl = Number(value ?? 0);
+	if (!Number.isFinite(ttl) || ttl < 0 || (ttl > 0 && !Number.isInteger(ttl))) {
+		throw new InvalidParameterError('ttlSeconds', `"Time To Live (Seconds)" cannot be ${String(value)}`, 'Use a whole number of seconds, e.g. 3600 for an hour; 0 keeps the message as long as the stream does');
+	}
+	return ttl;
+}
+
+/** Refuses, before anything is sent, an option the connected server would ignore or refuse. */
+export function requireOptionsServer(options: PublishOptions, serverVersion: string): void {
+	if (options.ttlSeconds) requireServerVersion(serverVersion, '2.11.0', 'Time To Live');
+}
+
+/** Read once per execution (item 0): whether the items go out as one atomic batch. */
+export function readAllOrNone(fn: IExecuteFunctions): boolean {
+	const o = (fn.getNodeParameter('publishOptions', 0, {}) ?? {}) as IDataObject;
+	return o.allOrNone === true;
 }
 
 /** Read once per execution (item 0): how many acknowledgements may be awaited at the same time. */

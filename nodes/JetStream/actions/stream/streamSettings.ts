@@ -5,6 +5,7 @@ import { toNanos } from '../../../shared/units';
 import { InvalidParameterError } from '../../../shared/errors';
 import { validateInteger, validateLimit, validateNumber, validateSubjectFilter } from '../../../shared/validation';
 import { readStreamName } from './fields';
+import { applyStreamFeatures, streamFeatureOptions } from './streamFeatures';
 
 /**
  * A stream's settings as the user gave them. Only the options the user added are part of the
@@ -23,13 +24,19 @@ export const subjectsField: INodeProperties = {
 
 const DAY = 86_400;
 
+function sortedByName(options: INodeProperties[]): INodeProperties[] {
+	return [...options].sort((a, b) => a.displayName.localeCompare(b.displayName));
+}
+
 export const streamOptionsField: INodeProperties = {
 	displayName: 'Options',
 	name: 'streamOptions',
 	type: 'collection',
 	placeholder: 'Add option',
 	default: {},
-	options: [
+	// n8n lists a collection's options by name; the newer settings (streamFeatures.ts) join in order.
+	options: sortedByName([
+		...streamFeatureOptions,
 		{ displayName: 'Description', name: 'description', type: 'string', default: '' },
 		{
 			displayName: 'Discard Policy',
@@ -72,7 +79,7 @@ export const streamOptionsField: INodeProperties = {
 				{ name: 'Memory', value: 'memory', description: 'In memory: faster, lost on restart' },
 			],
 		},
-	],
+	]),
 };
 
 type Get = (name: string) => unknown;
@@ -91,7 +98,7 @@ function limit(value: unknown, field: string, min: number): number {
 }
 
 /** The wanted config: name and subjects always, plus each option the user added. */
-export function readStreamConfig(fn: IExecuteFunctions, i: number, needSubjects = true): Partial<StreamConfig> & { name: string } {
+export function readStreamConfig(fn: IExecuteFunctions, i: number, needSubjects = true, serverVersion = '0.0.0'): Partial<StreamConfig> & { name: string } {
 	const name = readStreamName(fn, i);
 	const config: Partial<StreamConfig> & { name: string } = { name };
 	const subjects = String(fn.getNodeParameter('streamSubjects', i, '') ?? '')
@@ -111,5 +118,6 @@ export function readStreamConfig(fn: IExecuteFunctions, i: number, needSubjects 
 	if ('retention' in options) config.retention = String(get('retention')) as StreamConfig['retention'];
 	if ('discard' in options) config.discard = String(get('discard')) as StreamConfig['discard'];
 	if ('description' in options) config.description = String(get('description'));
+	applyStreamFeatures(config, options, serverVersion);
 	return config;
 }

@@ -45,7 +45,7 @@ export function writeStreams(fn: IExecuteFunctions, client: NatsClient, items: I
 		fn,
 		items,
 		async (i): Promise<IDataObject> => {
-			const wanted = readStreamConfig(fn, i, mode !== 'update');
+			const wanted = readStreamConfig(fn, i, mode !== 'update', client.serverVersion());
 			const jsm = await client.jsm();
 			const existing = await jsm.streams.info(wanted.name).catch((error: unknown) => {
 				if (toNodeError(error).category === 'not-found') return undefined;
