@@ -11,6 +11,8 @@ const { join } = require('node:path');
 const { connect } = require('@nats-io/transport-node');
 const { jetstream, jetstreamManager } = require('@nats-io/jetstream');
 const { Kvm } = require('@nats-io/kv');
+const { Objm } = require('@nats-io/obj');
+const { randomBytes } = require('node:crypto');
 
 const { freePort, startNats } = require('../../scripts/lib/natsLocal');
 const { eventually, expect, executions, successfulExecutions, runsPerOrder, triggeredSequences, triggerItemOf, publishOrders, ackFloor, example, pause } = require('./lib');
@@ -137,6 +139,7 @@ const general = [
 			expect(files.length > 0, 'no examples found');
 			// The buckets the bucket triggers of the examples watch (an admin makes them first).
 			await new Kvm(s.nc).create('order_status');
+			await new Objm(s.nc).create('uploads');
 			const refused = [];
 			for (const file of files) {
 				const created = await s.n8n.api('POST', '/workflows', example(file, s.credId));
@@ -171,7 +174,58 @@ const general = [
 	},
 ];
 
+/** Sets the bucket of every JetStream node (and object store trigger) of an example workflow. */
+function pointBuckets(wf, from, to) {
+	for (const n of wf.nodes) {
+		if (n.parameters.objBucket?.value === from) n.parameters.objBucket = { __rl: true, mode: 'name', value: to };
+		if (n.parameters.objectBucket === from) n.parameters.objectBucket = to;
+	}
+	return wf;
+}
+
+async function readObject(store, name) {
+	const result = await store.get(name);
+	if (!result) return undefined;
+	const parts = [];
+	for await (const part of result.data) parts.push(part);
+	return Buffer.concat(parts);
+}
+
 const trigger = [
+	{
+		name: 'object store (the round-trip and file-inbox examples): a file posted to a webhook is stored and comes back byte for byte, and the object store trigger archives the same bytes',
+		async run(s) {
+			const objm = new Objm(s.nc);
+			const [uploads, archive] = [`uploads_${s.mode}`, `archive_${s.mode}`];
+			await objm.create(uploads);
+			const archived = await objm.create(archive);
+			const roundTrip = pointBuckets(example('object-store-roundtrip.json', s.credId), 'uploads', uploads);
+			const hook = roundTrip.nodes.find((n) => n.type === 'n8n-nodes-base.webhook');
+			hook.parameters.path = `files-${s.mode}`;
+			hook.webhookId = `files-${s.mode}`;
+			const inbox = pointBuckets(pointBuckets(example('file-inbox.json', s.credId), 'uploads', uploads), 'archive', archive);
+			inbox.nodes.find((n) => n.name === 'Archive File').parameters.objName = '={{ $json.name }}';
+			inbox.nodes.find((n) => n.name === 'On New File').parameters.consumerName = `archiver-${s.mode}`;
+			const [posting, archiving] = [await activate(s, roundTrip), await activate(s, inbox)];
+			const file = randomBytes(3 * 1024 * 1024 + 17);
+			const post = () => fetch(`${s.n8n.base}/webhook/files-${s.mode}?name=report.bin`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: file });
+			let res;
+			await eventually(async () => (res = await post()).status !== 404, 15_000, 'the webhook to be registered');
+			const back = Buffer.from(await res.arrayBuffer());
+			expect(res.ok, `the webhook answered ${res.status}: ${back.toString().slice(0, 300)}`);
+			expect(back.equals(file), `the file came back with ${back.length} bytes (sent ${file.length}), ${back.equals(file) ? 'equal' : 'different'}`);
+			const copy = await eventually(async () => await readObject(archived, 'report.bin'), 60_000, 'the archived copy');
+			expect(copy.equals(file), `the archived copy has ${copy.length} bytes (sent ${file.length}) and differs`);
+			const runs = await eventually(async () => {
+				const list = await successfulExecutions(s.n8n, archiving.id);
+				return list.length > 0 ? list : undefined;
+			}, 30_000, 'the archiving execution');
+			const item = runs[0].data?.resultData?.runData?.['On New File']?.[0]?.data?.main?.[0]?.[0]?.json;
+			expect(item?.name === 'report.bin' && item.size === file.length && item.contentAttached === true, `trigger item ${JSON.stringify(item)?.slice(0, 400)}`);
+			await deactivate(s, archiving);
+			await deactivate(s, posting);
+		},
+	},
 	{
 		name: 'key-value trigger (the order-status example): each put and delete of a watched key runs once, a change made while it was inactive arrives when it is active again',
 		async run(s) {
