@@ -96,6 +96,14 @@ export const options: INodeProperties = {
 			description: 'How long to stop pulling once the circuit breaker opened, before one trial message',
 		},
 		{
+			displayName: 'Circuit Breaker: Pause Consumer on Server',
+			name: 'circuitBreakerPauseConsumer',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether an open circuit also pauses the consumer on the NATS server for the cool-down (server 2.11+): every n8n instance reading it stops, and admins see it paused. Needs Circuit Breaker Failures above 0.',
+		},
+		{
 			displayName: 'Circuit Breaker Failures',
 			name: 'circuitBreakerFailures',
 			type: 'number',

@@ -33,6 +33,8 @@ export interface RetrySettings {
 export interface CircuitBreakerSettings {
 	failureThreshold: number;
 	coolDownMs: number;
+	/** While open, the consumer is paused on the server too (2.11+): every instance reading it stops, visibly. */
+	pauseConsumer: boolean;
 }
 
 /**
@@ -147,6 +149,7 @@ function readOptional(options: Record<string, unknown>, warn: (m: string) => voi
 				? {
 						failureThreshold: Math.round(breakerFailures),
 						coolDownMs: clamp(options.circuitBreakerCoolDown ?? 60, 'Circuit Breaker Cool-Down', 1, 86_400, warn) * 1000,
+						pauseConsumer: options.circuitBreakerPauseConsumer === true,
 					}
 				: undefined,
 	};

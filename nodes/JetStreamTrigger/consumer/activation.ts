@@ -1,5 +1,6 @@
 import { toConsumerConfig, validateConsumerSettings } from '../../shared/consumer/consumerSettings';
 import { InvalidParameterError } from '../../shared/errors';
+import { requireServerVersion } from '../../shared/serverVersion';
 import type { NatsClient } from '../../shared/transport/client';
 import type { TransportLogger } from '../../shared/transport/connect';
 import { openTriggerConsumer, type ConsumerFacts, type ConsumerTarget } from '../../shared/transport/consume';
@@ -30,6 +31,11 @@ export async function consumerTarget(client: NatsClient, settings: TriggerSettin
 	}
 	if (settings.manual) return await copyOfDurable(client, settings);
 	return { kind: 'bind', stream: settings.stream, durable: settings.durableName };
+}
+
+/** Options that need a newer server than the consumer itself: refused at activation, naming the version. */
+export function checkServerFeatures(settings: TriggerSettings, serverVersion: string): void {
+	if (settings.circuitBreaker?.pauseConsumer) requireServerVersion(serverVersion, '2.11.0', 'Circuit Breaker: Pause Consumer on Server');
 }
 
 /**

@@ -204,6 +204,18 @@ export class ConsumeLoop implements LoopPort, LifecycleOwner, DispatchHost {
 		this.stop('testRunDone');
 	}
 
+	/** "Pause Consumer on Server": the pause ends with the cool-down, when the trial message is asked for. */
+	circuitOpened(untilMs: number): void {
+		if (!this.deps.settings.circuitBreaker?.pauseConsumer || this.deps.settings.manual) return;
+		void this.track(
+			this.consumer.pause(new Date(untilMs)).then(
+				() => this.deps.logger.warn(`Paused consumer "${this.consumer.facts.name}" on the server until ${new Date(untilMs).toISOString()}: every n8n instance reading it waits`),
+				(error: unknown) => this.deps.logger.warn(`Could not pause consumer "${this.consumer.facts.name}" on the server (${(error as Error).message}); only this trigger waits`),
+			),
+			'Pausing the consumer',
+		);
+	}
+
 	private stop(reason: StopReason): void {
 		if (this.stoppedFor !== 'closing') this.stoppedFor = reason;
 		this.stopSignal.abort();

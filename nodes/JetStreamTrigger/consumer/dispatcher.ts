@@ -19,6 +19,8 @@ export interface DispatchHost {
 	handBack(message: HeldMessage, why: string): void;
 	/** A test run has its message: nothing more is read. */
 	testRunDone(): void;
+	/** The circuit opened: nothing is pulled until `untilMs`, the end of the cool-down. */
+	circuitOpened(untilMs: number): void;
 }
 
 /**
@@ -126,7 +128,10 @@ export class Dispatcher {
 		const wasOpen = breaker.state === 'open';
 		breaker.record(outcome === 'success');
 		if (breaker.state === 'closed') this.slots.setCapacity(this.settings.parallel);
-		if (breaker.state === 'open' && !wasOpen) this.halfOpenAfterCoolDown(breaker);
+		if (breaker.state === 'open' && !wasOpen) {
+			this.host.circuitOpened(Date.now() + breaker.remainingMs());
+			this.halfOpenAfterCoolDown(breaker);
+		}
 	}
 
 	/**

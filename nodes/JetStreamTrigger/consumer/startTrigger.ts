@@ -13,7 +13,7 @@ import { openConnection, type TransportLogger } from '../../shared/transport/con
 import type { ConsumerFacts, TriggerConsumer } from '../../shared/transport/consume';
 import { parseCredentials, secretValues } from '../../shared/transport/credentials';
 import { readSettings, type TriggerSettings } from '../settings';
-import { checkConsumer, consumerTarget, logStart } from './activation';
+import { checkConsumer, checkServerFeatures, consumerTarget, logStart } from './activation';
 import { ConsumeLoop } from './consumeLoop';
 import { FEATURE } from './featureNames';
 import { openConsumer, onTriggerStream } from './missingStream';
@@ -78,6 +78,7 @@ async function activate(ctx: ITriggerFunctions, reporting: OutageReporting, tick
 		throw nodeError(ctx, error);
 	}
 	try {
+		checkServerFeatures(settings, client.serverVersion());
 		const target = await onTriggerStream(settings, consumerTarget(client, settings));
 		const features: TriggerFeatures = await prepareFeatures(client, settings, reporting, ticker, ctx.getWorkflow().id ?? '');
 		const consumer: TriggerConsumer = await openConsumer(client, settings, target, reporting.logger);

@@ -108,6 +108,16 @@ export function consumerTuningFields(): INodeProperties[] {
 		typeOptions: { minValue: 0 },
 		description: 'How many messages may be delivered and not yet answered, across all n8n instances; 0 = no limit',
 	},
+	{
+		displayName: 'One Active Reader: Failover After (Seconds)',
+		name: 'failoverAfter',
+		type: 'number',
+		default: 0,
+		typeOptions: { minValue: 0, maxValue: 3600 },
+		description:
+			'0 = off: every n8n instance reading this consumer shares its messages. Above 0 (NATS server 2.11+): only one reader at a time receives messages; when it stops asking for this long (stopped, crashed, cut off), another takes over — at once when it is closed normally.',
+		hint: 'For strict order also set Parallel Executions to 1. The server keeps this setting once made: to turn it off, delete the consumer or use a new name.',
+	},
 ];
 }
 
@@ -149,6 +159,7 @@ export function readConsumerSettings(
 		maxDeliver: validateLimit(get('maxDeliver', 5), 'Max Deliver'),
 		backoffSeconds: parseBackoff(String(get('backoff', '') ?? ''), 'Backoff'),
 		maxAckPending: validateLimit(get('maxAckPending', 1000), 'Max Ack Pending'),
+		failoverAfterSeconds: numberOf(get('failoverAfter', 0), 'One Active Reader: Failover After'),
 		description,
 	};
 	if (deliverPolicy === 'byStartSequence') settings.startSequence = numberOf(get('startSequence', 1), 'Start Sequence');

@@ -3,7 +3,7 @@ import type { ConsumerConfig } from '@nats-io/jetstream';
 import { InvalidParameterError } from '../errors';
 import { requireServerVersion } from '../serverVersion';
 import { toNanos } from '../units';
-import { validateConsumerName, validateInteger, validateSubjectFilter } from '../validation';
+import { validateConsumerName, validateInteger, validateNumber, validateSubjectFilter } from '../validation';
 
 /**
  * The durable pull consumer settings shared by the JetStream Trigger (create/update from its settings)
@@ -29,7 +29,15 @@ export interface ConsumerSettings {
 	backoffSeconds: number[];
 	/** -1 = unlimited. */
 	maxAckPending: number;
+	/**
+	 * One active reader (a priority group pinning one client, 2.11+): how long the pinned reader may
+	 * stay silent before another takes over. 0 or absent: off, every reader shares the messages.
+	 */
+	failoverAfterSeconds?: number;
 }
+
+/** The one priority group of a consumer with one active reader; pull requests name it. */
+export const ONE_READER_GROUP = 'n8n';
 
 export const MAX_BACKOFF_STEPS = 50;
 
@@ -77,6 +85,10 @@ export function validateConsumerSettings(settings: ConsumerSettings, serverVersi
 			'Raise Max Deliver or remove some backoff delays: each delay is used for one redelivery',
 		);
 	}
+	if (settings.failoverAfterSeconds) {
+		validateNumber(settings.failoverAfterSeconds, 'One Active Reader: Failover After', 1, 3600);
+		requireServerVersion(serverVersion, '2.11.0', 'One Active Reader (a consumer that pins one reader)');
+	}
 	if (settings.deliverPolicy === 'byStartSequence') validateInteger(settings.startSequence, 'Start Sequence', 1);
 	if (settings.deliverPolicy === 'byStartTime' && Number.isNaN(Date.parse(settings.startTime ?? ''))) {
 		throw new InvalidParameterError('Start Time', `"Start Time" must be a date and time, not "${settings.startTime ?? ''}"`, 'Use ISO 8601, e.g. 2026-01-31T09:00:00Z');
@@ -100,6 +112,11 @@ export function toConsumerConfig(settings: ConsumerSettings): Partial<ConsumerCo
 	if (settings.backoffSeconds.length > 0) config.backoff = settings.backoffSeconds.map(toNanos);
 	if (settings.deliverPolicy === 'byStartSequence') config.opt_start_seq = settings.startSequence;
 	if (settings.deliverPolicy === 'byStartTime') config.opt_start_time = new Date(settings.startTime ?? '').toISOString();
+	if (settings.failoverAfterSeconds) {
+		config.priority_groups = [ONE_READER_GROUP];
+		config.priority_policy = 'pinned_client' as ConsumerConfig['priority_policy'];
+		config.priority_timeout = toNanos(settings.failoverAfterSeconds);
+	}
 	return config;
 }
 

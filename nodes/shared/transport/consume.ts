@@ -51,6 +51,8 @@ export interface TriggerConsumer {
 	recover(): Promise<RecoverOutcome>;
 	/** Deletes a throwaway consumer; does nothing for a durable. */
 	dispose(): Promise<void>;
+	/** Pauses the consumer on the server until `until` (2.11+): no reader gets messages meanwhile. */
+	pause(until: Date): Promise<void>;
 }
 
 /** A throwaway consumer the server removes by itself if n8n dies before deleting it. */
@@ -69,7 +71,9 @@ function limitsOf(config: Partial<ConsumerConfig>): PullLimits {
 		group: config.priority_policy && config.priority_policy !== 'none' && groups.length > 0 ? groups[0] : undefined,
 		pinned: config.priority_policy === 'pinned_client',
 	};
-	return fitExpires(limits, nanosToMs(config.max_expires));
+	// A pinned reader must ask again well within the failover time, or the server hands its pin to another.
+	const failoverMs = limits.pinned && config.priority_timeout ? nanosToMs(config.priority_timeout) : 0;
+	return fitExpires(fitExpires(limits, nanosToMs(config.max_expires)), Math.floor(failoverMs / 2));
 }
 
 function factsOf(info: ConsumerInfo): ConsumerFacts {
@@ -126,9 +130,14 @@ async function ensure(client: NatsClient, stream: string, config: Partial<Consum
 	return await client.js.consumers.get(stream, name);
 }
 
-/** Deliver policy and start position are fixed when a durable is created; only these may change. */
+/**
+ * Deliver policy and start position are fixed when a durable is created; only these may change. One
+ * active reader can be turned on by an update; the server refuses to turn it off (it keeps it).
+ */
 function updatable(config: Partial<ConsumerConfig>): Partial<ConsumerConfig> {
+	const oneReader = config.priority_groups ? { priority_groups: config.priority_groups, priority_policy: config.priority_policy, priority_timeout: config.priority_timeout } : {};
 	return {
+		...oneReader,
 		description: config.description,
 		ack_wait: config.ack_wait,
 		max_deliver: config.max_deliver,
@@ -223,6 +232,13 @@ export async function openTriggerConsumer(client: NatsClient, target: ConsumerTa
 				if (found === 'streamGone' || target.kind !== 'ensure') return found;
 				await (await client.jsm()).consumers.add(target.stream, target.config);
 				return 'recreated';
+			} catch (error) {
+				throw toNodeError(error, context);
+			}
+		},
+		pause: async (until) => {
+			try {
+				await (await client.jsm()).consumers.pause(info.stream_name, info.name, until);
 			} catch (error) {
 				throw toNodeError(error, context);
 			}

@@ -90,7 +90,7 @@ class PullerImpl implements Puller {
 
 	constructor(
 		private readonly client: NatsClient,
-		target: PullTarget,
+		private readonly target: PullTarget,
 		private readonly options: PullOptions,
 		private readonly handlers: PullHandlers,
 	) {
@@ -163,6 +163,26 @@ class PullerImpl implements Puller {
 		const drained = await withinDeadline(this.sub.drain(), timeoutMs);
 		if (!drained && !this.sub.isClosed()) this.sub.unsubscribe();
 		this.answers.flush();
+		await withinDeadline(this.handOverPin(), timeoutMs);
+	}
+
+	/**
+	 * One active reader, closed normally: release the pin so another reader takes over now rather than
+	 * after the failover time. Only when this reader still holds it: an unpin releases whoever does.
+	 */
+	private async handOverPin(): Promise<void> {
+		const pin = this.machine.pin;
+		const group = this.options.limits.group;
+		if (!pin || !group) return;
+		try {
+			const jsm = await this.client.jsm();
+			const info = (await jsm.consumers.info(this.target.stream, this.target.consumer)) as { priority_groups?: Array<{ group: string; pinned_client_id?: string }> };
+			if (info.priority_groups?.find((g) => g.group === group)?.pinned_client_id !== pin) return;
+			await jsm.consumers.unpin(this.target.stream, this.target.consumer, group);
+			this.handlers.status({ type: 'debug', description: `released the pin of group "${group}": another reader takes over now` });
+		} catch (error) {
+			this.handlers.status({ type: 'warning', description: `Could not release this reader's pin (${(error as Error).message}); another reader takes over after the failover time` });
+		}
 	}
 
 	private send(batch: number, limits: PullLimits, pinId: string | undefined): void {

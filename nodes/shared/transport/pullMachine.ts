@@ -95,6 +95,11 @@ export class PullMachine {
 		return this.current;
 	}
 
+	/** The pin the server gave this reader of a one-reader group (the last it told); undefined otherwise. */
+	get pin(): string | undefined {
+		return this.limits.pinned ? this.pinId : undefined;
+	}
+
 	/** The caller asks for `count` more messages; only sent while idle or asking (otherwise `credit` comes later). */
 	request(count: number): void {
 		if ((this.current !== 'idle' && this.current !== 'asking') || count <= 0) return;

@@ -1,5 +1,6 @@
 import { eventually } from '../../helpers/fakeTrigger';
-import { uniqueName } from '../../helpers/natsServer';
+import { serverAtLeast, uniqueName } from '../../helpers/natsServer';
+import { jetstream } from '@nats-io/jetstream';
 import { pause, sequences, triggerSuite } from './harness';
 
 /** Rate limit and circuit breaker of the trigger against a real nats-server. */
@@ -39,6 +40,38 @@ describe('JetStream Trigger flow control', () => {
 		const info = await suite.stream.consumer(durable);
 		expect(info.num_pending + info.num_ack_pending).toBe(0);
 		await expect(suite.stream.jsm.streams.info('DLQ').then((s) => s.state.messages)).resolves.toBe(0);
+	});
+
+	(serverAtLeast('2.11.0') ? it : it.skip)('with "Pause Consumer on Server" pauses the consumer for the cool-down, so no reader gets messages, then carries on', async () => {
+		const durable = uniqueName('d');
+		let downstreamUp = false;
+		const trigger = await suite.start(durable, {
+			params: { maxDeliver: 20 },
+			script: () => (downstreamUp ? 'succeed' : 'fail'),
+			options: { parallelExecutions: 1, circuitBreakerFailures: 2, circuitBreakerCoolDown: 3, circuitBreakerPauseConsumer: true, retryDelay: 0.05 },
+		});
+		await suite.stream.publish(5);
+		await eventually(async () => (await suite.stream.consumer(durable)).paused === true, 5_000, 'the consumer paused on the server');
+		const opened = Date.now();
+		const info = await suite.stream.consumer(durable);
+		expect(Date.parse(String(info.config.pause_until)) - opened).toBeGreaterThan(1_500);
+		// Another reader of the same durable (another n8n instance) gets nothing meanwhile.
+		const other = await jetstream(suite.stream.nc).consumers.get(suite.stream.name, durable);
+		const got: number[] = [];
+		for await (const m of await other.fetch({ max_messages: 5, expires: 1_000 })) {
+			got.push(m.seq);
+			m.nak();
+		}
+		expect(got).toEqual([]);
+		expect(trigger.fake.logs.some((l) => /Paused consumer ".*" on the server until/.test(l.message))).toBe(true);
+		downstreamUp = true;
+		await eventually(async () => (await suite.stream.consumer(durable)).ack_floor.stream_seq === 5, 15_000, 'all acknowledged after the cool-down');
+		expect((await suite.stream.consumer(durable)).paused).not.toBe(true);
+	});
+
+	(serverAtLeast('2.11.0') ? it.skip : it)('refuses "Pause Consumer on Server" on a server before 2.11, naming the version', async () => {
+		const started = suite.start(uniqueName('d'), { options: { circuitBreakerFailures: 2, circuitBreakerPauseConsumer: true } });
+		await expect(started).rejects.toThrow(/Circuit Breaker: Pause Consumer on Server needs NATS server 2\.11\.0 or newer/);
 	});
 
 	it('tries a message after the cool-down even when nothing was waiting in line when the circuit opened', async () => {

@@ -34,7 +34,7 @@ describe('RateLimiter', () => {
 describe('CircuitBreaker', () => {
 	let now = 0;
 	const logs: string[] = [];
-	const breaker = () => new CircuitBreaker({ failureThreshold: 3, coolDownMs: 10_000 }, (m) => logs.push(m), () => now);
+	const breaker = () => new CircuitBreaker({ failureThreshold: 3, coolDownMs: 10_000, pauseConsumer: false }, (m) => logs.push(m), () => now);
 
 	beforeEach(() => {
 		now = 1_000;
@@ -85,7 +85,7 @@ describe('CircuitBreaker', () => {
 		try {
 			// The breaker's clock runs a millisecond behind the timers, as Date.now can behind Node's timers.
 			const start = Date.now();
-			const b = new CircuitBreaker({ failureThreshold: 1, coolDownMs: 10_000 }, (m) => logs.push(m), () => Math.max(0, Date.now() - start - 1));
+			const b = new CircuitBreaker({ failureThreshold: 1, coolDownMs: 10_000, pauseConsumer: false }, (m) => logs.push(m), () => Math.max(0, Date.now() - start - 1));
 			b.record(false);
 			let trials = 0;
 			b.afterCoolDown(() => trials++);
@@ -102,7 +102,7 @@ describe('CircuitBreaker', () => {
 	it('starts no trial when the circuit closed during the cool-down', async () => {
 		jest.useFakeTimers();
 		try {
-			const b = new CircuitBreaker({ failureThreshold: 1, coolDownMs: 1_000 }, (m) => logs.push(m));
+			const b = new CircuitBreaker({ failureThreshold: 1, coolDownMs: 1_000, pauseConsumer: false }, (m) => logs.push(m));
 			b.record(false);
 			let trials = 0;
 			b.afterCoolDown(() => trials++);

@@ -29,7 +29,7 @@ describe('JetStream Trigger panel', () => {
 		for (const tuning of ['ackWaitSeconds', 'maxDeliver', 'backoff', 'maxAckPending']) expect(names).not.toContain(tuning);
 		const consumerOptions = properties.find((p) => p.name === 'consumerOptions');
 		expect(consumerOptions?.type).toBe('collection');
-		expect((consumerOptions?.options as INodeProperties[]).map((o) => o.name).sort()).toEqual(['ackWaitSeconds', 'backoff', 'maxAckPending', 'maxDeliver']);
+		expect((consumerOptions?.options as INodeProperties[]).map((o) => o.name).sort()).toEqual(['ackWaitSeconds', 'backoff', 'failoverAfter', 'maxAckPending', 'maxDeliver']);
 		// After them: collapsed collections, and one switch for each check the trigger can run.
 		expect(shownByDefault().slice(7).map((p) => `${p.name}:${p.type}`)).toEqual([
 			'consumerOptions:collection',

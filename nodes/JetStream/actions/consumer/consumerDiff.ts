@@ -18,6 +18,7 @@ const UPDATABLE: Array<[keyof ConsumerConfig, string]> = [
 	['backoff', 'backoff'],
 	['max_ack_pending', 'maxAckPending'],
 	['description', 'description'],
+	['priority_timeout', 'failoverAfter'],
 ];
 
 /** Fixed when the consumer is created: a different wish cannot be met by an update. */
@@ -42,6 +43,13 @@ export function consumerChanges(existing: Partial<ConsumerConfig>, desired: Part
 				'Delete the consumer and create it again (it then starts reading anew), or keep its current value',
 			);
 		}
+	}
+	if (existing.priority_policy === 'pinned_client' && wanted.priority_policy !== 'pinned_client') {
+		throw new InvalidParameterError(
+			'One Active Reader: Failover After',
+			`Consumer "${name}" lets one reader at a time receive messages; the server does not turn that off`,
+			'Delete the consumer and create it again without it (it then starts reading anew), or keep a failover time above 0',
+		);
 	}
 	const changes: ConsumerChange[] = [];
 	for (const [key, setting] of UPDATABLE) {

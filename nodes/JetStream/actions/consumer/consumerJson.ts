@@ -26,6 +26,7 @@ export function consumerInfoToJson(info: ConsumerInfo): IDataObject {
 			backoffSeconds: (config.backoff ?? []).map(fromNanos),
 			maxAckPending: config.max_ack_pending ?? -1,
 			description: config.description ?? '',
+			failoverAfterSeconds: config.priority_policy === 'pinned_client' ? fromNanos(config.priority_timeout) : 0,
 		},
 		created: info.created,
 	};
