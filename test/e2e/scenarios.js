@@ -77,7 +77,75 @@ async function restartMidStream(s, { stream, signal, count, acknowledgeAtEnd }) 
 	return { stoppedInMs, resumedInMs, doneInMs, twice, missing };
 }
 
+const { compareVersions } = require('../../scripts/lib/natsServers');
+
+/** Scenarios of features a newer server adds: skipped, and said, on an older one. */
+const atLeast = (s, version) => compareVersions(s.nats.version, version) >= 0;
+
+/** The output of a node in an execution (first item), by node name. */
+const outputOf = (execution, node) => execution.data?.resultData?.runData?.[node]?.[0]?.data?.main?.[0]?.[0]?.json;
+
 const general = [
+	{
+		name: 'the remind-in-2-hours example (nats-server 2.12+): a scheduled reminder arrives not before its time, and a cancelled one never',
+		async run(s) {
+			if (!atLeast(s, '2.12.0')) return console.log(`    (skipped: nats-server ${s.nats.version} has no message schedules)`);
+			await s.jsm.streams.add({ name: 'REMINDERS', subjects: ['reminders.>'], allow_msg_schedules: true });
+			const wf = example('remind-in-2-hours.json', s.credId);
+			wf.nodes.find((n) => n.name === 'Schedule Reminder in 2 Hours').parameters.scheduleDelaySeconds = 3;
+			const created = await activate(s, wf);
+			const post = (path, body) => fetch(`${s.n8n.base}/webhook/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+			let res;
+			await eventually(async () => (res = await post('remind', { orderId: 'R-1', email: 'a@example.com' })).status !== 404, 15_000, 'the webhook to be registered');
+			const scheduledAt = Date.now();
+			expect(res.ok, `remind answered ${res.status}: ${await res.text()}`);
+			const kept = await post('remind', { orderId: 'R-2', email: 'b@example.com' });
+			expect(kept.ok, `the second reminder answered ${kept.status}`);
+			const cancel = await post('remind-cancel', { orderId: 'R-2' });
+			expect(cancel.ok, `cancel answered ${cancel.status}: ${await cancel.text()}`);
+			const due = await eventually(async () => {
+				const list = (await successfulExecutions(s.n8n, created.id)).filter((e) => outputOf(e, 'Reminder Text'));
+				return list.length > 0 ? list : undefined;
+			}, 30_000, 'the reminder to run');
+			const text = outputOf(due[0], 'Reminder Text');
+			expect(text.text === 'Your order R-1 is still waiting for you.' && text.to === 'a@example.com', `reminder ${JSON.stringify(text)}`);
+			expect(Date.parse(due[0].startedAt) - scheduledAt >= 2_500, `the reminder ran ${Date.parse(due[0].startedAt) - scheduledAt} ms after it was scheduled for 3 s`);
+			await pause(5_000);
+			const reminders = (await successfulExecutions(s.n8n, created.id)).map((e) => outputOf(e, 'Reminder Text')).filter(Boolean);
+			expect(reminders.length === 1, `reminders sent: ${JSON.stringify(reminders)} (the cancelled one must not come)`);
+			await deactivate(s, created);
+		},
+	},
+	{
+		name: 'the order-counter-offer example (nats-server 2.12+): counts orders per customer across executions and publishes an offer that expires',
+		async run(s) {
+			if (!atLeast(s, '2.12.0')) return console.log(`    (skipped: nats-server ${s.nats.version} has no counters)`);
+			await s.jsm.streams.add({ name: 'COUNTED', subjects: ['counted.>'] });
+			await s.jsm.streams.add({ name: 'ORDER_COUNTS', subjects: ['order-counts.>'], allow_msg_counter: true });
+			await s.jsm.streams.add({ name: 'OFFERS', subjects: ['offers.>'], allow_msg_ttl: true });
+			const wf = example('order-counter-offer.json', s.credId);
+			const trigger = wf.nodes.find((n) => n.name === 'On Order Created');
+			Object.assign(trigger.parameters, { stream: 'COUNTED', filterSubjects: 'counted.created' });
+			wf.nodes.find((n) => n.name === '10th Order?').parameters.conditions.conditions[0].rightValue = 3;
+			wf.nodes.find((n) => n.name === 'Publish Offer (Valid 24 h)').parameters.publishOptions.ttlSeconds = 3;
+			const created = await activate(s, wf);
+			await pause(1_000);
+			for (let i = 1; i <= 4; i++) await s.js.publish('counted.created', JSON.stringify({ orderId: `C-${i}`, customerId: 'cust7' }));
+			await s.js.publish('counted.created', JSON.stringify({ orderId: 'C-5', customerId: 'cust8' }));
+			const offer = await eventually(async () => await s.jsm.streams.getMessage('OFFERS', { last_by_subj: 'offers.loyalty.cust7' }).catch(() => null), 30_000, 'the offer for the third order');
+			const published = Date.now();
+			const totals = await eventually(async () => {
+				const list = await successfulExecutions(s.n8n, created.id);
+				return list.length >= 5 ? list.map((e) => outputOf(e, 'Count Order per Customer')?.value).sort() : undefined;
+			}, 30_000, 'five executions');
+			expect(JSON.stringify(totals) === JSON.stringify([1, 1, 2, 3, 4]), `counter totals ${JSON.stringify(totals)}`);
+			expect((await s.jsm.streams.info('OFFERS')).state.messages === 1, 'one offer (only the third order of cust7)');
+			expect(offer.header.get('Nats-TTL') === '3s' || offer.header.get('Nats-TTL') === '3', `offer TTL header ${offer.header.get('Nats-TTL')}`);
+			await eventually(async () => (await s.jsm.streams.info('OFFERS')).state.messages === 0, 15_000, 'the offer to expire');
+			expect(Date.now() - published >= 1_500, 'the offer expired before its time to live');
+			await deactivate(s, created);
+		},
+	},
 	{
 		name: 'the credential test succeeds, and fails for a wrong port saying why',
 		async run(s) {
