@@ -9,9 +9,10 @@ const { spawnSync } = require('node:child_process');
 const { join } = require('node:path');
 
 const { serverMatrix } = require('./lib/natsServers');
+const { ensureRuntime, NODE_VERSION } = require('./lib/runtime');
 
 const ROOT = join(__dirname, '..');
-const JEST = join(ROOT, 'node_modules', '.bin', 'jest');
+const JEST = join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js');
 
 function run(what, command, args, server) {
 	const started = Date.now();
@@ -23,14 +24,17 @@ function run(what, command, args, server) {
 
 function main() {
 	const { current, floor } = serverMatrix({ build: true, install: process.env.CI === 'true' });
+	// The tests run on the Node that n8n 2.41 runs on (24, installed with n8n for the e2e suite), not the
+	// machine's: the package is only ever loaded by n8n.
+	const node = ensureRuntime().node.bin;
 	// --forceExit: every test closes what it opened (triggers are awaited until settled), but a test
 	// that fails half-way may leave a connection behind, and a hung Jest would hold CI for an hour.
 	const runs = [
-		run('unit, integration, chaos and cluster tests', JEST, ['--forceExit'], current),
+		run(`unit, integration, chaos and cluster tests (Node ${NODE_VERSION})`, node, [JEST, '--forceExit'], current),
 		run('end-to-end in real n8n', process.execPath, [join(ROOT, 'test', 'e2e', 'run.js')], current),
 		run('the editor in a real browser', process.execPath, [join(ROOT, 'test', 'browser', 'run.js')], current),
 	];
-	if (floor) runs.push(run('integration tests on the oldest supported server', JEST, ['--forceExit', '--selectProjects', 'integration'], floor));
+	if (floor) runs.push(run(`integration tests on the oldest supported server (Node ${NODE_VERSION})`, node, [JEST, '--forceExit', '--selectProjects', 'integration'], floor));
 	process.stdout.write('\n== Summary\n');
 	for (const r of runs) process.stdout.write(`  ${r.ok ? 'passed' : 'FAILED'}  ${r.what} on nats-server ${r.version} (${r.seconds} s)\n`);
 	const versions = [...new Set(runs.map((r) => r.version))];

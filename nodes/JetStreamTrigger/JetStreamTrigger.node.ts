@@ -23,7 +23,7 @@ export class JetStreamTrigger implements INodeType {
 		// n8n's node panel merges this trigger into the JetStream node (same type name without "Trigger")
 		// and shows this text for both, in "What happens next?" too: so it names both.
 		description:
-			'NATS JetStream: start a workflow for each message of a stream (at least once), publish events, manage streams, consumers, key-value buckets and dead letters',
+			'NATS JetStream: start a workflow for each message of a stream (at least once), publish events, manage streams, consumers, key-value buckets, object stores, counters and dead letters',
 		documentationUrl: 'https://github.com/n8n-nodes-jetstream/n8n-nodes-jetstream#jetstream-trigger',
 		// Shown while a test run listens (n8n's own text says only that it waits); a fixed text, so it
 		// names what to do rather than the stream of this node.

@@ -1,4 +1,5 @@
 import { InvalidParameterError } from '../errors';
+import { BUCKET_RULE, wholeValue } from '../validation';
 
 /**
  * What a message of an object store's stream (OBJ_<bucket>) says about an object. The stream holds the
@@ -44,14 +45,22 @@ export function objectOperation(meta: StoredObjectMeta): ObjectOperation {
 	return meta.options?.link ? 'link' : 'put';
 }
 
-const BUCKET_PATTERN = /^[-\w]+$/;
+const BUCKET_PATTERN = wholeValue(BUCKET_RULE);
+/** The bucket becomes the stream OBJ_<bucket>; stream names are limited to 255 characters. */
+const MAX_BUCKET_LENGTH = 251;
 
 /** Object store buckets follow the key-value rule: letters, digits, - and _ (the stream is OBJ_<bucket>). */
 export function validateObjectBucketName(value: unknown, field = 'Bucket'): string {
 	const name = String(value ?? '').trim();
-	if (name === '') throw new InvalidParameterError(field, `"${field}" is empty`, 'Enter the name of the object store bucket, e.g. invoices');
-	if (!BUCKET_PATTERN.test(name) || name.length > 251) {
-		throw new InvalidParameterError(field, `"${name}" is not a valid bucket name (field "${field}")`, 'Bucket names use letters, digits, - and _ only: no spaces, dots or other symbols');
+	if (name === '') {
+		throw new InvalidParameterError(field, `"${field}" is empty`, 'Enter the name of the Object Store bucket, e.g. invoices');
+	}
+	if (!BUCKET_PATTERN.test(name) || name.length > MAX_BUCKET_LENGTH) {
+		throw new InvalidParameterError(
+			field,
+			`"${name}" is not a valid object store bucket name (field "${field}")`,
+			'Bucket names use letters, digits, - and _ only: no spaces, dots or other symbols',
+		);
 	}
 	return name;
 }

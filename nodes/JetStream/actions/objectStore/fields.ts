@@ -2,13 +2,12 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import { InvalidParameterError } from '../../../shared/errors';
 import { locatorName, objectBucketLocator } from '../../../shared/n8n/locators';
-import { BUCKET_RULE, wholeValue } from '../../../shared/validation';
+import { validateObjectBucketName } from '../../../shared/objectStore/objectMeta';
+
+export { validateObjectBucketName };
 
 /** Fields shared by the Object Store operations, and reading them once per item. */
 
-const BUCKET_PATTERN = wholeValue(BUCKET_RULE);
-/** The bucket becomes the stream OBJ_<bucket>; stream names are limited to 255 characters. */
-const MAX_BUCKET_LENGTH = 251;
 /** nats.js puts the name, base64url-encoded, into a subject: keep it well below the server's limits. */
 const MAX_OBJECT_NAME_LENGTH = 1024;
 
@@ -34,21 +33,6 @@ export const binaryPropertyField: INodeProperties = {
 	hint: 'The name of the input binary field holding the file to store',
 	description: 'Name of the binary field of the input item whose file is stored',
 };
-
-export function validateObjectBucketName(value: unknown, field = 'Bucket'): string {
-	const name = String(value ?? '').trim();
-	if (name === '') {
-		throw new InvalidParameterError(field, `"${field}" is empty`, 'Enter the name of the Object Store bucket, e.g. invoices');
-	}
-	if (!BUCKET_PATTERN.test(name) || name.length > MAX_BUCKET_LENGTH) {
-		throw new InvalidParameterError(
-			field,
-			`"${name}" is not a valid object store bucket name (field "${field}")`,
-			'Bucket names use letters, digits, - and _ only: no spaces, dots or other symbols',
-		);
-	}
-	return name;
-}
 
 /** Any text; only empty names, names of spaces alone and very long names are refused. */
 export function validateObjectName(value: unknown, field = 'Object Name'): string {
