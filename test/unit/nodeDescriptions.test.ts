@@ -69,7 +69,7 @@ describe('node descriptions and documentation links', () => {
 		expect(jetStream).toBe(new JetStreamTrigger().description.description);
 		expect(jetStream).toMatch(/start a workflow/i);
 		expect(jetStream).toMatch(/publish events/i);
-		expect(jetStream).toMatch(/streams, consumers, key-value buckets and dead letters/);
+		expect(jetStream).toMatch(/streams, consumers, key-value buckets, object stores, counters and dead letters/);
 	});
 
 	it('shows the NATS Request Trigger\'s own text (no node to fold it into)', () => {
