@@ -1,3 +1,5 @@
+import type { TransportLogger } from '../../shared/transport/connect';
+import type { TriggerConsumer } from '../../shared/transport/consume';
 import type { CircuitBreakerSettings } from '../settings';
 
 export type BreakerState = 'closed' | 'open' | 'halfOpen';
@@ -69,5 +71,16 @@ export class CircuitBreaker {
 			this.current = 'halfOpen';
 			this.log('Circuit half-open: trying one message');
 		}
+	}
+}
+
+/** Pauses the consumer on the server until the cool-down ends: every reader of it waits, visibly. Never throws. */
+export async function pauseOnServer(consumer: TriggerConsumer, untilMs: number, logger: TransportLogger): Promise<void> {
+	const { name } = consumer.facts;
+	try {
+		await consumer.pause(new Date(untilMs));
+		logger.warn(`Paused consumer "${name}" on the server until ${new Date(untilMs).toISOString()}: every n8n instance reading it waits`);
+	} catch (error) {
+		logger.warn(`Could not pause consumer "${name}" on the server (${(error as Error).message}); only this trigger waits`);
 	}
 }

@@ -1,26 +1,17 @@
 import { forFeature } from '../../shared/errorMapping';
 import { withinDeadline } from '../../shared/execution/sleep';
 import type { PermissionError } from '../../shared/errors';
-import type { RecoverOutcome, TriggerConsumer } from '../../shared/transport/consume';
+import type { TriggerConsumer } from '../../shared/transport/consume';
 import type { Delivery } from '../../shared/transport/delivery';
 import type { Puller, PullReport } from '../../shared/transport/pull';
 import { isLastDelivery } from './answers';
+import { pauseOnServer } from './circuitBreaker';
 import { Dispatcher, type DispatchHost } from './dispatcher';
 import { FEATURE } from './featureNames';
 import type { DeadLetterDetails } from './hooks';
 import { keepAliveInterval, Lifecycle, type Departure, type HeldMessage, type LifecycleOwner } from './lifecycle';
 import { UnitProcessor } from './processor';
-import type { LoopPort, StepDeps } from './steps';
-
-export interface LoopEvents {
-	/** The trigger cannot go on (consumer or stream deleted, a right refused): n8n should reactivate it. */
-	fatal(error: Error): void;
-	/** The server reported the consumer missing: see whether it is back, re-create it if the node manages it. */
-	recover(): Promise<RecoverOutcome>;
-}
-
-/** Why the loop stopped reading: n8n closes it, it met an error it cannot mend, or a test run has its message. */
-export type StopReason = 'closing' | 'failed' | 'testRunDone';
+import type { LoopEvents, LoopPort, StepDeps, StopReason } from './steps';
 
 /** Read ahead what the slots take in this long at the current pace (when that is more than twice the limit)… */
 const READ_AHEAD_WINDOW_S = 0.1;
@@ -206,14 +197,8 @@ export class ConsumeLoop implements LoopPort, LifecycleOwner, DispatchHost {
 
 	/** "Pause Consumer on Server": the pause ends with the cool-down, when the trial message is asked for. */
 	circuitOpened(untilMs: number): void {
-		if (!this.deps.settings.circuitBreaker?.pauseConsumer || this.deps.settings.manual) return;
-		void this.track(
-			this.consumer.pause(new Date(untilMs)).then(
-				() => this.deps.logger.warn(`Paused consumer "${this.consumer.facts.name}" on the server until ${new Date(untilMs).toISOString()}: every n8n instance reading it waits`),
-				(error: unknown) => this.deps.logger.warn(`Could not pause consumer "${this.consumer.facts.name}" on the server (${(error as Error).message}); only this trigger waits`),
-			),
-			'Pausing the consumer',
-		);
+		const { settings, logger } = this.deps;
+		if (settings.circuitBreaker?.pauseConsumer && !settings.manual) void this.track(pauseOnServer(this.consumer, untilMs, logger), 'Pausing the consumer');
 	}
 
 	private stop(reason: StopReason): void {

@@ -3,7 +3,7 @@ import type { ITriggerFunctions } from 'n8n-workflow';
 import type { Ticker } from '../../shared/execution/ticker';
 import type { OutageReporting } from '../../shared/n8n/outage';
 import type { TransportLogger } from '../../shared/transport/connect';
-import type { ConsumerFacts } from '../../shared/transport/consume';
+import type { ConsumerFacts, RecoverOutcome } from '../../shared/transport/consume';
 import type { TriggerSettings } from '../settings';
 import type { ContentAttacher, DeadLetterSink, DecodedMessage, MessageGuard } from './hooks';
 import type { StatsEvents } from './stats';
@@ -50,3 +50,14 @@ export interface StepDeps {
 	/** "Later in the workflow": whether the trigger sees the Acknowledge node's answers at all (it may not be allowed to). */
 	watchesWorkflowAnswers: boolean;
 }
+
+/** What the consume loop tells the trigger that runs it. */
+export interface LoopEvents {
+	/** The trigger cannot go on (consumer or stream deleted, a right refused): n8n should reactivate it. */
+	fatal(error: Error): void;
+	/** The server reported the consumer missing: see whether it is back, re-create it if the node manages it. */
+	recover(): Promise<RecoverOutcome>;
+}
+
+/** Why the loop stopped reading: n8n closes it, it met an error it cannot mend, or a test run has its message. */
+export type StopReason = 'closing' | 'failed' | 'testRunDone';

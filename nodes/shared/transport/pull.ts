@@ -171,9 +171,9 @@ class PullerImpl implements Puller {
 	 * after the failover time. Only when this reader still holds it: an unpin releases whoever does.
 	 */
 	private async handOverPin(): Promise<void> {
+		const { group, pinned } = this.options.limits;
 		const pin = this.machine.pin;
-		const group = this.options.limits.group;
-		if (!pin || !group) return;
+		if (!pinned || !pin || !group) return;
 		try {
 			const jsm = await this.client.jsm();
 			const info = (await jsm.consumers.info(this.target.stream, this.target.consumer)) as { priority_groups?: Array<{ group: string; pinned_client_id?: string }> };

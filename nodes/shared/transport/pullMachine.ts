@@ -82,7 +82,8 @@ export class PullMachine {
 
 	private cancelTimer?: () => void;
 
-	private pinId?: string;
+	/** The pin the server gave this reader of a one-reader group (pull.ts releases it at close). */
+	pin?: string;
 
 	constructor(
 		private limits: PullLimits,
@@ -95,11 +96,6 @@ export class PullMachine {
 		return this.current;
 	}
 
-	/** The pin the server gave this reader of a one-reader group (the last it told); undefined otherwise. */
-	get pin(): string | undefined {
-		return this.limits.pinned ? this.pinId : undefined;
-	}
-
 	/** The caller asks for `count` more messages; only sent while idle or asking (otherwise `credit` comes later). */
 	request(count: number): void {
 		if ((this.current !== 'idle' && this.current !== 'asking') || count <= 0) return;
@@ -109,7 +105,7 @@ export class PullMachine {
 			const batch = this.limits.maxBatch > 0 ? Math.min(left, this.limits.maxBatch) : left;
 			left -= batch;
 			this.outstanding.add(batch);
-			this.effects.send(batch, this.limits, this.limits.pinned ? this.pinId : undefined);
+			this.effects.send(batch, this.limits, this.limits.pinned ? this.pin : undefined);
 		}
 		this.current = 'asking';
 	}
@@ -123,7 +119,7 @@ export class PullMachine {
 		this.heard();
 		this.streak = 0;
 		this.sameRefusal.count = 0;
-		if (pinId) this.pinId = pinId;
+		if (pinId) this.pin = pinId;
 		this.outstanding.settle();
 		if (this.outstanding.value === 0 && this.current === 'asking') this.current = 'idle';
 	}
@@ -169,7 +165,7 @@ export class PullMachine {
 		if (this.current === 'gone' || this.current === 'closed' || this.current === 'disconnected') return;
 		if (code === 423) {
 			// Unpinned: another client holds the group now; ask without the old pin.
-			this.pinId = undefined;
+			this.pin = undefined;
 			this.effects.report({ type: 'debug', description: `${code} ${description}` });
 			if (this.outstanding.value === 0) this.backOff(FIRST_BACKOFF_MS);
 			return;
