@@ -81,6 +81,8 @@ async function medianInTurns(runs, fns) {
 	const results = fns.map(() => []);
 	for (let i = 0; i < runs; i++) {
 		for (let f = 0; f < fns.length; f++) results[f].push(await fns[f](i));
+		// BENCH_VERBOSE=1: every run's figures (and the ratio of the first two), for the spread.
+		if (process.env.BENCH_VERBOSE) console.error(`run ${i}: ${results.map((r) => Math.round(r[i])).join(' / ')} (${(results[0][i] / results[1][i]).toFixed(2)}×)`);
 	}
 	return results.map(median);
 }

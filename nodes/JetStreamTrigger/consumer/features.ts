@@ -11,6 +11,7 @@ import { triggerDeadLetterSink } from './deadLetterSink';
 import { FEATURE } from './featureNames';
 import { chainGuards, noDeadLetter, passThroughGuard, type DeadLetterSink, type DecodedMessage, type MessageGuard } from './hooks';
 import { IdempotencyGuard } from './idempotencyGuard';
+import { RECENTLY_PROCESSED_MS } from './recentlyProcessed';
 import { keyReader } from './idempotencyKey';
 import { SchemaGuard } from './schemaGuard';
 import { onlyPayloads } from './sourcePayload';
@@ -90,7 +91,9 @@ export async function prepareFeatures(
 			create: options.createBucket,
 		}));
 		const bucketDown = outage(`The idempotency bucket "${store.bucket}"`, 'Check that the key-value bucket exists and its server answers; messages wait until it does, none is skipped or run twice meanwhile');
-		idempotency = new IdempotencyGuard(store, keyReader(options), logger, ticker, options.leaseMs, bucketDown);
+		// Never remembered locally longer than the bucket remembers (a retention under a minute).
+		const recentMs = Math.min(RECENTLY_PROCESSED_MS, options.retentionMs);
+		idempotency = new IdempotencyGuard(store, keyReader(options), logger, ticker, options.leaseMs, bucketDown, recentMs);
 		guards.push(idempotency);
 	}
 	return {

@@ -8,6 +8,7 @@ import type { TransportLogger } from '../../shared/transport/connect';
 import type { DecodedMessage, GuardVerdict, MessageGuard } from './hooks';
 import type { KeyOf } from './idempotencyKey';
 import { FEATURE } from './featureNames';
+import { RecentlyProcessed, RECENTLY_PROCESSED_MS } from './recentlyProcessed';
 
 /** About half a minute of retries: long enough for a server restart. */
 const COMPLETE_ATTEMPTS = 8;
@@ -18,10 +19,7 @@ interface Held {
 	claim: Claim;
 	/** A renewal in flight: recording or releasing waits for it, so they use the newest revision. */
 	renewing?: Promise<void>;
-	/**
-	 * The claim was taken over while the execution ran (it could not be renewed in time). Success is
-	 * still recorded — the message *was* processed — but the claim is not ours to give back.
-	 */
+	/** Taken over while the execution ran (not renewed in time): success is still recorded, but never given back. */
 	lost?: boolean;
 }
 
@@ -39,6 +37,18 @@ interface Abandoned {
  * it back after a failure. A key already processed is acknowledged and skipped; one claimed elsewhere
  * waits until that claim is decided or its lease ends. A bucket that cannot be reached is an outage,
  * not a verdict: the message waits, it is never skipped, run or dead-lettered because of it.
+ *
+ * Two awaited writes per message, and no fewer (measured: they, not this code, bound the rate):
+ * - the claim before the execution is the only thing that keeps two instances from running one key
+ *   at once; it must be answered before the execution starts.
+ * - "processed" is written, and its answer awaited, before the ack is sent. Crash after the write,
+ *   before the ack: the redelivery finds the key processed and is skipped. Crash before the write
+ *   is answered: no ack was sent, the redelivery waits out the claim's lease and runs (the execution
+ *   may have run: at-least-once, as without the guard). Sending the ack next to an unanswered write
+ *   instead would let a write refused later (a KV leader elsewhere, a full store) leave an acked
+ *   message with no record: a copy published again would run twice.
+ * A copy of a message whose key this process recorded lately is skipped without a round trip
+ * (`RecentlyProcessed`): a processed entry never becomes claimable again before it ages out.
  */
 export class IdempotencyGuard implements MessageGuard {
 	/** Claims of messages whose executions run now: one entry per running message, removed when it ends. */
@@ -54,6 +64,8 @@ export class IdempotencyGuard implements MessageGuard {
 
 	private warnedNoKey = false;
 
+	private readonly recent: RecentlyProcessed;
+
 	constructor(
 		private readonly store: ProcessedKeyStore,
 		private readonly keyOf: KeyOf,
@@ -61,7 +73,10 @@ export class IdempotencyGuard implements MessageGuard {
 		private readonly ticker: Ticker,
 		private readonly leaseMs: number,
 		private readonly outage: Outage,
-	) {}
+		recentMs = RECENTLY_PROCESSED_MS,
+	) {
+		this.recent = new RecentlyProcessed(recentMs);
+	}
 
 	get stats() {
 		return this.store.stats;
@@ -77,6 +92,10 @@ export class IdempotencyGuard implements MessageGuard {
 		if (key === undefined) {
 			this.noKey(message);
 			return { action: 'process' };
+		}
+		if (this.recent.has(key)) {
+			this.store.stats.duplicatesSkipped++;
+			return { action: 'skip', reason: `its idempotency key "${key}" was processed by this trigger a moment ago` };
 		}
 		let result;
 		try {
@@ -158,7 +177,7 @@ export class IdempotencyGuard implements MessageGuard {
 	/** Whether this message's key is recorded as processed (for a message the server gave up on). */
 	async wasProcessed(message: DecodedMessage): Promise<boolean> {
 		const key = this.keyOf(message);
-		return key !== undefined && (await this.store.isProcessed(key));
+		return key !== undefined && (this.recent.has(key) || (await this.store.isProcessed(key)));
 	}
 
 	/**
@@ -197,7 +216,10 @@ export class IdempotencyGuard implements MessageGuard {
 				() => undefined,
 				(error: unknown) => error as Error,
 			);
-			if (!failure) return;
+			if (!failure) {
+				this.recent.add(held.claim.key);
+				return;
+			}
 			if (attempt >= COMPLETE_ATTEMPTS) {
 				this.logger.error(
 					`Could not record idempotency key "${held.claim.key}" as processed (${failure.message}); the message is acknowledged, but a copy of it could run again once the claim's lease ends`,

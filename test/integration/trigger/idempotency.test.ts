@@ -81,6 +81,26 @@ describe('JetStream Trigger idempotency', () => {
 		expect(JSON.parse(entry!.string()).state).toBe('processed');
 	});
 
+	it('skips a copy of a key it recorded a moment ago without asking the bucket; a key deleted by hand runs again on a fresh trigger', async () => {
+		const durable = uniqueName('d');
+		const first = await startKeyed(durable);
+		await suite.stream.publish(1, order('R-1'));
+		await ackFloor(durable, 1, 'first copy acknowledged');
+		expect(await processedState(durable, 'R-1')).toBe('processed');
+		const kv = await new Kvm(jetstream(suite.stream.nc)).open(bucketOf(durable));
+		await kv.delete('k.R-1');
+		// The bucket no longer knows the key; this trigger recorded it a moment ago and skips the copy from memory.
+		await suite.stream.publish(1, order('R-1'));
+		await ackFloor(durable, 2, 'second copy acknowledged');
+		expect(orderIds(first)).toEqual(['R-1']);
+		expect(first.fake.logs.some((l) => /idempotency key "R-1" was processed by this trigger a moment ago/.test(l.message))).toBe(true);
+		await first.close();
+		const second = await startKeyed(durable);
+		await suite.stream.publish(1, order('R-1'));
+		await ackFloor(durable, 3, 'third copy acknowledged');
+		expect(orderIds(second)).toEqual(['R-1']);
+	});
+
 	it('processes a message without the key field, warning once', async () => {
 		const durable = uniqueName('d');
 		const t = await startKeyed(durable);

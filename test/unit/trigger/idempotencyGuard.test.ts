@@ -77,6 +77,40 @@ describe('IdempotencyGuard', () => {
 		expect(calls).toHaveLength(5);
 	});
 
+	it('skips a copy of a message whose key it recorded without asking the bucket, but only once the record was confirmed', async () => {
+		const { store, calls } = fakeStore();
+		const complete = store.complete.bind(store);
+		let refuse = true;
+		(store as unknown as { complete: (c: Claim) => Promise<unknown> }).complete = async (claim: Claim) => {
+			if (refuse) throw new Error('No answer (timeout)');
+			return await complete(claim);
+		};
+		const guard = new IdempotencyGuard(store, keyOf, logger, new Ticker(100), 30_000, outage(), 60_000);
+		// A record still unconfirmed (retrying) is not known: a copy asks the bucket (and waits there).
+		const [first, copy] = [message('A'), message('A')];
+		expect(await guard.check(first)).toEqual({ action: 'process' });
+		const recording = guard.processed(first);
+		await jest.advanceTimersByTimeAsync(0);
+		expect(await guard.check(copy)).toEqual({ action: 'process' });
+		await guard.failed(copy);
+		expect(calls).toEqual(['claim A', 'claim A', 'release A@2']);
+		refuse = false;
+		await jest.advanceTimersByTimeAsync(1_000);
+		await recording;
+		expect(await guard.check(message('A'))).toMatchObject({ action: 'skip', reason: expect.stringMatching(/processed by this trigger/) });
+		expect(await guard.wasProcessed(message('A'))).toBe(true);
+		// A failed key is given back, never remembered.
+		const b = message('B');
+		await guard.check(b);
+		await guard.failed(b);
+		expect(await guard.check(message('B'))).toEqual({ action: 'process' });
+		expect(calls.filter((c) => c.startsWith('claim'))).toEqual(['claim A', 'claim A', 'claim B', 'claim B']);
+		// Forgotten after its time: the bucket answers again.
+		await jest.advanceTimersByTimeAsync(60_000);
+		await guard.check(message('A'));
+		expect(calls.at(-1)).toBe('claim A');
+	});
+
 	it('says "wait" for an unreachable bucket, never "process" or "skip", and warns once per outage', async () => {
 		const warnings: string[] = [];
 		const { store } = fakeStore();
