@@ -1,34 +1,12 @@
-import { connectionPool } from '../../../nodes/shared/transport';
-import { serverAtLeast, startNatsServer, uniqueName, type NatsServer } from '../../helpers/natsServer';
-import { inspector, json, objRunner, type Inspector } from './harness';
+import { serverAtLeast, uniqueName } from '../../helpers/natsServer';
+import { json, objectStoreSuite } from './harness';
 
 /** Object Store buckets through the JetStream node: create, get, list, delete. */
 
-let server: NatsServer;
-let raw: Inspector;
-const run = objRunner(() => server);
-const created: string[] = [];
+const suite = objectStoreSuite('obj-buckets');
+const { run } = suite;
 
-function bucketName(): string {
-	const name = uniqueName('ob');
-	created.push(name);
-	return name;
-}
-
-beforeAll(async () => {
-	server = await startNatsServer({ label: 'obj-buckets' });
-	raw = await inspector(server);
-});
-
-afterEach(async () => {
-	for (const bucket of created.splice(0)) await raw.jsm.streams.delete(`OBJ_${bucket}`).catch(() => undefined);
-});
-
-afterAll(async () => {
-	await raw?.close();
-	await connectionPool.closeAll();
-	await server?.cleanup();
-});
+const bucketName = () => suite.bucketName('ob');
 
 describe('JetStream node → Object Store buckets', () => {
 	it('creates a bucket with size limit, TTL, storage, replicas and description on its stream OBJ_<bucket>', async () => {
@@ -37,7 +15,7 @@ describe('JetStream node → Object Store buckets', () => {
 			await run({ operation: 'createBucket', objBucket: bucket, objBucketOptions: { maxBytes: 5_000_000, ttlSeconds: 7200, storage: 'memory', replicas: 1, description: 'scans' } }),
 		);
 		expect(out).toMatchObject({ action: 'created', bucket, stream: `OBJ_${bucket}`, objects: 0, sizeBytes: 0, maxBytes: 5_000_000, ttlSeconds: 7200, storage: 'memory', replicas: 1, description: 'scans', compression: false, sealed: false });
-		const { config } = await raw.jsm.streams.info(`OBJ_${bucket}`);
+		const { config } = await suite.raw.jsm.streams.info(`OBJ_${bucket}`);
 		expect(config).toMatchObject({ max_bytes: 5_000_000, max_age: 7200 * 1e9, storage: 'memory', description: 'scans', subjects: [`$O.${bucket}.C.>`, `$O.${bucket}.M.>`] });
 	});
 
@@ -49,19 +27,19 @@ describe('JetStream node → Object Store buckets', () => {
 		await expect(run({ ...params, objBucketOptions: { ttlSeconds: 120, storage: 'memory' } })).rejects.toThrow(
 			`Object store bucket "${bucket}" already exists with other settings: storage is "file", not "memory"; ttlSeconds is 60, not 120`,
 		);
-		expect((await raw.jsm.streams.info(`OBJ_${bucket}`)).config.max_age).toBe(60 * 1e9);
+		expect((await suite.raw.jsm.streams.info(`OBJ_${bucket}`)).config.max_age).toBe(60 * 1e9);
 	});
 
 	it('gets a bucket with the number of objects and bytes; lists buckets (only object stores, Limit applies); deletes one', async () => {
 		const bucket = bucketName();
 		const other = bucketName();
-		const os = await raw.objm.create(bucket);
-		await raw.objm.create(other);
+		const os = await suite.raw.objm.create(bucket);
+		await suite.raw.objm.create(other);
 		await os.putBlob({ name: 'a' }, new Uint8Array(1000));
 		await os.putBlob({ name: 'b' }, new Uint8Array(10));
 		await os.delete('b');
 		const kv = uniqueName('KVNOT');
-		await raw.jsm.streams.add({ name: kv, subjects: [`${kv.toLowerCase()}.>`] });
+		await suite.raw.jsm.streams.add({ name: kv, subjects: [`${kv.toLowerCase()}.>`] });
 
 		const [info] = json(await run({ operation: 'getBucket', objBucket: bucket }));
 		expect(info).toMatchObject({ bucket, objects: 2, storage: 'file', maxBytes: -1, ttlSeconds: 0 });
@@ -73,8 +51,8 @@ describe('JetStream node → Object Store buckets', () => {
 		expect(json(await run({ operation: 'getAllBuckets', returnAll: false, limit: 1 }))).toHaveLength(1);
 
 		expect(json(await run({ operation: 'deleteBucket', objBucket: bucket }))).toEqual([{ bucket, deleted: true }]);
-		await expect(raw.jsm.streams.info(`OBJ_${bucket}`)).rejects.toThrow(/stream not found/);
-		await raw.jsm.streams.delete(kv);
+		await expect(suite.raw.jsm.streams.info(`OBJ_${bucket}`)).rejects.toThrow(/stream not found/);
+		await suite.raw.jsm.streams.delete(kv);
 	});
 
 	it('compression: stored on 2.10+, refused with the version on an older server', async () => {
@@ -85,6 +63,6 @@ describe('JetStream node → Object Store buckets', () => {
 			return;
 		}
 		expect(json(await run(params))[0]).toMatchObject({ action: 'created', compression: true });
-		expect((await raw.jsm.streams.info(`OBJ_${bucket}`)).config.compression).toBe('s2');
+		expect((await suite.raw.jsm.streams.info(`OBJ_${bucket}`)).config.compression).toBe('s2');
 	});
 });

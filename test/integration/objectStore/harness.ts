@@ -5,7 +5,8 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { JetStream } from '../../../nodes/JetStream/JetStream.node';
 import { fakeExecute, type FakeExecuteOptions, type LogLine, type ParamValue } from '../../helpers/fakeExecute';
-import type { NatsServer } from '../../helpers/natsServer';
+import { connectionPool } from '../../../nodes/shared/transport';
+import { startNatsServer, uniqueName, type NatsServer } from '../../helpers/natsServer';
 
 /**
  * Runs the JetStream node's Object Store resource the way n8n does, and gives tests a separate raw
@@ -59,4 +60,52 @@ export async function inspector(server: NatsServer): Promise<Inspector> {
 	const nc = await connect({ servers: server.url, name: 'obj-test-inspector' });
 	const jsm = await jetstreamManager(nc);
 	return { nc, jsm, objm: new Objm(nc), close: () => nc.close() };
+}
+
+export interface ObjectStoreSuite {
+	readonly server: NatsServer;
+	readonly raw: Inspector;
+	run: ReturnType<typeof objRunner>;
+	/** A unique bucket name (`prefix` + a counter); its stream is removed after the test. */
+	bucketName(prefix: string): string;
+}
+
+/**
+ * The usual hooks of an object store test file: one nats-server for the file, a raw connection to
+ * inspect it, and every bucket a test named removed after it.
+ */
+export function objectStoreSuite(label: string): ObjectStoreSuite {
+	let server: NatsServer | undefined;
+	let raw: Inspector | undefined;
+	const created: string[] = [];
+	const need = <T>(value: T | undefined, what: string): T => {
+		if (value === undefined) throw new Error(`${what} is only available inside a test`);
+		return value;
+	};
+	beforeAll(async () => {
+		server = await startNatsServer({ label });
+		raw = await inspector(server);
+	});
+	afterEach(async () => {
+		for (const bucket of created.splice(0)) await raw?.jsm.streams.delete(`OBJ_${bucket}`).catch(() => false);
+	});
+	afterAll(async () => {
+		await raw?.close();
+		await connectionPool.closeAll();
+		await server?.cleanup();
+	});
+	return {
+		get server() {
+			return need(server, 'The server');
+		},
+		get raw() {
+			return need(raw, 'The inspector');
+		},
+		run: objRunner(() => need(server, 'The server')),
+		bucketName(prefix) {
+			const name = uniqueName(prefix);
+			created.push(name);
+			return name;
+		},
+	};
 }

@@ -1,40 +1,21 @@
 import { createHash } from 'node:crypto';
 
-import { connectionPool } from '../../../nodes/shared/transport';
-import { startNatsServer, uniqueName, type NatsServer } from '../../helpers/natsServer';
-import { inspector, json, memoryFile, objRunner, type Inspector } from './harness';
+import { uniqueName } from '../../helpers/natsServer';
+import { json, memoryFile, objectStoreSuite } from './harness';
 
 /** Object Store objects through the JetStream node: put, get, info, list, delete, link. */
 
-let server: NatsServer;
-let raw: Inspector;
-const run = objRunner(() => server);
-const created: string[] = [];
+const suite = objectStoreSuite('obj-objects');
+const { run } = suite;
 
 async function newBucket(): Promise<string> {
-	const bucket = uniqueName('ob');
-	created.push(bucket);
-	await raw.objm.create(bucket);
+	const bucket = suite.bucketName('ob');
+	await suite.raw.objm.create(bucket);
 	return bucket;
 }
 
 /** As nats.js writes it: base64url with padding. */
 const digestOf = (bytes: Buffer) => `SHA-256=${createHash('sha256').update(bytes).digest('base64').replace(/\+/g, '-').replace(/\//g, '_')}`;
-
-beforeAll(async () => {
-	server = await startNatsServer({ label: 'obj-objects' });
-	raw = await inspector(server);
-});
-
-afterEach(async () => {
-	for (const bucket of created.splice(0)) await raw.jsm.streams.delete(`OBJ_${bucket}`).catch(() => undefined);
-});
-
-afterAll(async () => {
-	await raw?.close();
-	await connectionPool.closeAll();
-	await server?.cleanup();
-});
 
 describe('JetStream node → Object Store objects', () => {
 	it('puts a file from a binary field and outputs its name, size, chunks and SHA-256 digest; nats.js reads back the same bytes', async () => {
@@ -58,7 +39,7 @@ describe('JetStream node → Object Store objects', () => {
 			link: null,
 		});
 		expect(new Date(String(out.modified)).toISOString()).toBe(out.modified);
-		const stored = await (await raw.objm.open(bucket)).getBlob('invoices/inv-1001.pdf');
+		const stored = await (await suite.raw.objm.open(bucket)).getBlob('invoices/inv-1001.pdf');
 		expect(Buffer.from(stored ?? []).equals(bytes)).toBe(true);
 	});
 
@@ -75,7 +56,7 @@ describe('JetStream node → Object Store objects', () => {
 
 	it('takes the MIME type from the name\'s extension when none was stored, and says bytes for a name without one', async () => {
 		const bucket = await newBucket();
-		const os = await raw.objm.open(bucket);
+		const os = await suite.raw.objm.open(bucket);
 		await os.putBlob({ name: 'notes/readme.txt' }, new TextEncoder().encode('hello'));
 		await os.putBlob({ name: 'blob' }, new Uint8Array([1, 2, 3]));
 		const [txt] = await run({ operation: 'download', objBucket: bucket, objName: 'notes/readme.txt', binaryPropertyName: 'data' });
@@ -86,7 +67,7 @@ describe('JetStream node → Object Store objects', () => {
 
 	it('gets info, lists objects (deleted ones only when asked) and deletes an object', async () => {
 		const bucket = await newBucket();
-		const os = await raw.objm.open(bucket);
+		const os = await suite.raw.objm.open(bucket);
 		await run({ operation: 'upload', objBucket: bucket, objName: 'a.txt', binaryPropertyName: 'data', objPutOptions: { headers: { header: [{ name: 'X-A', value: '1' }] } } }, { items: [memoryFile('aaa', 'text/plain', 'a.txt')] });
 		await os.putBlob({ name: 'b.txt' }, new TextEncoder().encode('bbbb'));
 		await os.putBlob({ name: 'c.txt' }, new TextEncoder().encode('c'));
@@ -112,7 +93,7 @@ describe('JetStream node → Object Store objects', () => {
 	it('links an object (getting the link reads the target) and a whole bucket', async () => {
 		const bucket = await newBucket();
 		const other = await newBucket();
-		await (await raw.objm.open(other)).putBlob({ name: 'report.pdf' }, new TextEncoder().encode('report body'));
+		await (await suite.raw.objm.open(other)).putBlob({ name: 'report.pdf' }, new TextEncoder().encode('report body'));
 
 		const [link] = json(await run({ operation: 'link', objBucket: bucket, objName: 'latest.pdf', objLinkTo: 'object', objTargetBucket: other, objTargetName: 'report.pdf' }));
 		expect(link).toMatchObject({ bucket, name: 'latest.pdf', link: { bucket: other, name: 'report.pdf' } });
@@ -146,7 +127,7 @@ describe('JetStream node → Object Store errors name the bucket and the object'
 		await expect(run({ operation: 'download', objBucket: bucket, objName: 'nope.pdf', binaryPropertyName: 'data' })).rejects.toThrow(expected);
 		await expect(run({ operation: 'get', objBucket: bucket, objName: 'nope.pdf' })).rejects.toThrow(expected);
 		await expect(run({ operation: 'delete', objBucket: bucket, objName: 'nope.pdf' })).rejects.toThrow(expected);
-		await (await raw.objm.open(bucket)).putBlob({ name: 'old' }, new Uint8Array([1]));
+		await (await suite.raw.objm.open(bucket)).putBlob({ name: 'old' }, new Uint8Array([1]));
 		await run({ operation: 'delete', objBucket: bucket, objName: 'old' });
 		await expect(run({ operation: 'delete', objBucket: bucket, objName: 'old' })).rejects.toThrow(`Object "old" was not found in object store bucket "${bucket}" (it was deleted before)`);
 		await expect(run({ operation: 'link', objBucket: bucket, objName: 'l', objLinkTo: 'object', objTargetBucket: bucket, objTargetName: 'nope.pdf' })).rejects.toThrow(
@@ -166,7 +147,7 @@ describe('JetStream node → Object Store errors name the bucket and the object'
 
 	it('with Continue On Fail a failing item becomes an error item and the others carry on', async () => {
 		const bucket = await newBucket();
-		await (await raw.objm.open(bucket)).putBlob({ name: 'here' }, new Uint8Array([1]));
+		await (await suite.raw.objm.open(bucket)).putBlob({ name: 'here' }, new Uint8Array([1]));
 		const out = json(await run({ operation: 'get', objBucket: bucket, objName: (i: number) => (i === 0 ? 'gone' : 'here') }, { items: [{ json: {} }, { json: {} }], continueOnFail: true }));
 		expect(out[0].error).toBe(`Object "gone" was not found in object store bucket "${bucket}"`);
 		expect(out[1]).toMatchObject({ name: 'here', size: 1 });

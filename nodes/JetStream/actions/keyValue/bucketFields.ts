@@ -1,6 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { bucketLocator } from '../../../shared/n8n/locators';
+import { bucketPlacementFields } from '../bucketPlacement';
 import { MAX_HISTORY } from './bucketSettings';
 import { bucketField } from './fields';
 
@@ -70,25 +71,7 @@ const optionsField: INodeProperties = {
 			description:
 				'Above 0 lets "Create Key" give a key its own expiry time ("Key TTL"); when a key expires, a marker saying so is kept this many seconds. Needs NATS server 2.11 or newer; cannot be turned off again. 0 = off.',
 		},
-		{
-			displayName: 'Replicas',
-			name: 'replicas',
-			type: 'number',
-			typeOptions: { minValue: 1, maxValue: 5 },
-			default: 1,
-			description: 'On how many servers of a NATS cluster the bucket is stored (1, 3 or 5). More than 1 needs a cluster.',
-		},
-		{
-			displayName: 'Storage',
-			name: 'storage',
-			type: 'options',
-			default: 'file',
-			description: 'Where the server keeps the bucket. Cannot be changed after the bucket is created.',
-			options: [
-				{ name: 'File', value: 'file', description: 'On disk: survives a server restart' },
-				{ name: 'Memory', value: 'memory', description: 'In memory: faster, but lost when the server restarts' },
-			],
-		},
+		...bucketPlacementFields,
 	],
 };
 

@@ -7,6 +7,7 @@ import { requireServerVersion } from '../../../shared/serverVersion';
 import type { ObjectBucketOptions } from '../../../shared/transport';
 import { fromNanos } from '../../../shared/units';
 import { validateInteger, validateLimit } from '../../../shared/validation';
+import { bucketPlacementFields } from '../bucketPlacement';
 import { bucketParameter, validateObjectBucketName } from './fields';
 
 /**
@@ -53,25 +54,7 @@ export const bucketOptionsField: INodeProperties = {
 			default: 0,
 			description: 'The most data the bucket may hold; once full, new files are refused. 0 = no limit.',
 		},
-		{
-			displayName: 'Replicas',
-			name: 'replicas',
-			type: 'number',
-			typeOptions: { minValue: 1, maxValue: 5 },
-			default: 1,
-			description: 'On how many servers of a NATS cluster the bucket is stored (1, 3 or 5). More than 1 needs a cluster.',
-		},
-		{
-			displayName: 'Storage',
-			name: 'storage',
-			type: 'options',
-			default: 'file',
-			description: 'Where the server keeps the bucket. Cannot be changed after the bucket is created.',
-			options: [
-				{ name: 'File', value: 'file', description: 'On disk: survives a server restart' },
-				{ name: 'Memory', value: 'memory', description: 'In memory: faster, but lost when the server restarts' },
-			],
-		},
+		...bucketPlacementFields,
 		{
 			displayName: 'TTL (Seconds)',
 			name: 'ttlSeconds',
