@@ -180,6 +180,16 @@ export class JetStreamNatsApi implements ICredentialType {
 				'Copies kept of the streams and buckets a node creates by itself: the trigger\'s stream ("Create Stream If Missing"), the dead-letter stream, the idempotency and schema-registry buckets. 1 on a single server; 3 on a cluster, so they survive the loss of a server. Streams and buckets you create with the JetStream node have their own setting.',
 		},
 		{
+			displayName: 'Encryption Keys',
+			name: 'encryptionKeys',
+			type: 'string',
+			typeOptions: { password: true, rows: 3 },
+			default: '',
+			placeholder: '[{ "id": "k2026", "key": "<base64 of 32 bytes>" }]',
+			description:
+				'Optional keys for end-to-end payload encryption (AES-256-GCM): a JSON list of { "id", "key" }, the key being 32 random bytes in base64 (openssl rand -base64 32). The first key encrypts; the others only decrypt, so a rotation keeps older messages readable.',
+		},
+		{
 			displayName: 'JetStream API Prefix',
 			name: 'jsApiPrefix',
 			type: 'string',

@@ -1,5 +1,6 @@
 import type { ITriggerFunctions } from 'n8n-workflow';
 
+import type { EncryptionKey } from '../shared/payload/crypto';
 import { CONSUMER_TUNING_NAMES, readConsumerSettings, splitSubjects } from '../shared/consumer/consumerFields';
 import type { ConsumerSettings } from '../shared/consumer/consumerSettings';
 import { locatorName } from '../shared/n8n/locators';
@@ -77,6 +78,8 @@ export interface TriggerSettings {
 	idempotency?: IdempotencySettings;
 	/** Undefined: messages are not validated. */
 	schema?: SchemaSettings;
+	/** The credential's payload keys (set once connected): an encrypted message is decrypted with the one its header names. */
+	encryptionKeys?: readonly EncryptionKey[];
 	/** "Listen for test event": a throwaway consumer, nothing acknowledged. */
 	manual: boolean;
 	stats: StatsSettings;

@@ -84,11 +84,11 @@ export class Admission {
 	private async decode(message: HeldMessage): Promise<boolean> {
 		if (message.payload !== undefined) return true;
 		const payload = decodeDelivery(message.delivery, this.deps.settings);
-		if (payload.kind !== 'poison') {
+		if (payload.kind !== 'poison' && payload.kind !== 'undecryptable') {
 			message.payload = payload;
 			return true;
 		}
-		await this.reject(message, { kind: 'poison', error: payload.error });
+		await this.reject(message, { kind: payload.kind === 'poison' ? 'poison' : 'decrypt', error: payload.error });
 		return false;
 	}
 

@@ -12,6 +12,7 @@ import type { StepDeps } from './steps';
 
 export const DEAD_LETTER_HINTS: Record<DeadLetterDetails['kind'], string> = {
 	poison: 'Fix the publisher, or change the trigger\'s "Content" option to Text or Auto to accept such messages',
+	decrypt: 'Add the key with the named id to "Encryption Keys" of the NATS credential (the copy stays encrypted), then redrive it',
 	invalid: 'Fix the publisher or the schema; the message is kept in the dead-letter stream for redrive',
 	rejected: 'The workflow marked this message as a permanent failure; it is kept in the dead-letter stream for review',
 	exhausted: 'Every allowed delivery failed; look at the failed executions, then redrive it from the dead-letter stream',

@@ -66,7 +66,7 @@ export interface MessageGuard {
  * Why a message is given up: cannot be parsed, fails its schema, the workflow declared it a permanent
  * failure, or its last allowed delivery failed.
  */
-export type DeadLetterKind = 'poison' | 'invalid' | 'rejected' | 'exhausted';
+export type DeadLetterKind = 'poison' | 'decrypt' | 'invalid' | 'rejected' | 'exhausted';
 
 /** What the dead-letter sink did: stored the copy, failed to (and why), or is switched off. */
 export type DeadLetterStatus = { status: 'stored' } | { status: 'disabled' } | { status: 'failed'; error: Error };

@@ -66,7 +66,7 @@ export async function watchLostDeliveries(
 		if (checks.wasProcessed) {
 			const payload = decodeDelivery(delivery, settings);
 			// When the bucket cannot say, the copy is made anyway: a copy too many can be purged, a lost message cannot be found.
-			const processed = payload.kind === 'poison' ? false : await checks.wasProcessed({ delivery, payload }).catch((error: unknown) => {
+			const processed = payload.kind === 'poison' || payload.kind === 'undecryptable' ? false : await checks.wasProcessed({ delivery, payload }).catch((error: unknown) => {
 				unchecked = ` (whether its idempotency key was processed could not be checked: ${(error as Error).message})`;
 				return false;
 			});

@@ -1,5 +1,6 @@
 import { kvOperation } from '../../shared/keyValue/changes';
 import { decodePayload, type DecodeResult } from '../../shared/payload/decode';
+import { DecryptError, isEncrypted, openPayload } from '../../shared/payload/crypto';
 import type { Delivery } from '../../shared/transport/delivery';
 import type { TriggerSettings } from '../settings';
 import type { MessageGuard } from './hooks';
@@ -15,9 +16,19 @@ export function carriesPayload(delivery: Pick<Delivery, 'headers'>, source: Trig
 	return source.kind !== 'keyValue' || kvOperation(delivery.headers).operation === 'put';
 }
 
-export function decodeDelivery(delivery: Delivery, settings: Pick<TriggerSettings, 'source' | 'content'>): DecodeResult {
+/** A decoded payload, or an encrypted message the credential's keys cannot open (never retried: no key appears by waiting). */
+export type DeliveryPayload = DecodeResult | { kind: 'undecryptable'; error: DecryptError };
+
+export function decodeDelivery(delivery: Delivery, settings: Pick<TriggerSettings, 'source' | 'content' | 'encryptionKeys'>): DeliveryPayload {
 	if (!carriesPayload(delivery, settings.source)) return { kind: 'json', value: null };
-	return decodePayload(delivery, settings.source.kind === 'objectStore' ? 'json' : settings.content);
+	let data = delivery.data;
+	if (isEncrypted(delivery.headers)) {
+		const opened = openPayload(delivery.subject, delivery.data, delivery.headers, settings.encryptionKeys ?? []);
+		if (opened instanceof DecryptError) return { kind: 'undecryptable', error: opened };
+		data = opened;
+	}
+	const raw = { subject: delivery.subject, data, headers: delivery.headers, streamSequence: delivery.streamSequence };
+	return decodePayload(raw, settings.source.kind === 'objectStore' ? 'json' : settings.content);
 }
 
 /** A schema check of key-value values: a marker has no value to check, so it always passes. */

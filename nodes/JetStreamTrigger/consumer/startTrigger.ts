@@ -73,6 +73,7 @@ async function activate(ctx: ITriggerFunctions, reporting: OutageReporting, tick
 	try {
 		settings = read(ctx, (message) => reporting.logger.warn(message));
 		const credentials = parseCredentials(await ctx.getCredentials('jetStreamNatsApi'));
+		settings.encryptionKeys = credentials.encryptionKeys;
 		client = createClient(await openConnection(credentials, { reconnect: true, outlastLoginRefusals: true }), credentials);
 	} catch (error) {
 		throw nodeError(ctx, error);

@@ -38,7 +38,7 @@ export const DlqHeaders = {
 	DroppedHeaders: 'X-Dlq-Dropped-Headers',
 } as const;
 
-export const DEAD_LETTER_REASONS = ['max-deliveries', 'parse-error', 'schema-invalid', 'rejected'] as const;
+export const DEAD_LETTER_REASONS = ['max-deliveries', 'parse-error', 'decrypt-failed', 'schema-invalid', 'rejected'] as const;
 export type DeadLetterReason = (typeof DEAD_LETTER_REASONS)[number];
 
 /**

@@ -13,7 +13,7 @@ import { onDeadLetterStream } from './missing';
  */
 
 export interface DeadLetterFilter {
-	/** Only these reasons (max-deliveries, parse-error, schema-invalid, rejected). */
+	/** Only these reasons (max-deliveries, parse-error, decrypt-failed, schema-invalid, rejected). */
 	reasons?: readonly string[];
 	/** Original subject, NATS wildcards allowed (orders.*, orders.>). */
 	originalSubject?: string;

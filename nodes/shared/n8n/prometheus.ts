@@ -136,7 +136,7 @@ function register(registry: Registry, state: Shared): void {
 		metric(METRIC.messages, 'Messages of JetStream Triggers by what happened to them: received, succeeded, failed, retried, duplicate_skipped, discarded (given up with dead-lettering off)', 'counter', () =>
 			totalsByLabels(state).flatMap(({ labels, totals }) => events.map(([event, read]) => ({ labels: { ...labels, event }, value: read(totals) }))),
 		),
-		metric(METRIC.deadLetters, 'Messages JetStream Triggers gave up on, by reason (parse-error, schema-invalid, rejected, max-deliveries)', 'counter', () =>
+		metric(METRIC.deadLetters, 'Messages JetStream Triggers gave up on, by reason (parse-error, decrypt-failed, schema-invalid, rejected, max-deliveries)', 'counter', () =>
 			totalsByLabels(state).flatMap(({ labels, totals }) => Object.entries(totals.deadLettered).map(([reason, n]) => ({ labels: { ...labels, reason }, value: n ?? 0 }))),
 		),
 		metric(METRIC.latency, 'From a message being stored in its stream to the start of its execution', 'histogram', () =>

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 
 import { CredentialsError } from '../errors';
+import { parseEncryptionKeys, type EncryptionKey } from '../payload/crypto';
 
 export type AuthType = 'none' | 'userPassword' | 'token' | 'nkey' | 'jwt' | 'creds';
 
@@ -25,6 +26,8 @@ export interface NatsCredentials {
 	jsApiPrefix?: string;
 	/** Replicas of the streams and buckets the nodes create on their own (dead letters, idempotency, schemas). */
 	replicas: number;
+	/** End-to-end payload keys, the first one encrypts; empty when none is set. */
+	encryptionKeys: EncryptionKey[];
 }
 
 const AUTH_TYPES: AuthType[] = ['none', 'userPassword', 'token', 'nkey', 'jwt', 'creds'];
@@ -185,6 +188,7 @@ export function parseCredentials(data: Record<string, unknown>): NatsCredentials
 		jsDomain: text(data, 'jsDomain'),
 		jsApiPrefix: text(data, 'jsApiPrefix'),
 		replicas: replicasOf(data.replicas),
+		encryptionKeys: parseEncryptionKeys(text(data, 'encryptionKeys')),
 	};
 	if (tls) {
 		credentials.tlsCa = text(data, 'tlsCa');
@@ -219,6 +223,7 @@ export function secretValues(credentials: NatsCredentials): string[] {
 		const value = credentials[field];
 		if (typeof value === 'string' && value.length >= 4) values.push(value);
 	}
+	for (const { key } of credentials.encryptionKeys) values.push(key.toString('base64'));
 	return values;
 }
 

@@ -17,6 +17,7 @@ export const dlqStreamField: INodeProperties = deadLetterStreamLocator({
 const REASON_LABELS: Record<string, string> = {
 	'max-deliveries': 'Max Deliveries Reached',
 	'parse-error': 'Could Not Parse',
+	'decrypt-failed': 'Could Not Decrypt',
 	'schema-invalid': 'Schema Invalid',
 	rejected: 'Rejected',
 };

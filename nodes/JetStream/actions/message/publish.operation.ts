@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 
 import { InvalidParameterError } from '../../../shared/errors';
 import { sentences } from '../../../shared/errorMapping';
+import { encryptPayload, type EncryptionKey } from '../../../shared/payload/crypto';
 import { schemaFields, type ResolvedSchema } from '../../../shared/schema';
 import { headerValue, publishWindowed, type NatsClient, type OutgoingMessage, type PublishOutcome } from '../../../shared/transport';
 import { validatePublishSubject } from '../../../shared/validation';
@@ -40,10 +41,13 @@ interface Prepared {
 export interface ServerFacts {
 	maxPayload: number;
 	version: string;
+	/** The credential's key that encrypts (its first); undefined when it has none. */
+	encryptionKey?: EncryptionKey;
 }
 
 export function serverFacts(client: NatsClient): ServerFacts {
-	return { maxPayload: client.nc.info?.max_payload ?? Number.MAX_SAFE_INTEGER, version: client.serverVersion() };
+	const encryptionKey = client.credentials.encryptionKeys[0];
+	return { maxPayload: client.nc.info?.max_payload ?? Number.MAX_SAFE_INTEGER, version: client.serverVersion(), encryptionKey };
 }
 
 export function prepare(fn: IExecuteFunctions, i: number, item: INodeExecutionData, server: ServerFacts, schemaOf: SchemaLookup): Prepared | Promise<Prepared> {
@@ -65,12 +69,13 @@ function build(fn: IExecuteFunctions, i: number, item: INodeExecutionData, serve
 	const correlationId = applyCorrelation(headers, item, options);
 	applyTraceContext(headers, item, options);
 	if (payload.kind === 'binary' && !headerValue(headers, 'content-type')) headers['Content-Type'] = payload.contentType;
-	const data = options.envelope === 'none' ? payload.data : wrapCloudEvent(options.envelope, payload, headers, {
+	const body = options.envelope === 'none' ? payload.data : wrapCloudEvent(options.envelope, payload, headers, {
 		id: msgId ?? newEventId(),
 		source: options.eventSource || `n8n://workflow/${fn.getWorkflow().id ?? 'unsaved'}`,
 		type: options.eventType,
 		time: new Date().toISOString(),
 	});
+	const data = options.encrypt ? encryptInto(headers, subject, body, server.encryptionKey) : body;
 	if (data.length > maxPayload) {
 		throw new InvalidParameterError(
 			'payload',
@@ -87,6 +92,16 @@ function build(fn: IExecuteFunctions, i: number, item: INodeExecutionData, serve
 	const hasExpect = Object.values(expect).some((v) => v !== undefined);
 	const ttlSeconds = options.ttlSeconds || undefined;
 	return { message: { subject, data, headers, msgId, expect: hasExpect ? expect : undefined, ttlSeconds, schedule }, correlationId };
+}
+
+/** The ciphertext of the body; its key id and algorithm go into the headers. */
+function encryptInto(headers: Record<string, string | string[]>, subject: string, body: Uint8Array, key: EncryptionKey | undefined): Uint8Array {
+	if (!key) {
+		throw new InvalidParameterError('encrypt', '"Encrypt Payload" is on but the NATS credential has no "Encryption Keys"', 'Add a key to the credential (a JSON list of { "id", "key" }), or turn "Encrypt Payload" off');
+	}
+	const sealed = encryptPayload(subject, body, key);
+	Object.assign(headers, sealed.headers);
+	return sealed.data;
 }
 
 /** The item's Idempotency Key; refuses a template that was never evaluated (sent as is, it would be one key for all). */

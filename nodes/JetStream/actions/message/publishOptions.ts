@@ -22,6 +22,8 @@ export interface PublishOptions {
 	envelope: EnvelopeMode;
 	eventType: string;
 	eventSource: string;
+	/** Encrypt the body with the credential's first encryption key (AES-256-GCM). */
+	encrypt?: boolean;
 }
 
 export const publishOptionsField: INodeProperties = {
@@ -50,6 +52,14 @@ export const publishOptionsField: INodeProperties = {
 				{ name: 'Structured (JSON Document)', value: 'structured', description: 'The body becomes {specversion, id, source, type, time, datacontenttype, data}' },
 				{ name: 'Binary (Ce-* Headers)', value: 'binary', description: 'The body stays the payload; the event attributes go into ce-* headers' },
 			],
+		},
+		{
+			displayName: 'Encrypt Payload',
+			name: 'encrypt',
+			type: 'boolean',
+			default: false,
+			hint: 'Needs "Encryption Keys" in the NATS credential; the stream then stores only ciphertext',
+			description: 'Whether to encrypt the body end to end with the credential\'s first encryption key (AES-256-GCM); the X-Enc-Key-Id and X-Enc-Alg headers say how. Headers (idempotency key, correlation and trace IDs) stay readable.',
 		},
 		{
 			displayName: 'Correlation ID',
@@ -154,6 +164,7 @@ export function readPublishOptions(fn: IExecuteFunctions, i: number): PublishOpt
 		envelope: (o.envelope as EnvelopeMode) ?? 'none',
 		eventType: String(o.eventType ?? '').trim(),
 		eventSource: String(o.eventSource ?? '').trim(),
+		encrypt: o.encrypt === true,
 	};
 	if (options.envelope !== 'none' && !options.eventType) {
 		throw new InvalidParameterError('eventType', '"Event Type" is empty', 'A CloudEvents envelope needs a type, e.g. com.example.order.created');
