@@ -1,5 +1,7 @@
 import { createCipheriv, randomBytes } from 'node:crypto';
 
+import type { IDataObject } from 'n8n-workflow';
+
 import { JetStream } from '../../../nodes/JetStream/JetStream.node';
 import { connectionPool } from '../../../nodes/shared/transport';
 import { fakeExecute } from '../../helpers/fakeExecute';
@@ -27,13 +29,19 @@ const credentials = (keys: Array<{ id: string; key: string }>) => ({
 	encryptionKeys: JSON.stringify(keys),
 });
 
-async function publishEncrypted(keys: Array<{ id: string; key: string }>, json: Record<string, unknown>, idempotencyKey = ''): Promise<void> {
+async function publishEncrypted(keys: Array<{ id: string; key: string }>, json: IDataObject, idempotencyKey = ''): Promise<void> {
 	const { context } = fakeExecute({
 		params: { resource: 'message', operation: 'publish', subject: suite.stream.subject, idempotencyKey, publishOptions: { encrypt: true } },
 		items: [{ json }],
 		credentials: credentials(keys),
 	});
 	await new JetStream().execute.call(context);
+}
+
+async function run(keys: Array<{ id: string; key: string }>, params: Record<string, unknown>, continueOnFail = false): Promise<IDataObject[]> {
+	const { context } = fakeExecute({ params, items: [{ json: {} }], credentials: credentials(keys), continueOnFail });
+	const [out] = await new JetStream().execute.call(context);
+	return out.map((o) => o.json);
 }
 
 const stored = async (seq: number) => await suite.stream.jsm.streams.getMessage(suite.stream.name, { seq });
@@ -87,5 +95,33 @@ describe('Payload encryption', () => {
 		const trigger = await suite.start(uniqueName('d'), { credentials: credentials([K1, K2]) });
 		await eventually(() => trigger.fake.items().length === 1, 10_000, 'the foreign message');
 		expect(trigger.fake.items()[0].json.payload).toEqual({ from: 'go' });
+	});
+
+	it('Message → Get decrypts with the key, and fails the item naming the key id without it', async () => {
+		await publishEncrypted([K1], { card: SECRET });
+		const params = { resource: 'message', operation: 'get', messageStream: suite.stream.name, getBy: 'sequence', sequence: 1, messageFormat: 'auto' };
+		const [clear] = await run([K2, K1], params);
+		expect(clear).toMatchObject({ encryptedWith: 'k1', body: { card: SECRET }, bodyEncoding: 'json' });
+		const [refused] = await run([K2], params, true);
+		expect(String(refused.error)).toContain('key id "k1"');
+		expect(JSON.stringify(refused)).not.toContain(SECRET);
+	});
+
+	it('Dead Letter → Get Many shows the clear payload with the key and the ciphertext without; a redrive keeps it readable', async () => {
+		await publishEncrypted([K1], { card: SECRET });
+		const wrongKey = await suite.start(uniqueName('d'), { credentials: credentials([K2]) });
+		await eventually(async () => (await suite.stream.jsm.streams.info('DLQ').catch(() => undefined))?.state.messages === 1, 10_000, 'the dead-letter copy');
+		// Closed, so the redriven copy is not dead-lettered by it again.
+		await wrongKey.close();
+		const list = { resource: 'deadLetter', operation: 'getAll', dlqStream: 'DLQ', limit: 10, filters: {} };
+		const [withKey] = await run([K1], list);
+		expect(withKey).toMatchObject({ reason: 'decrypt-failed', encryptedWith: 'k1', payload: { card: SECRET }, payloadEncoding: 'json' });
+		const [withoutKey] = await run([K2], list);
+		expect(withoutKey).toMatchObject({ encryptedWith: 'k1', payloadEncoding: 'base64' });
+		expect(String(withoutKey.decryptError)).toContain('key id "k1"');
+		const trigger = await suite.start(uniqueName('d'), { credentials: credentials([K1]), params: { deliverPolicy: 'new' } });
+		await run([K1], { resource: 'deadLetter', operation: 'redrive', dlqStream: 'DLQ', select: 'all', limit: 10, targetSubject: '' });
+		await eventually(() => trigger.fake.items().length === 1, 10_000, 'the redriven message');
+		expect(trigger.fake.items()[0].json).toMatchObject({ payload: { card: SECRET }, streamSequence: 2 });
 	});
 });

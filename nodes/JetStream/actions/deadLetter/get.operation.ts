@@ -35,7 +35,7 @@ async function execute(this: IExecuteFunctions, client: NatsClient, items: INode
 					hint: 'It may have been redriven or purged already; use "Get Many" to see what is there',
 				});
 			}
-			return recordToJson(record);
+			return recordToJson(record, client.credentials.encryptionKeys);
 		},
 		(i) => ({ stream: readDlqStream(this, i) }),
 	);

@@ -23,7 +23,7 @@ async function execute(this: IExecuteFunctions, client: NatsClient, items: INode
 			const limit = readLimit(this, i);
 			// listDeadLetters reads 0 as "no limit".
 			const records = await listDeadLetters(client, stream, readFilter(this, i), Number.isFinite(limit) ? limit : 0);
-			return records.map(recordToJson);
+			return records.map((record) => recordToJson(record, client.credentials.encryptionKeys));
 		},
 		(i) => ({ stream: readDlqStream(this, i) }),
 	);

@@ -1,6 +1,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { DeadLetterRecord } from '../../../shared/deadLetter';
+import { headerValue } from '../../../shared/transport/headers';
+import { DecryptError, EncryptionHeaders, isEncrypted, openPayload, type EncryptionKey } from '../../../shared/payload/crypto';
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
@@ -24,8 +26,20 @@ function payload(data: Uint8Array): { payload: IDataObject[string]; payloadEncod
 /** Empty envelope fields (an older dead letter, a caller that did not know) are null, not "". */
 const orNull = (value: string) => (value === '' ? null : value);
 
+/**
+ * The payload of an encrypted dead letter (the copy keeps the ciphertext): in clear text when the
+ * credential has its key (bound to the original subject), else the ciphertext as base64 and why.
+ */
+function clearPayload(record: DeadLetterRecord, keys: readonly EncryptionKey[]): IDataObject {
+	if (!isEncrypted(record.headers)) return { encryptedWith: null, ...payload(record.data) };
+	const encryptedWith = headerValue(record.headers, EncryptionHeaders.KeyId) ?? '';
+	const opened = openPayload(record.originalSubject, record.data, record.headers, keys);
+	if (opened instanceof DecryptError) return { encryptedWith, decryptError: opened.message, payload: Buffer.from(record.data).toString('base64'), payloadEncoding: 'base64' };
+	return { encryptedWith, ...payload(opened) };
+}
+
 /** A dead letter as n8n JSON: where it is, why it is there, where it came from, and the original message. */
-export function recordToJson(record: DeadLetterRecord): IDataObject {
+export function recordToJson(record: DeadLetterRecord, keys: readonly EncryptionKey[] = []): IDataObject {
 	return {
 		dlqStream: record.dlqStream,
 		dlqSequence: record.dlqSequence,
@@ -49,7 +63,7 @@ export function recordToJson(record: DeadLetterRecord): IDataObject {
 		redactedFields: record.redactedFields,
 		droppedHeaders: record.droppedHeaders,
 		headers: record.headers as IDataObject,
-		...payload(record.data),
+		...clearPayload(record, keys),
 		sizeBytes: record.data.length,
 	};
 }

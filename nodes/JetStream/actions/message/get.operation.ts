@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { JetStreamNodeError } from '../../../shared/errors';
+import { decryptPayload, EncryptionHeaders, isEncrypted } from '../../../shared/payload/crypto';
 import { streamLocator } from '../../../shared/n8n/locators';
 import { headerValue, readLastOnSubject, readStoredMessage, type NatsClient, type StoredMessage } from '../../../shared/transport';
 import { validateInteger, validatePublishSubject, validateStreamName } from '../../../shared/validation';
@@ -66,9 +67,12 @@ async function execute(this: IExecuteFunctions, client: NatsClient, items: INode
 			const stream = validateStreamName(streamOf(i), 'Stream');
 			const msg = await fetchMessage(this, client, i, stream);
 			const format = this.getNodeParameter('messageFormat', i, 'auto') as BodyFormat;
-			const body = await bodyOutput(this, msg.data, format, headerValue(msg.headers, 'content-type'));
+			// An encrypted message is shown in clear text, or the item fails naming the key id it needs.
+			const encryptedWith = isEncrypted(msg.headers) ? (headerValue(msg.headers, EncryptionHeaders.KeyId) ?? '') : null;
+			const data = encryptedWith === null ? msg.data : decryptPayload(msg.subject, msg.data, msg.headers, client.credentials.encryptionKeys);
+			const body = await bodyOutput(this, data, format, headerValue(msg.headers, 'content-type'));
 			binaries[i] = body.binary;
-			return { stream, sequence: msg.sequence, subject: msg.subject, time: msg.time, headers: msg.headers, ...body.json };
+			return { stream, sequence: msg.sequence, subject: msg.subject, time: msg.time, headers: msg.headers, encryptedWith, ...body.json };
 		},
 		(i) => ({ stream: streamOf(i) }),
 	);
