@@ -185,7 +185,7 @@ export class JetStreamNatsApi implements ICredentialType {
 			type: 'string',
 			typeOptions: { password: true, rows: 3 },
 			default: '',
-			placeholder: '[{ "id": "k2026", "key": "<base64 of 32 bytes>" }]',
+			placeholder: 'e.g. [{ "id": "k2026", "key": "<base64 of 32 bytes>" }]',
 			description:
 				'Optional keys for end-to-end payload encryption (AES-256-GCM): a JSON list of { "id", "key" }, the key being 32 random bytes in base64 (openssl rand -base64 32). The first key encrypts; the others only decrypt, so a rotation keeps older messages readable.',
 		},
