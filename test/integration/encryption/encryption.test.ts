@@ -124,4 +124,15 @@ describe('Payload encryption', () => {
 		await eventually(() => trigger.fake.items().length === 1, 10_000, 'the redriven message');
 		expect(trigger.fake.items()[0].json).toMatchObject({ payload: { card: SECRET }, streamSequence: 2 });
 	});
+
+	it('Skip Duplicates by Key reads its key from the decrypted payload (the ciphertexts of one order differ)', async () => {
+		await publishEncrypted([K1], { orderId: 'A-1' });
+		await publishEncrypted([K1], { orderId: 'A-1' });
+		await publishEncrypted([K1], { orderId: 'B-2' });
+		expect(Buffer.from((await stored(1))!.data).equals(Buffer.from((await stored(2))!.data))).toBe(false);
+		const durable = uniqueName('d');
+		const trigger = await suite.start(durable, { credentials: credentials([K1]), params: { idempotency: 'payloadField', idempotencyField: '{{ $json.orderId }}' } });
+		await eventually(async () => (await suite.stream.consumer(durable)).ack_floor.stream_seq >= 3, 10_000, 'all three acknowledged');
+		expect(trigger.fake.items().map((i) => (i.json.payload as { orderId: string }).orderId)).toEqual(['A-1', 'B-2']);
+	});
 });
