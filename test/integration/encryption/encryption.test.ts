@@ -135,4 +135,14 @@ describe('Payload encryption', () => {
 		await eventually(async () => (await suite.stream.consumer(durable)).ack_floor.stream_seq >= 3, 10_000, 'all three acknowledged');
 		expect(trigger.fake.items().map((i) => (i.json.payload as { orderId: string }).orderId)).toEqual(['A-1', 'B-2']);
 	});
+
+	it('Publish with Encrypt Payload refuses a credential without keys, naming the option, and sends nothing', async () => {
+		const { context } = fakeExecute({
+			params: { resource: 'message', operation: 'publish', subject: suite.stream.subject, publishOptions: { encrypt: true } },
+			items: [{ json: { card: SECRET } }],
+			credentials: { servers: suite.server.url, authType: 'none' },
+		});
+		await expect(new JetStream().execute.call(context)).rejects.toThrow(/"Encrypt Payload" is on but the NATS credential has no "Encryption Keys"/);
+		expect((await suite.stream.jsm.streams.info(suite.stream.name)).state.messages).toBe(0);
+	});
 });
