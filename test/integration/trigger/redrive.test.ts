@@ -105,9 +105,9 @@ describe('a redriven message keeps its identity', () => {
 			[
 				'dlqStream', 'dlqSequence', 'dlqSubject', 'storedAt', 'deadLetteredAt', 'reason', 'error', 'originalStream', 'originalSubject',
 				'originalSequence', 'originalConsumer', 'originalTime', 'originalMsgId', 'deliveryCount', 'redrives', 'failedNode', 'workflowId',
-				'executionStartedAt', 'executionId', 'redactedFields', 'droppedHeaders', 'headers', 'payload', 'payloadEncoding', 'sizeBytes',
+				'executionStartedAt', 'executionId', 'redactedFields', 'droppedHeaders', 'headers', 'payload', 'payloadEncoding', 'sizeBytes', 'encryptedWith',
 			].sort(),
 		);
-		expect(json).toMatchObject({ originalMsgId: 'A-7', redrives: 2, workflowId: 'wf-trigger-test', executionId: null, droppedHeaders: [], payload: { orderId: 'A-7' } });
+		expect(json).toMatchObject({ originalMsgId: 'A-7', redrives: 2, workflowId: 'wf-trigger-test', executionId: null, droppedHeaders: [], payload: { orderId: 'A-7' }, encryptedWith: null });
 	});
 });
