@@ -2,6 +2,7 @@ import { basename } from 'node:path';
 
 import { toNodeError } from '../../shared/errorMapping';
 import { PermissionError } from '../../shared/errors';
+import type { Outage } from '../../shared/n8n/outage';
 import { isObjectMeta, objectOperation, type StoredObjectMeta } from '../../shared/objectStore/objectMeta';
 import type { NatsClient } from '../../shared/transport/client';
 import type { TransportLogger } from '../../shared/transport/connect';
@@ -32,7 +33,8 @@ export class ObjectContent implements ContentAttacher {
 		private readonly client: NatsClient,
 		private readonly bucket: string,
 		private readonly prepare: PrepareBinary,
-		private readonly retryInMs: number,
+		/** Reads that keep failing are said (a log line, then a failed execution) rather than retried in silence. */
+		private readonly outage: Outage,
 		private readonly logger: TransportLogger,
 	) {}
 
@@ -46,12 +48,12 @@ export class ObjectContent implements ContentAttacher {
 		if (objectOperation(meta) !== 'put' || !meta.nuid) return PROCESS;
 		const ref = { bucket: this.bucket, name: meta.name, nuid: meta.nuid, size: meta.size ?? 0, digest: meta.digest ?? '' };
 		try {
-			if (await this.gone(message, ref)) return PROCESS;
+			if (await this.gone(message, ref)) return this.answered();
 			const started = Date.now();
 			const data = await openObjectVersion(this.client, ref);
 			message.content = { binary: await this.prepare(data, basename(meta.name) || meta.name, mimeTypeOf(meta)) };
 			if (ref.size >= LARGE_BYTES) this.logger.info(`Read object "${ref.name}" of bucket "${ref.bucket}" (${ref.size} bytes) in ${Date.now() - started} ms`);
-			return PROCESS;
+			return this.answered();
 		} catch (error) {
 			return await this.failed(message, ref, error);
 		}
@@ -78,6 +80,13 @@ export class ObjectContent implements ContentAttacher {
 	private unread(ref: ObjectVersionRef, error: unknown): GuardVerdict {
 		const mapped = toNodeError(error);
 		if (mapped instanceof PermissionError) return { action: 'refused', error: mapped };
-		return { action: 'wait', reason: `reading object "${ref.name}" of bucket "${ref.bucket}" failed: ${mapped.message}`, retryInMs: this.retryInMs, outage: true };
+		this.outage.failed(mapped);
+		return { action: 'wait', reason: `reading object "${ref.name}" of bucket "${ref.bucket}" failed: ${mapped.message}`, retryInMs: this.outage.retryInMs(), outage: true };
+	}
+
+	/** The bucket answered: an outage, if there was one, is over. */
+	private answered(): GuardVerdict {
+		this.outage.ok();
+		return PROCESS;
 	}
 }

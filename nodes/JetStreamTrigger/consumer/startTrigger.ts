@@ -4,7 +4,7 @@ import { forFeature } from '../../shared/errorMapping';
 import { withinDeadline } from '../../shared/execution/sleep';
 import { Ticker } from '../../shared/execution/ticker';
 import { transportLogger } from '../../shared/n8n/logger';
-import { ConnectionHealth, triggerReporting, type OutageReporting } from '../../shared/n8n/outage';
+import { ConnectionHealth, Outage, triggerReporting, type OutageReporting } from '../../shared/n8n/outage';
 import { watchTriggerConnection } from '../../shared/n8n/triggerConnection';
 import { triggerError as nodeError } from '../../shared/n8n/triggerError';
 import { watchAnswers, type AdvisoryWatch } from '../../shared/transport';
@@ -60,10 +60,16 @@ async function watchWorkflowAnswers(
 export type SettingsReader = (ctx: ITriggerFunctions, warn: (message: string) => void) => TriggerSettings;
 
 /** "Download Content" of the object store trigger; in a test run too, which shows the file. */
-function objectContent(ctx: ITriggerFunctions, client: NatsClient, settings: TriggerSettings, logger: TransportLogger): ObjectContent | undefined {
+function objectContent(ctx: ITriggerFunctions, client: NatsClient, settings: TriggerSettings, reporting: OutageReporting): ObjectContent | undefined {
 	const { source } = settings;
 	if (source.kind !== 'objectStore' || !source.download) return undefined;
-	return new ObjectContent(client, source.bucket, ctx.helpers.prepareBinaryData.bind(ctx.helpers), settings.retry.baseDelayMs, logger);
+	const unreadable = new Outage(
+		`Object store bucket "${source.bucket}"`,
+		reporting,
+		settings.retry,
+		'Check that the bucket exists and its server answers; the changes wait, none is run without its file meanwhile',
+	);
+	return new ObjectContent(client, source.bucket, ctx.helpers.prepareBinaryData.bind(ctx.helpers), unreadable, reporting.logger);
 }
 
 /** Settings → own connection (reconnecting for ever, also through refused logins) → features → consumer. */
@@ -112,7 +118,7 @@ export async function startTrigger(ctx: ITriggerFunctions, read: SettingsReader 
 			facts: consumer.facts,
 			logger,
 			guard: features.guard,
-			content: objectContent(ctx, client, settings, logger),
+			content: objectContent(ctx, client, settings, reporting),
 			deadLetter: features.deadLetter,
 			ticker,
 			reporting,

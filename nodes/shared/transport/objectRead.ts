@@ -64,6 +64,11 @@ function nodeStream(source: WebReadableStream<Uint8Array>, ref: ObjectVersionRef
 		clearTimeout(stall);
 		out.destroy(asCorrupt(error, ref) as Error);
 	});
+	// The reader gave up early (n8n could not store the file): stop pulling chunks now, not after the stall.
+	out.on('close', () => {
+		clearTimeout(stall);
+		if (!chunks.destroyed) chunks.destroy();
+	});
 	return out;
 }
 

@@ -6,6 +6,7 @@ import { eventually } from '../../helpers/fakeTrigger';
 import { uniqueName } from '../../helpers/natsServer';
 import { expectMatchesSchema, triggerSchemaFile } from '../../helpers/outputSchemas';
 import { ObjectContent } from '../../../nodes/JetStreamTrigger/consumer/objectContent';
+import { Outage } from '../../../nodes/shared/n8n/outage';
 import { createClient } from '../../../nodes/shared/transport/client';
 import { openConnection } from '../../../nodes/shared/transport/connect';
 import { parseCredentials } from '../../../nodes/shared/transport/credentials';
@@ -112,10 +113,32 @@ describe('JetStream Object Store Trigger', () => {
 		try {
 			const logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 			const prepare = () => Promise.reject(new Error('no bytes should be read'));
-			const content = new ObjectContent(client, bucket, prepare, 1_000, logger);
+			const outage = new Outage('Object store bucket', { logger, recordFailure: () => undefined }, { baseDelayMs: 1_000, maxDelayMs: 5_000 }, 'hint');
+			const content = new ObjectContent(client, bucket, prepare, outage, logger);
 			const message = { delivery: {} as never, payload: { kind: 'json' as const, value: { name: 'x', nuid: old.nuid, size: 2 } } } as Parameters<ObjectContent['attach']>[0];
 			expect(await content.attach(message)).toEqual({ action: 'process' });
 			expect(message.content).toEqual({ missing: 'this version of the object was replaced before it was read' });
+		} finally {
+			await client.nc.close();
+		}
+	});
+	it('says so when an object cannot be read, rather than retrying in silence, and says when it can again', async () => {
+		const bucket = suite.bucketName('objectStore');
+		const credentials = parseCredentials({ servers: suite.server.url, authType: 'none' });
+		const client = createClient(await openConnection(credentials, { reconnect: false }), credentials);
+		try {
+			const lines: string[] = [];
+			const logger = { debug: () => undefined, info: (m: string) => lines.push(`info ${m}`), warn: (m: string) => lines.push(`warn ${m}`), error: (m: string) => lines.push(`error ${m}`) };
+			const outage = new Outage(`Object store bucket "${bucket}"`, { logger, recordFailure: () => undefined }, { baseDelayMs: 1_000, maxDelayMs: 5_000 }, 'hint');
+			const prepare = async () => ({ data: '', mimeType: 'text/plain' });
+			const content = new ObjectContent(client, bucket, prepare, outage, logger);
+			const message = () => ({ delivery: {} as never, payload: { kind: 'json' as const, value: { name: 'a.txt', nuid: 'n1', size: 1, digest: 'SHA-256=x' } } }) as Parameters<ObjectContent['attach']>[0];
+			// The bucket does not exist yet: its stream cannot be read.
+			expect(await content.attach(message())).toMatchObject({ action: 'wait', outage: true });
+			expect(lines.some((l) => l.startsWith(`warn Object store bucket "${bucket}" cannot be reached`))).toBe(true);
+			await (await suite.objm().create(bucket)).putBlob({ name: 'other.txt' }, new TextEncoder().encode('x'));
+			expect(await content.attach(message())).toEqual({ action: 'process' });
+			expect(lines.some((l) => l.startsWith(`info Object store bucket "${bucket}" answers again`))).toBe(true);
 		} finally {
 			await client.nc.close();
 		}
