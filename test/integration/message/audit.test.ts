@@ -3,9 +3,10 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { JetStream } from '../../../nodes/JetStream/JetStream.node';
+import { NatsRequestTrigger } from '../../../nodes/NatsRequestTrigger/NatsRequestTrigger.node';
 import { connectionPool } from '../../../nodes/shared/transport';
 import { fakeExecute, type ParamValue } from '../../helpers/fakeExecute';
-import { eventually } from '../../helpers/fakeTrigger';
+import { eventually, fakeTrigger } from '../../helpers/fakeTrigger';
 import { serverAtLeast, startNatsServer, uniqueName, type NatsServer } from '../../helpers/natsServer';
 import { expectMatchesSchema, triggerSchemaFile } from '../../helpers/outputSchemas';
 import { activate, createStream, type ActiveTrigger, type TestStream } from '../trigger/harness';
@@ -177,5 +178,28 @@ describe('The JetStream Trigger shows the sender; a dead letter names the workfl
 		await runNode({ resource: 'deadLetter', operation: 'redrive', dlqStream: 'DLQ', select: 'sequences', sequences: '1', targetSubject: '' }, { id: 'wf-ops', name: 'Ops' }, '2002');
 		const last = (await jsm.streams.info(stream.name)).state.last_seq;
 		expect(senderHeaders(await stored(last))).toMatchObject({ 'X-N8n-Workflow-Id': 'wf-sender-1', 'X-N8n-Execution-Id': '1001', 'X-N8n-Node': 'Send order' });
+	});
+});
+
+describe('The NATS Request Trigger shows who asked', () => {
+	it('exposes sentBy for a JetStream node\'s Request, and none for a plain client', async () => {
+		const subject = `${stream.name.toLowerCase()}_svc.quote`;
+		const fake = fakeTrigger({
+			params: { subject, queueGroup: 'n8n', replyWith: 'firstItem' },
+			credentials: { servers: server.url, authType: 'none' },
+			script: () => ({ output: [{ ok: true }] }),
+			nodeName: 'NATS Request Trigger',
+		});
+		const response = await new NatsRequestTrigger().trigger.call(fake.context);
+		try {
+			await runNode({ resource: 'message', operation: 'request', subject, requestTimeout: 3 });
+			await nc.request(subject, '{}', { timeout: 3000 });
+			const [fromN8n, plain] = fake.items().map((i) => i.json);
+			expect(fromN8n.sentBy).toEqual({ instanceId: 'instance-test-1', workflowId: 'wf-sender-1', workflowName: SENDER.name, executionId: '1001', node: 'Send order' });
+			expect(plain).not.toHaveProperty('sentBy');
+			expectMatchesSchema(triggerSchemaFile('NatsRequestTrigger'), fake.items());
+		} finally {
+			await response.closeFunction?.();
+		}
 	});
 });
