@@ -58,7 +58,6 @@ export function serverFacts(client: NatsClient, fn?: IExecuteFunctions): ServerF
 }
 
 /** Only a binary payload or a schema check needs to wait; otherwise the message is ready at once. */
-
 export function prepare(fn: IExecuteFunctions, i: number, item: INodeExecutionData, server: ServerFacts, schemaOf: SchemaLookup): Prepared | Promise<Prepared> {
 	const payload = readPayload(fn, i, item);
 	const schema = schemaOf(i);

@@ -2,7 +2,6 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 
 import { applySender } from '../../../shared/audit/sender';
 import { currentSender } from '../../../shared/n8n/sender';
-
 import { requestReply, type NatsClient } from '../../../shared/transport';
 import { validateNumber, validatePublishSubject } from '../../../shared/validation';
 import { forEachItem } from '../perItem';
@@ -36,6 +35,7 @@ const properties: INodeProperties[] = [
 	},
 ];
 
+/** "Add Sender Headers" (Options), on unless turned off. */
 function wantsSenderHeaders(fn: IExecuteFunctions, i: number): boolean {
 	const o = (fn.getNodeParameter('requestOptions', i, {}) ?? {}) as IDataObject;
 	return o.senderHeaders !== false;
