@@ -47,10 +47,10 @@ afterEach(async () => {
 });
 
 /** Runs the JetStream node as the workflow "SENDER", in execution 1001, as node "Send order". */
-async function runNode(params: Record<string, ParamValue>, workflow = SENDER, executionId: string | null = '1001'): Promise<IDataObject[]> {
+async function runNode(params: Record<string, ParamValue>, workflow = SENDER, executionId: string | null = '1001', items = [{ json: { order: 7 } }]): Promise<IDataObject[]> {
 	const { context } = fakeExecute({
 		params,
-		items: [{ json: { order: 7 } }],
+		items,
 		credentials: { servers: server.url, authType: 'none' },
 		nodeName: 'Send order',
 		workflow,
@@ -129,6 +129,17 @@ describe('Publish names its sender', () => {
 	});
 
 	if (serverAtLeast('2.12.0')) {
+		it('every message of an atomic batch ("All Items or None") names the sender', async () => {
+			const name = uniqueName('AUDA');
+			await jsm.streams.add({ name, subjects: [`${name.toLowerCase()}.>`], allow_atomic: true });
+			try {
+				await runNode({ resource: 'message', operation: 'publish', subject: `${name.toLowerCase()}.a`, publishOptions: { allOrNone: true } }, SENDER, '1001', [{ json: { n: 1 } }, { json: { n: 2 } }]);
+				for (const seq of [1, 2]) expect(senderHeaders(await stored(seq, name))).toMatchObject({ 'X-N8n-Workflow-Id': 'wf-sender-1', 'X-N8n-Execution-Id': '1001', 'X-N8n-Node': 'Send order' });
+			} finally {
+				await jsm.streams.delete(name);
+			}
+		});
+
 		it('a scheduled message reaches Deliver To with its sender headers', async () => {
 			const name = uniqueName('AUDS');
 			const prefix = name.toLowerCase();
