@@ -47,7 +47,7 @@ afterEach(async () => {
 });
 
 /** Runs the JetStream node as the workflow "SENDER", in execution 1001, as node "Send order". */
-async function runNode(params: Record<string, ParamValue>, workflow = SENDER, executionId: string | null = '1001', items = [{ json: { order: 7 } }]): Promise<IDataObject[]> {
+async function runNode(params: Record<string, ParamValue>, workflow = SENDER, executionId: string | null = '1001', items: INodeExecutionData[] = [{ json: { order: 7 } }]): Promise<IDataObject[]> {
 	const { context } = fakeExecute({
 		params,
 		items,
