@@ -1,5 +1,6 @@
 import type { INodeExecutionData, ITriggerFunctions } from 'n8n-workflow';
 
+import { readSender } from '../shared/audit/sender';
 import { runExecution } from '../shared/execution/emitter';
 import { Slots } from '../shared/execution/slots';
 import { Ticker } from '../shared/execution/ticker';
@@ -123,6 +124,9 @@ export class Responder {
 			expectsReply: request.expectsReply,
 			replyTo: request.replySubject,
 		};
+		// Who asked, when another n8n workflow did (its X-N8n-* headers); absent otherwise.
+		const sender = readSender(request.headers);
+		if (sender) Object.assign(json, { sentBy: { ...sender } });
 		if (payload.kind !== 'binary') return { json };
 		const file = await this.ctx.helpers.prepareBinaryData(payload.value, 'request', payload.mimeType);
 		return { json, binary: { [this.settings.binaryProperty]: file } };

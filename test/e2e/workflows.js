@@ -23,6 +23,14 @@ function publishWorkflow(credId, path, subject) {
 	};
 }
 
+/** Webhook → Split Orders → JetStream Publish (sender headers on by default), named with non-ASCII characters. */
+function auditSenderWorkflow(credId, path, subject) {
+	const wf = publishWorkflow(credId, path, subject);
+	wf.nodes[2] = { ...wf.nodes[2], name: 'Publish Order', id: 'publish-order', parameters: { resource: 'message', operation: 'publish', subject, payloadSource: 'json' } };
+	wf.connections = { ...link('Webhook', 'Split Orders'), ...link('Split Orders', 'Publish Order') };
+	return { ...wf, name: 'e2e audit: Orders → ERP (Zürich)' };
+}
+
 /** JetStream Trigger → Code that throws for payloads with fail: true. */
 function consumeWorkflow(credId, stream, durable, extra = {}) {
 	return {
@@ -67,4 +75,4 @@ function slowWorkflow(credId, stream, durable, { seconds, parallel, ackWaitSecon
 	return { name: `e2e slow ${durable}`, nodes, connections, settings: { executionOrder: 'v1' } };
 }
 
-module.exports = { publishWorkflow, consumeWorkflow, ackLaterWorkflow, slowWorkflow };
+module.exports = { auditSenderWorkflow, publishWorkflow, consumeWorkflow, ackLaterWorkflow, slowWorkflow };

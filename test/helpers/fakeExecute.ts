@@ -41,6 +41,10 @@ export interface FakeExecuteOptions {
 	 * "filesystem" mode and S3 do).
 	 */
 	binaryMode?: 'memory' | 'filesystem';
+	/** The workflow and execution the node runs in (the sender headers name them); a test-run default otherwise. */
+	workflow?: { id?: string; name?: string };
+	/** undefined: "exec-test-1"; null: n8n gives none (getExecutionId throws, as an editor run may). */
+	executionId?: string | null;
 }
 
 /** The `id` prefix n8n 2.x gives binary data kept on disk. */
@@ -158,8 +162,12 @@ export function fakeExecute(options: FakeExecuteOptions): FakeExecute {
 		getCredentials: async () => options.credentials ?? {},
 		continueOnFail: () => options.continueOnFail ?? false,
 		isToolExecution: () => false,
-		getExecutionId: () => 'exec-test-1',
-		getWorkflow: () => ({ id: 'wf-test-1', name: 'Test workflow', active: false }),
+		getExecutionId: () => {
+			if (options.executionId === null) throw new Error('No execution id');
+			return options.executionId ?? 'exec-test-1';
+		},
+		getWorkflow: () => ({ id: 'wf-test-1', name: 'Test workflow', ...options.workflow, active: false }),
+		getInstanceId: () => 'instance-test-1',
 		logger: recordingLogger(logs),
 		// What the editor shows next to the output; recorded with level "hint".
 		addExecutionHints: (...hints: Array<{ message: string }>) => hints.forEach((h) => logs.push({ level: 'hint', message: h.message })),

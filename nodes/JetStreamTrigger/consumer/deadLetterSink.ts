@@ -4,6 +4,12 @@ import type { TransportLogger } from '../../shared/transport/connect';
 import type { DeadLetterSettings } from '../featureSettings';
 import type { DeadLetterSink } from './hooks';
 
+/** The workflow a dead letter names: the trigger's own (it is never told the id of the execution that failed). */
+export interface DeadLetterWorkflow {
+	workflowId: string;
+	workflowName: string;
+}
+
 /**
  * The trigger's dead-letter sink: publishes the copy with its envelope and waits for JetStream's
  * acknowledgement; the processor answers the original (term once stored). A copy that could not be
@@ -11,7 +17,7 @@ import type { DeadLetterSink } from './hooks';
  */
 export function triggerDeadLetterSink(
 	client: NatsClient,
-	settings: DeadLetterSettings & { workflowId: string },
+	settings: DeadLetterSettings & DeadLetterWorkflow,
 	secrets: readonly string[],
 	logger: TransportLogger,
 ): DeadLetterSink {
@@ -22,6 +28,7 @@ export function triggerDeadLetterSink(
 				error: details.error,
 				failedNode: details.failedNode,
 				workflowId: settings.workflowId,
+				workflowName: settings.workflowName,
 				executionStartedAt: details.executionStartedAt,
 				subject: settings.subject,
 				redactFields: settings.redactFields,

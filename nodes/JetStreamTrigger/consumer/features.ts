@@ -7,7 +7,7 @@ import type { NatsClient } from '../../shared/transport/client';
 import type { TransportLogger } from '../../shared/transport/connect';
 import { secretValues } from '../../shared/transport/credentials';
 import type { TriggerSettings } from '../settings';
-import { triggerDeadLetterSink } from './deadLetterSink';
+import { triggerDeadLetterSink, type DeadLetterWorkflow } from './deadLetterSink';
 import { FEATURE } from './featureNames';
 import { chainGuards, noDeadLetter, passThroughGuard, type DeadLetterSink, type DecodedMessage, type MessageGuard } from './hooks';
 import { IdempotencyGuard } from './idempotencyGuard';
@@ -63,7 +63,7 @@ export async function prepareFeatures(
 	settings: TriggerSettings,
 	reporting: OutageReporting,
 	ticker: Ticker,
-	workflowId: string,
+	workflow: DeadLetterWorkflow,
 ): Promise<TriggerFeatures> {
 	const { logger } = reporting;
 	const outage = (what: string, hint: string) => new Outage(what, reporting, settings.retry, hint);
@@ -71,7 +71,7 @@ export async function prepareFeatures(
 	let deadLetter = noDeadLetter;
 	if (settings.deadLetter) {
 		const subject = await needing(FEATURE.deadLetter, prepareDeadLetter(client, settings, logger));
-		deadLetter = triggerDeadLetterSink(client, { ...settings.deadLetter, subject, workflowId }, secretValues(client.credentials), logger);
+		deadLetter = triggerDeadLetterSink(client, { ...settings.deadLetter, subject, ...workflow }, secretValues(client.credentials), logger);
 	}
 	// Schema first: an invalid message must not claim an idempotency key.
 	const guards: MessageGuard[] = [];

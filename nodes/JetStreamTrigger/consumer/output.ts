@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 
 import type { IBinaryData, IDataObject, INodeExecutionData } from 'n8n-workflow';
 
+import { readSender } from '../../shared/audit/sender';
 import { messageIdentity, originOf } from '../../shared/deadLetter';
 import type { Delivery } from '../../shared/transport/delivery';
 import type { TriggerSettings } from '../settings';
@@ -47,6 +48,15 @@ export function metadata(delivery: Delivery, plan?: DeliveryPlan): IDataObject {
 	};
 }
 
+/**
+ * `sentBy`: the n8n instance, workflow, execution and node that published the message (its X-N8n-*
+ * headers, decoded), so a chain of workflows can be followed; absent when the message names none.
+ */
+function sentBy(headers: Delivery['headers']): IDataObject {
+	const sender = readSender(headers);
+	return sender ? { sentBy: { ...sender } } : {};
+}
+
 function isPlainObject(value: unknown): value is IDataObject {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -61,7 +71,7 @@ export async function toItem(
 	const { source } = settings;
 	if (source.kind === 'keyValue') return kvChangeItem(await messageItem(message, settings, prepareBinary, plan), message, source.bucket);
 	if (source.kind === 'objectStore') return objectChangeItem(metadata(message.delivery, plan), message, source.bucket, settings.binaryProperty);
-	return await messageItem(message, settings, prepareBinary, plan);
+	return await messageItem(message, settings, prepareBinary, plan, true);
 }
 
 /** Payload and metadata side by side, or the payload itself ("Payload Only"). */
@@ -70,8 +80,9 @@ async function messageItem(
 	settings: Pick<TriggerSettings, 'payloadOnly' | 'binaryProperty'>,
 	prepareBinary: PrepareBinary,
 	plan?: DeliveryPlan,
+	withSender = false,
 ): Promise<INodeExecutionData> {
-	const meta = { ...metadata(message.delivery, plan), ...(message.annotations as IDataObject | undefined) };
+	const meta = { ...metadata(message.delivery, plan), ...(withSender ? sentBy(message.delivery.headers) : {}), ...(message.annotations as IDataObject | undefined) };
 	const { payload } = message;
 	let binary: INodeExecutionData['binary'];
 	let value: unknown;

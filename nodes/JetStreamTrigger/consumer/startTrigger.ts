@@ -87,7 +87,7 @@ async function activate(ctx: ITriggerFunctions, reporting: OutageReporting, tick
 	try {
 		checkServerFeatures(settings, client.serverVersion());
 		const target = await onTriggerStream(settings, consumerTarget(client, settings));
-		const features: TriggerFeatures = await prepareFeatures(client, settings, reporting, ticker, ctx.getWorkflow().id ?? '');
+		const features: TriggerFeatures = await prepareFeatures(client, settings, reporting, ticker, { workflowId: ctx.getWorkflow().id ?? '', workflowName: ctx.getWorkflow().name ?? '' });
 		const consumer: TriggerConsumer = await openConsumer(client, settings, target, reporting.logger);
 		checkConsumer(consumer.facts, settings);
 		return { settings, client, features, consumer };

@@ -1,5 +1,6 @@
 import type { JsMsg } from '@nats-io/jetstream';
 
+import { encodeHeaderValue } from '../audit/sender';
 import { InvalidParameterError, type JetStreamNodeError } from '../errors';
 import { toNodeError } from '../errorMapping';
 import type { NatsClient } from '../transport/client';
@@ -52,6 +53,8 @@ export interface DeadLetterOptions {
 	executionId?: string;
 	/** The n8n workflow the message ran in, and when its failed execution started (ISO 8601). */
 	workflowId?: string;
+	/** The workflow's name, stored percent-encoded (it may hold any character). */
+	workflowName?: string;
 	executionStartedAt?: string;
 	/** JSON fields ("password", "card.number") removed from the copy; only applies to JSON payloads. */
 	redactFields?: readonly string[];
@@ -171,6 +174,7 @@ function envelopeHeaders(source: DeadLetterSource, options: DeadLetterOptions, r
 	if (options.failedNode) out[DlqHeaders.FailedNode] = line(options.failedNode);
 	if (options.executionId) out[DlqHeaders.ExecutionId] = line(options.executionId);
 	if (options.workflowId) out[DlqHeaders.WorkflowId] = line(options.workflowId);
+	if (options.workflowName) out[DlqHeaders.WorkflowName] = encodeHeaderValue(options.workflowName);
 	if (options.executionStartedAt) out[DlqHeaders.ExecutionStarted] = options.executionStartedAt;
 	if (origin.time) out[DlqHeaders.OriginalTime] = origin.time;
 	if (origin.msgId) out[DlqHeaders.OriginalMsgId] = line(origin.msgId);

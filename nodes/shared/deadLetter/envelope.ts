@@ -1,3 +1,4 @@
+import { decodeHeaderValue } from '../audit/sender';
 import { headerValue, type HeaderRecord } from '../transport/headers';
 import { isOriginHeader } from './origin';
 
@@ -24,6 +25,8 @@ export const DlqHeaders = {
 	ExecutionId: 'X-Dlq-Execution-Id',
 	/** The workflow and the start of the failed execution: together they find it in n8n's executions list. */
 	WorkflowId: 'X-Dlq-Workflow-Id',
+	/** The workflow's name when it gave up, percent-encoded like the X-N8n-* sender headers. */
+	WorkflowName: 'X-Dlq-Workflow-Name',
 	ExecutionStarted: 'X-Dlq-Execution-Started',
 	Time: 'X-Dlq-Time',
 	/** When the message was first stored (before any redrive), ISO 8601. */
@@ -79,6 +82,7 @@ export interface DeadLetterEnvelope {
 	failedNode: string;
 	executionId: string;
 	workflowId: string;
+	workflowName: string;
 	executionStartedAt: string;
 	deadLetteredAt: string;
 	originalTime: string;
@@ -114,6 +118,7 @@ export function readEnvelope(headers: HeaderRecord): DeadLetterEnvelope {
 		failedNode: get(DlqHeaders.FailedNode),
 		executionId: get(DlqHeaders.ExecutionId),
 		workflowId: get(DlqHeaders.WorkflowId),
+		workflowName: decodeHeaderValue(get(DlqHeaders.WorkflowName)),
 		executionStartedAt: get(DlqHeaders.ExecutionStarted),
 		deadLetteredAt: get(DlqHeaders.Time),
 		originalTime: get(DlqHeaders.OriginalTime),

@@ -104,10 +104,10 @@ describe('a redriven message keeps its identity', () => {
 		expect(Object.keys(json).sort()).toEqual(
 			[
 				'dlqStream', 'dlqSequence', 'dlqSubject', 'storedAt', 'deadLetteredAt', 'reason', 'error', 'originalStream', 'originalSubject',
-				'originalSequence', 'originalConsumer', 'originalTime', 'originalMsgId', 'deliveryCount', 'redrives', 'failedNode', 'workflowId',
+				'originalSequence', 'originalConsumer', 'originalTime', 'originalMsgId', 'deliveryCount', 'redrives', 'failedNode', 'workflowId', 'workflowName',
 				'executionStartedAt', 'executionId', 'redactedFields', 'droppedHeaders', 'headers', 'payload', 'payloadEncoding', 'sizeBytes', 'encryptedWith',
 			].sort(),
 		);
-		expect(json).toMatchObject({ originalMsgId: 'A-7', redrives: 2, workflowId: 'wf-trigger-test', executionId: null, droppedHeaders: [], payload: { orderId: 'A-7' }, encryptedWith: null });
+		expect(json).toMatchObject({ originalMsgId: 'A-7', redrives: 2, workflowId: 'wf-trigger-test', workflowName: 'Trigger test', executionId: null, droppedHeaders: [], payload: { orderId: 'A-7' }, encryptedWith: null });
 	});
 });

@@ -50,4 +50,10 @@ describe('message identity and origin', () => {
 		expect(envelope).toMatchObject({ redrives: 3, workflowId: 'wf1', executionStartedAt: '2026-01-01T00:00:00.000Z', executionId: '' });
 		expect(readEnvelope({}).redrives).toBe(0);
 	});
+
+	it('the envelope decodes the workflow name, and a redrive gives the original sender headers back', () => {
+		expect(readEnvelope({ 'X-Dlq-Workflow-Name': 'Orders %E2%86%92 ERP%0A' }).workflowName).toBe('Orders → ERP\n');
+		const sent = { 'X-N8n-Workflow-Id': 'wf-sender', 'X-N8n-Execution-Id': '12', 'X-N8n-Node': 'Publish' };
+		expect(originalHeaders({ ...sent, 'X-Dlq-Workflow-Id': 'wf-consumer', 'X-Dlq-Workflow-Name': 'Consumer' })).toEqual(sent);
+	});
 });

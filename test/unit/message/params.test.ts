@@ -12,7 +12,7 @@ import { fakeExecute, type ParamValue } from '../../helpers/fakeExecute';
 
 const ctx = (params: Record<string, ParamValue>) => fakeExecute({ params }).context;
 const text = (data: Uint8Array) => new TextDecoder().decode(data);
-const defaults = { correlationId: '', generateCorrelationId: true, propagateTrace: true, envelope: 'none' as const, eventType: '', eventSource: '' };
+const defaults = { correlationId: '', generateCorrelationId: true, propagateTrace: true, envelope: 'none' as const, eventType: '', eventSource: '', senderHeaders: true };
 
 describe('payload sources', () => {
 	const item = { json: { order: { id: 7, note: 'hi' } } };

@@ -58,6 +58,7 @@ export function recordToJson(record: DeadLetterRecord, keys: readonly Encryption
 		redrives: record.redrives,
 		failedNode: orNull(record.failedNode),
 		workflowId: orNull(record.workflowId),
+		workflowName: orNull(record.workflowName),
 		executionStartedAt: orNull(record.executionStartedAt),
 		executionId: orNull(record.executionId),
 		redactedFields: record.redactedFields,

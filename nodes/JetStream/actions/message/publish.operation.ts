@@ -1,7 +1,9 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
+import { applySender, type Sender } from '../../../shared/audit/sender';
 import { InvalidParameterError } from '../../../shared/errors';
 import { sentences } from '../../../shared/errorMapping';
+import { currentSender } from '../../../shared/n8n/sender';
 import { encryptPayload, type EncryptionKey } from '../../../shared/payload/crypto';
 import { schemaFields, type ResolvedSchema } from '../../../shared/schema';
 import { headerValue, publishWindowed, type NatsClient, type OutgoingMessage, type PublishOutcome } from '../../../shared/transport';
@@ -36,20 +38,26 @@ interface Prepared {
 	correlationId?: string;
 }
 
-/** Only a binary payload or a schema check needs to wait; otherwise the message is ready at once. */
-/** What the connected server accepts: its largest message and its version (for the newer options). */
+/**
+ * What holds for every item of the execution: what the connected server accepts (its largest message,
+ * its version for the newer options), the credential's encrypting key, and who sends (the audit trail).
+ */
 export interface ServerFacts {
 	maxPayload: number;
 	version: string;
 	/** The credential's key that encrypts (its first); undefined when it has none. */
 	encryptionKey?: EncryptionKey;
+	/** This n8n instance, workflow, execution and node: the X-N8n-* headers. */
+	sender?: Sender;
 }
 
-export function serverFacts(client: NatsClient): ServerFacts {
+export function serverFacts(client: NatsClient, fn?: IExecuteFunctions): ServerFacts {
 	const encryptionKey = client.credentials.encryptionKeys[0];
-	return { maxPayload: client.nc.info?.max_payload ?? Number.MAX_SAFE_INTEGER, version: client.serverVersion(), encryptionKey };
+	const sender = fn ? currentSender(fn) : undefined;
+	return { maxPayload: client.nc.info?.max_payload ?? Number.MAX_SAFE_INTEGER, version: client.serverVersion(), encryptionKey, sender };
 }
 
+/** Only a binary payload or a schema check needs to wait; otherwise the message is ready at once. */
 export function prepare(fn: IExecuteFunctions, i: number, item: INodeExecutionData, server: ServerFacts, schemaOf: SchemaLookup): Prepared | Promise<Prepared> {
 	const payload = readPayload(fn, i, item);
 	const schema = schemaOf(i);
@@ -68,6 +76,7 @@ function build(fn: IExecuteFunctions, i: number, item: INodeExecutionData, serve
 	const msgId = readIdempotencyKey(fn, i);
 	const correlationId = applyCorrelation(headers, item, options);
 	applyTraceContext(headers, item, options);
+	if (options.senderHeaders && server.sender) applySender(headers, server.sender);
 	if (payload.kind === 'binary' && !headerValue(headers, 'content-type')) headers['Content-Type'] = payload.contentType;
 	const body = options.envelope === 'none' ? payload.data : wrapCloudEvent(options.envelope, payload, headers, {
 		id: msgId ?? newEventId(),
@@ -152,7 +161,7 @@ function output(prepared: Prepared, outcome: Extract<PublishOutcome, { ok: true 
  */
 async function execute(this: IExecuteFunctions, client: NatsClient, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	const window = readWindow(this);
-	const server = serverFacts(client);
+	const server = serverFacts(client, this);
 	const prepared: Prepared[] = new Array(items.length);
 	const continueOnFail = this.continueOnFail();
 	const schemaOf = schemaLookup(this, client);

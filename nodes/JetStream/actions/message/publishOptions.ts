@@ -24,7 +24,19 @@ export interface PublishOptions {
 	eventSource: string;
 	/** Encrypt the body with the credential's first encryption key (AES-256-GCM). */
 	encrypt?: boolean;
+	/** Add the X-N8n-* headers naming this instance, workflow, execution and node. */
+	senderHeaders: boolean;
 }
+
+/** "Add Sender Headers" of Publish and Request: on by default. */
+export const senderHeadersOption: INodeProperties = {
+	displayName: 'Add Sender Headers',
+	name: 'senderHeaders',
+	type: 'boolean',
+	default: true,
+	hint: 'X-N8n-Instance-Id, X-N8n-Workflow-Id, X-N8n-Workflow-Name, X-N8n-Execution-Id, X-N8n-Node; a JetStream Trigger shows them as "sentBy"',
+	description: 'Whether to name this n8n instance, workflow, execution and node in headers, so a message can be traced back to the execution that sent it. Values are percent-encoded (non-ASCII, line breaks) and cut at 256 characters. If Headers sets any of these names, none is added and yours go out as they are (e.g. a relay passing the original sender on).',
+};
 
 export const publishOptionsField: INodeProperties = {
 	displayName: 'Options',
@@ -33,6 +45,7 @@ export const publishOptionsField: INodeProperties = {
 	placeholder: 'Add option',
 	default: {},
 	options: [
+		senderHeadersOption,
 		{
 			displayName: 'All Items or None',
 			name: 'allOrNone',
@@ -165,6 +178,7 @@ export function readPublishOptions(fn: IExecuteFunctions, i: number): PublishOpt
 		eventType: String(o.eventType ?? '').trim(),
 		eventSource: String(o.eventSource ?? '').trim(),
 		encrypt: o.encrypt === true,
+		senderHeaders: o.senderHeaders !== false,
 	};
 	if (options.envelope !== 'none' && !options.eventType) {
 		throw new InvalidParameterError('eventType', '"Event Type" is empty', 'A CloudEvents envelope needs a type, e.g. com.example.order.created');

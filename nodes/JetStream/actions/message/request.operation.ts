@@ -1,5 +1,7 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
+import { applySender } from '../../../shared/audit/sender';
+import { currentSender } from '../../../shared/n8n/sender';
 import { requestReply, type NatsClient } from '../../../shared/transport';
 import { validateNumber, validatePublishSubject } from '../../../shared/validation';
 import { forEachItem } from '../perItem';
@@ -8,6 +10,7 @@ import { attachBinaries, bodyFormatField, bodyOutput, type BodyFormat } from './
 import { subjectField } from './fields';
 import { headersField, readHeaders } from './headers';
 import { payloadFields, readPayload } from './payload';
+import { senderHeadersOption } from './publishOptions';
 
 const properties: INodeProperties[] = [
 	{ ...subjectField, description: 'The subject a service (or another workflow) answers on, e.g. pricing.quote' },
@@ -22,7 +25,21 @@ const properties: INodeProperties[] = [
 		description: 'How long to wait for the reply; fractions are fine (0.5 = half a second)',
 	},
 	bodyFormatField('replyFormat'),
+	{
+		displayName: 'Options',
+		name: 'requestOptions',
+		type: 'collection',
+		placeholder: 'Add option',
+		default: {},
+		options: [senderHeadersOption],
+	},
 ];
+
+/** "Add Sender Headers" (Options), on unless turned off. */
+function wantsSenderHeaders(fn: IExecuteFunctions, i: number): boolean {
+	const o = (fn.getNodeParameter('requestOptions', i, {}) ?? {}) as IDataObject;
+	return o.senderHeaders !== false;
+}
 
 function readTimeoutMs(fn: IExecuteFunctions, i: number): number {
 	return Math.round(validateNumber(fn.getNodeParameter('requestTimeout', i, 5), 'Timeout (Seconds)', 0.001, 600) * 1000);
@@ -32,6 +49,7 @@ function readTimeoutMs(fn: IExecuteFunctions, i: number): number {
 async function execute(this: IExecuteFunctions, client: NatsClient, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	const subjectOf = (i: number) => String(this.getNodeParameter('subject', i, ''));
 	const binaries: Array<INodeExecutionData['binary']> = [];
+	const sender = currentSender(this);
 	const out = await forEachItem(
 		this,
 		items,
@@ -39,7 +57,9 @@ async function execute(this: IExecuteFunctions, client: NatsClient, items: INode
 			const subject = validatePublishSubject(subjectOf(i));
 			const timeoutMs = readTimeoutMs(this, i);
 			const payload = await readPayload(this, i, items[i]);
-			const reply = await requestReply(client, subject, payload.data, readHeaders(this, i), timeoutMs);
+			const headers = readHeaders(this, i);
+			if (wantsSenderHeaders(this, i)) applySender(headers, sender);
+			const reply = await requestReply(client, subject, payload.data, headers, timeoutMs);
 			const body = await bodyOutput(this, reply.data, this.getNodeParameter('replyFormat', i, 'auto') as BodyFormat);
 			binaries[i] = body.binary;
 			return { subject, ...body.json, headers: reply.headers };
