@@ -43,17 +43,35 @@ function publishSealed(js, subject, payload, { encryptPayload, key }) {
  */
 const rate = (count, first) => (count - 1) / (Number(process.hrtime.bigint() - first) / 1e9);
 
+/**
+ * CPU time of this process per message over the same window, per contender: on a shared machine the
+ * wall-clock rate follows the CPU a process gets, so this says what each one costs regardless of load.
+ */
+const cpuPerMessage = new Map();
+const cpuMark = () => process.cpuUsage();
+function keepCpu(label, since, count) {
+	const used = process.cpuUsage(since);
+	if (!cpuPerMessage.has(label)) cpuPerMessage.set(label, []);
+	cpuPerMessage.get(label).push((used.user + used.system) / (count - 1));
+}
+
 async function rawConsume(js, stream, durable, count, maxMessages) {
 	const consumer = await js.consumers.get(stream, durable);
 	const messages = await consumer.consume(maxMessages === undefined ? {} : { max_messages: maxMessages });
 	let n = 0;
 	let first;
+	let cpu;
 	for await (const m of messages) {
-		first ??= process.hrtime.bigint();
+		if (first === undefined) {
+			first = process.hrtime.bigint();
+			cpu = cpuMark();
+		}
 		m.ack();
 		if (++n === count) break;
 	}
-	return rate(count, first);
+	const measured = rate(count, first);
+	keepCpu(pullName(maxMessages), cpu, count);
+	return measured;
 }
 
 /** Until every message is answered (copies are acknowledged without an execution, so emissions undercount). */
@@ -69,6 +87,7 @@ async function triggerConsume(JetStreamTrigger, credentials, stream, durable, co
 	let n = 0;
 	let first;
 	let decryptedOk = false;
+	let cpu;
 	let finish;
 	const finished = new Promise((r) => (finish = r));
 	const params = {
@@ -76,7 +95,10 @@ async function triggerConsume(JetStreamTrigger, credentials, stream, durable, co
 		options: { ...extra.options },
 	};
 	const ctx = h.triggerContext(params, credentials, (items) => {
-		first ??= process.hrtime.bigint();
+		if (first === undefined) {
+			first = process.hrtime.bigint();
+			cpu = cpuMark();
+		}
 		// The payload's fields are there only if the trigger opened the ciphertext.
 		decryptedOk ||= typeof items[0]?.json?.payload?.orderId === 'string';
 		n += items.length;
@@ -86,6 +108,7 @@ async function triggerConsume(JetStreamTrigger, credentials, stream, durable, co
 	await finished;
 	if (extra.copies) await drained(jsm, stream, durable);
 	const measured = rate(count, first);
+	keepCpu(extra.encrypted ? 'node, encrypted' : 'node', cpu, count);
 	await response.closeFunction();
 	if (extra.encrypted && !decryptedOk) throw new Error('the trigger did not decrypt the backlog');
 	return measured;
@@ -110,6 +133,7 @@ module.exports = async function triggerBench({ quick }) {
 	const runs = Number(process.env.BENCH_RUNS) || (quick ? 3 : 9);
 	const rows = [];
 	const chosen = [];
+	const cpus = [];
 	// The node with its defaults (5 executions at once) first; then the settings a high-volume user picks.
 	const idempotent = { params: { idempotency: 'payloadField', idempotencyField: 'orderId' }, options: { parallelExecutions: 64 } };
 	const cases = [
@@ -144,6 +168,7 @@ module.exports = async function triggerBench({ quick }) {
 				const raw = (pull) => onFreshBacklog((stream) => rawConsume(js, stream, 'd', count, pull));
 				const row = (label, ours, against, againstName) => rows.push({ name: `${size} B, ${label}`, ours: h.rateCell(ours), raw: `${againstName}: ${h.rateCell(against)}`, ratio: h.ratioCell(ours, against) });
 				const isDefault = name.endsWith(', default options') && !extra.encrypted;
+				cpuPerMessage.clear();
 				if (isDefault) {
 					// In turns, each round led by the next contender, so drift over the run favours none.
 					const [ours, ...raws] = await h.inTurns(runs, [node(false), ...PULL_SIZES.map(raw)]);
@@ -160,9 +185,13 @@ module.exports = async function triggerBench({ quick }) {
 					const [ours, rawBest] = await h.inTurns(runs, [node(false), raw(best)]);
 					row(name, ours, rawBest, pullName(best));
 				}
+				const cpuLine = [...cpuPerMessage].map(([label, xs]) => `${label} ${h.median(xs).toFixed(1)} µs`).join(', ');
+				cpus.push(`${size} B, ${name}: ${cpuLine}`);
 			}
 		}
 		h.table(`Trigger: ${count} messages, executions that finish at once (median of ${runs} in turns; min–max; ratio per round min–max); raw: consume() + ack()`, rows);
+		console.log(`\n_CPU time of the bench process per message (median of the runs, whole process, from the first message to the last):_\n`);
+		for (const line of cpus) console.log(`- ${line}`);
 		if (chosen.length) console.log(`\n_raw pull size chosen (best median of the default-options rounds): ${chosen.join('; ')}_`);
 	} finally {
 		await nc.close();
