@@ -1,9 +1,13 @@
 'use strict';
 /**
- * npm run bench [-- --quick] [-- --only publish,trigger,latency,memory,connections,schema]
+ * npm run bench [-- --quick] [-- --only publish,trigger,latency,memory,connections,schema,go]
+ * NATS_SERVER_BIN=/path/to/nats-server picks the server (else the one on PATH). `go` (the natscli
+ * `nats bench` ceiling, built with Go when missing) runs only when asked for with --only.
  * Prints Markdown tables; bench/RESULTS.md holds a measured copy with the machine it ran on.
  */
 const { spawnSync } = require('node:child_process');
+const { cpus, loadavg } = require('node:os');
+const { serverVersion } = require('./lib/harness');
 
 const benches = {
 	publish: () => require('./publish'),
@@ -12,14 +16,20 @@ const benches = {
 	memory: () => require('./memory'),
 	connections: () => require('./connections'),
 	schema: () => require('./schema'),
+	go: () => require('./goCeiling'),
 };
+// Not in the default run: it needs Go (or a built natscli) and runs the publish and trigger contenders again.
+const onRequest = new Set(['go']);
 
 async function main() {
 	const args = process.argv.slice(2);
 	const quick = args.includes('--quick');
 	const onlyAt = args.indexOf('--only');
-	const only = onlyAt >= 0 ? args[onlyAt + 1].split(',') : Object.keys(benches);
-	if (!args.includes('--child')) console.log(`# JetStream nodes vs raw NATS.js — ${new Date().toISOString()}, Node ${process.version}${quick ? ', quick mode' : ''}`);
+	const only = onlyAt >= 0 ? args[onlyAt + 1].split(',') : Object.keys(benches).filter((name) => !onRequest.has(name));
+	if (!args.includes('--child')) {
+		const load = loadavg().map((l) => l.toFixed(2)).join(', ');
+		console.log(`# JetStream nodes vs raw NATS.js — ${new Date().toISOString()}, Node ${process.version}, ${serverVersion()}, ${cpus().length} cores, load average ${load}${quick ? ', quick mode' : ''}`);
+	}
 	for (const name of only) {
 		if (!benches[name]) throw new Error(`Unknown benchmark "${name}"; choose from ${Object.keys(benches).join(', ')}`);
 		if (only.length > 1) {
