@@ -50,6 +50,11 @@ export function streamUnderPrefix(prefix: string, stream: string): boolean {
 	return nameUnderPrefix(prefix, bucket ?? stream);
 }
 
+/** Whether a listing shows this stream (or `KV_`/`OBJ_` bucket stream) to a credential with this prefix. */
+export function streamVisible(prefix: string | undefined, stream: string): boolean {
+	return !prefix || streamUnderPrefix(prefix, stream);
+}
+
 /**
  * A name the package derives itself (`DLQ`, `n8n_schemas`, `n8n_jetstream_stats`) placed under the
  * prefix, so a prefixed credential works with default settings: `tenant-a.` + `DLQ` → `tenant-a_DLQ`.
