@@ -73,6 +73,23 @@ describe('Two credentials on two NATS accounts', () => {
 		await expect(suite.run(a, { resource: 'stream', operation: 'get', stream: only.TEN_B })).rejects.toThrow(/does not exist/);
 	});
 
+	it('keep their own schema registry: the same schema name in both accounts validates by each account\'s own version', async () => {
+		const name = `order_${uniqueName('s').toLowerCase()}`;
+		cleanups.push(async () => {
+			for (const account of ['TEN_A', 'TEN_B'] as const) await suite.admin(account).jsm.streams.delete('KV_n8n_schemas').catch(() => false);
+		});
+		const requiring = (field: string) => JSON.stringify({ type: 'object', required: [field] });
+		await suite.run(suite.credentials('TEN_A'), { resource: 'schema', operation: 'register', schemaName: name, schemaDocument: requiring('a'), registryBucket: 'n8n_schemas' });
+		await suite.run(suite.credentials('TEN_B'), { resource: 'schema', operation: 'register', schemaName: name, schemaDocument: requiring('b'), registryBucket: 'n8n_schemas' });
+		const validate = (account: 'TEN_A' | 'TEN_B') =>
+			suite.run(suite.credentials(account), { resource: 'schema', operation: 'validate', schemaSource: 'registry', schemaRef: name, schemaBucket: 'n8n_schemas' }, [{ json: { a: 1 } }]);
+		// Interleaved: a registry lookup cached by bucket and name alone would answer B with A's schema.
+		for (let round = 0; round < 2; round++) {
+			expect((await validate('TEN_A'))[0].valid).toBe(true);
+			expect((await validate('TEN_B'))[0].valid).toBe(false);
+		}
+	});
+
 	it('deliver a publish only to the own account\'s trigger, and dead-letter into the own account', async () => {
 		const { name, root, only } = await sameNameInBoth();
 		const durable = { TEN_A: 'billing_a', TEN_B: 'billing_b' };

@@ -139,5 +139,13 @@ describe('Subject Prefix', () => {
 		expect(records).toHaveLength(1);
 		expect(records[0]).toMatchObject({ dlqStream: 'tenant-a_DLQ' });
 		expect(listed(await suite.search(tenantA(), 'searchDeadLetterStreams'))[0]).toBe('tenant-a_DLQ');
+
+		// The schema registry's default bucket is the tenant's own too.
+		cleanups.push(() => admin().streams.delete('KV_tenant-a_n8n_schemas').catch(() => false));
+		const schema = JSON.stringify({ type: 'object', required: ['n'] });
+		await suite.run(tenantA(), { resource: 'schema', operation: 'register', schemaName: 'order', schemaDocument: schema, registryBucket: 'n8n_schemas' });
+		expect((await admin().streams.info('KV_tenant-a_n8n_schemas')).config.name).toBe('KV_tenant-a_n8n_schemas');
+		const [checked] = await suite.run(tenantA(), { resource: 'schema', operation: 'validate', schemaSource: 'registry', schemaRef: 'order', schemaBucket: 'n8n_schemas' }, [{ json: { n: 1 } }]);
+		expect(checked.valid).toBe(true);
 	});
 });
