@@ -123,6 +123,7 @@ describe('Subject Prefix', () => {
 		const trigger = await activate(suite.server, { name: own.name } as TestStream, durable, {
 			credentials: tenantA(),
 			params: { maxDeliver: 2, idempotency: 'messageId' },
+			options: { statsInterval: 5 },
 			script: () => ({ failWith: 'refused' }),
 		});
 		cleanups.push(() => trigger.close());
@@ -140,7 +141,10 @@ describe('Subject Prefix', () => {
 		expect(records[0]).toMatchObject({ dlqStream: 'tenant-a_DLQ' });
 		expect(listed(await suite.search(tenantA(), 'searchDeadLetterStreams'))[0]).toBe('tenant-a_DLQ');
 
-		// The schema registry's default bucket is the tenant's own too.
+		// So are the statistics bucket (written every 5 s here) and the schema registry's default bucket.
+		cleanups.push(() => admin().streams.delete('KV_tenant-a_n8n_jetstream_stats').catch(() => false));
+		await eventually(() => admin().streams.info('KV_tenant-a_n8n_jetstream_stats').then(() => true, () => false), 12_000, 'the statistics bucket');
+		await expect(admin().streams.info('KV_n8n_jetstream_stats')).rejects.toThrow(/stream not found/);
 		cleanups.push(() => admin().streams.delete('KV_tenant-a_n8n_schemas').catch(() => false));
 		const schema = JSON.stringify({ type: 'object', required: ['n'] });
 		await suite.run(tenantA(), { resource: 'schema', operation: 'register', schemaName: 'order', schemaDocument: schema, registryBucket: 'n8n_schemas' });
