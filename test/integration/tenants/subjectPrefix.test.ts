@@ -107,9 +107,20 @@ describe('Subject Prefix', () => {
 		expect(shown).not.toContain(other.name);
 		const everything = listed(await suite.search(suite.credentials('SHARED'), 'searchStreams'));
 		expect(everything).toEqual(expect.arrayContaining([own.name, other.name]));
-		const [listedByNode] = [await suite.run(tenantA(), { resource: 'stream', operation: 'getAll', returnAll: true, listSubject: '' })];
+		const listedByNode = await suite.run(tenantA(), { resource: 'stream', operation: 'getAll', returnAll: true, listSubject: '' });
 		expect(listedByNode.map((s) => s.name)).toContain(own.name);
 		expect(listedByNode.map((s) => s.name)).not.toContain(other.name);
+
+		// Buckets likewise: the picker and Key-Value → Get Many Buckets.
+		const suffix = own.name.slice(-6).toLowerCase();
+		const buckets = { own: `tenant-a_cfg_${suffix}`, other: `tenant-b_cfg_${suffix}` };
+		for (const bucket of Object.values(buckets)) {
+			await suite.run(suite.credentials('SHARED'), { resource: 'keyValue', operation: 'createBucket', kvBucket: bucket, kvHistory: 1, kvTtlSeconds: 0, kvBucketOptions: {} });
+			cleanups.push(() => admin().streams.delete(`KV_${bucket}`));
+		}
+		expect(listed(await suite.search(tenantA(), 'searchBuckets'))).toEqual([buckets.own]);
+		const bucketsByNode = (await suite.run(tenantA(), { resource: 'keyValue', operation: 'getAllBuckets', returnAll: true })).map((b) => b.bucket);
+		expect(bucketsByNode).toEqual([buckets.own]);
 	});
 
 	it('works with default settings: dead letters, idempotency bucket and the Dead Letter operations go under the prefix', async () => {
