@@ -2,7 +2,8 @@ import { SubjectPrefixError } from '../../../nodes/shared/errors';
 import { testCredentials } from '../../../nodes/shared/transport/credentialTest';
 import { parseCredentials } from '../../../nodes/shared/transport/credentials';
 import { nameUnderPrefix, parseSubjectPrefix, prefixedName, prefixedSubject } from '../../../nodes/shared/transport/subjectPrefix';
-import { subjectChecker } from '../../../nodes/shared/transport/tenantGuard';
+import { guardSubjects, subjectChecker } from '../../../nodes/shared/transport/tenantGuard';
+import type { NatsConnection } from '@nats-io/transport-node';
 
 const check = subjectChecker('tenant-a.', '$JS.API');
 const body = (value: object) => new TextEncoder().encode(JSON.stringify(value));
@@ -123,5 +124,41 @@ describe('subjectChecker', () => {
 		expect(() => inDomain('$JS.hub.API.STREAM.INFO.TENANT_A_X')).not.toThrow();
 		expect(() => inDomain('$JS.hub.API.STREAM.INFO.ORDERS')).toThrow(SubjectPrefixError);
 		expect(() => inDomain('$JS.API.STREAM.INFO.TENANT_A_X')).toThrow(SubjectPrefixError);
+	});
+});
+
+describe('guardSubjects', () => {
+	/** A connection that records what would have gone to the server. */
+	function recorder() {
+		const sent: string[] = [];
+		const record = (subject: string) => {
+			sent.push(subject);
+			return Promise.resolve();
+		};
+		const nc = { publish: record, subscribe: record, request: record, requestMany: record } as unknown as NatsConnection;
+		return { nc, sent };
+	}
+
+	it('refuses publish, subscribe, request and requestMany outside the prefix without calling the connection', async () => {
+		const { nc, sent } = recorder();
+		guardSubjects(nc, parseCredentials({ servers: 'nats://h:4222', subjectPrefix: 'tenant-a.' }));
+		expect(() => nc.publish('orders.new')).toThrow(SubjectPrefixError);
+		expect(() => nc.subscribe('orders.>')).toThrow(SubjectPrefixError);
+		await expect(nc.request('orders.quote')).rejects.toThrow(SubjectPrefixError);
+		await expect(nc.requestMany('orders.quote')).rejects.toThrow(SubjectPrefixError);
+		expect(sent).toEqual([]);
+		nc.publish('tenant-a.orders.new');
+		nc.subscribe('tenant-a.orders.>');
+		await nc.request('tenant-a.orders.quote');
+		expect(sent).toEqual(['tenant-a.orders.new', 'tenant-a.orders.>', 'tenant-a.orders.quote']);
+	});
+
+	it('leaves the connection as it is without a prefix', () => {
+		const { nc, sent } = recorder();
+		const publish = nc.publish;
+		guardSubjects(nc, parseCredentials({ servers: 'nats://h:4222' }));
+		expect(nc.publish).toBe(publish);
+		nc.publish('orders.new');
+		expect(sent).toEqual(['orders.new']);
 	});
 });
