@@ -180,6 +180,15 @@ export class JetStreamNatsApi implements ICredentialType {
 				'Copies kept of the streams and buckets a node creates by itself: the trigger\'s stream ("Create Stream If Missing"), the dead-letter stream, the idempotency and schema-registry buckets. 1 on a single server; 3 on a cluster, so they survive the loss of a server. Streams and buckets you create with the JetStream node have their own setting.',
 		},
 		{
+			displayName: 'Subject Prefix',
+			name: 'subjectPrefix',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. tenant-a.',
+			description:
+				'For several teams or customers in one NATS account: every subject the nodes use through this credential must start with it (e.g. tenant-a.orders), and every stream and bucket name must start with its tokens joined by _ then _ or - (e.g. TENANT_A_ORDERS, tenant-a-orders; case ignored). Anything else is refused before it is sent. The dead-letter stream, idempotency, schema and statistics buckets the nodes name themselves get the prefix (tenant-a_DLQ, subjects tenant-a.dlq.>). An n8n-side guard, not a server permission: give each tenant its own NATS account, or set server permissions too. Empty: no guard.',
+		},
+		{
 			displayName: 'Encryption Keys',
 			name: 'encryptionKeys',
 			type: 'string',

@@ -110,6 +110,32 @@ export class ServerVersionError extends JetStreamNodeError {
 	}
 }
 
+/** What a Subject Prefix refusal is about. */
+export type PrefixedThing = 'subject' | 'filter subject' | 'stream subject' | 'stream' | 'key-value bucket' | 'object store bucket';
+
+/**
+ * A subject or name outside the credential's Subject Prefix, refused before anything was sent: the
+ * n8n-side guard for tenants that share one NATS account.
+ */
+export class SubjectPrefixError extends JetStreamNodeError {
+	readonly value: string;
+
+	readonly prefix: string;
+
+	constructor(what: PrefixedThing, value: string, prefix: string) {
+		const isSubject = what.endsWith('subject');
+		const stem = prefix.replace(/\.$/, '').replace(/\./g, '_');
+		super('permission', `The ${what} "${value}" is outside the Subject Prefix "${prefix}" of the NATS credential; nothing was sent`, {
+			hint: isSubject
+				? `Use a ${what} that starts with "${prefix}" (e.g. "${prefix}orders"), or a credential of the tenant that owns "${value}"`
+				: `Use a ${what} name that starts with "${stem}_" or "${stem}-" (case does not matter, e.g. "${stem}_orders"), or a credential of the tenant that owns "${value}"`,
+		});
+		this.name = 'SubjectPrefixError';
+		this.value = value;
+		this.prefix = prefix;
+	}
+}
+
 /** What we knew when the error happened; used to name the stream, subject, server in the message. */
 export interface ErrorContext {
 	subject?: string;

@@ -29,6 +29,11 @@ export function readLimit(fn: IExecuteFunctions, i: number): number {
 }
 
 /** The first `limit` entries of an async listing; stops reading (and the server-side listing) there. */
+/** The entries of `source` that `keep` accepts (e.g. the streams under a credential's Subject Prefix). */
+export async function* keepOnly<T>(source: AsyncIterable<T>, keep: (entry: T) => boolean): AsyncGenerator<T> {
+	for await (const entry of source) if (keep(entry)) yield entry;
+}
+
 export async function takeUpTo<T>(source: AsyncIterable<T>, limit: number): Promise<T[]> {
 	const out: T[] = [];
 	if (limit <= 0) return out;

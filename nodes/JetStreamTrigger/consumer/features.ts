@@ -1,5 +1,5 @@
 import type { Ticker } from '../../shared/execution/ticker';
-import { checkNamedDeadLetterStream, deadLetterSubject, ensureDeadLetterStream, findDeadLetterStream, requireDeadLetterStream } from '../../shared/deadLetter';
+import { checkNamedDeadLetterStream, deadLetterRoot, deadLetterStreamName, deadLetterSubject, ensureDeadLetterStream, findDeadLetterStream, requireDeadLetterStream } from '../../shared/deadLetter';
 import { needing } from '../../shared/errorMapping';
 import { ProcessedKeyStore } from '../../shared/idempotency';
 import { Outage, type OutageReporting } from '../../shared/n8n/outage';
@@ -31,10 +31,11 @@ export interface TriggerFeatures {
  */
 async function prepareDeadLetter(client: NatsClient, settings: TriggerSettings, logger: TransportLogger): Promise<string> {
 	const options = settings.deadLetter!;
-	const subject = options.subject ?? deadLetterSubject(settings.stream, settings.durableName);
+	const subject = options.subject ?? deadLetterSubject(settings.stream, settings.durableName, deadLetterRoot(client.credentials));
 	if (options.stream) {
-		const { created } = await checkNamedDeadLetterStream(client, { name: options.stream, subject, create: options.createStream, maxAgeMs: options.retentionMs });
-		if (created) logger.info(`Created the dead-letter stream "${options.stream}" for subject "${subject}"`);
+		const name = deadLetterStreamName(client.credentials, options.stream);
+		const { created } = await checkNamedDeadLetterStream(client, { name, subject, create: options.createStream, maxAgeMs: options.retentionMs });
+		if (created) logger.info(`Created the dead-letter stream "${name}" for subject "${subject}"`);
 		return subject;
 	}
 	if (!options.createStream) {
@@ -42,7 +43,7 @@ async function prepareDeadLetter(client: NatsClient, settings: TriggerSettings, 
 		return subject;
 	}
 	if (!(await findDeadLetterStream(client, subject))) {
-		// The shared "DLQ" stream (subjects dlq.>); a custom subject is added to it.
+		// The shared "DLQ" stream (subjects dlq.>; under a Subject Prefix tenant-a_DLQ, tenant-a.dlq.>); a custom subject is added to it.
 		const { stream } = await ensureDeadLetterStream(client, {
 			subjects: options.subject ? [subject] : undefined,
 			maxAgeMs: options.retentionMs,

@@ -15,7 +15,7 @@ import {
 	oneLine,
 	type DeadLetterReason,
 } from './envelope';
-import { deadLetterMsgId, deadLetterSubject, DEFAULT_DLQ_SUBJECT_PREFIX } from './naming';
+import { deadLetterMsgId, deadLetterRoot, deadLetterSubject } from './naming';
 import { isOriginHeader, originOf } from './origin';
 import { redactPayload, safeErrorText, type RedactHook } from './redaction';
 
@@ -195,7 +195,7 @@ export async function deadLetter(
 ): Promise<DeadLetterResult> {
 	checkReason(options.reason);
 	const source = isJsMsg(msg) ? sourceFromJsMsg(msg) : msg;
-	const subject = options.subject ?? deadLetterSubject(source.stream, source.consumer, options.subjectPrefix ?? DEFAULT_DLQ_SUBJECT_PREFIX);
+	const subject = options.subject ?? deadLetterSubject(source.stream, source.consumer, options.subjectPrefix ?? deadLetterRoot(client.credentials));
 	const settle = options.settle !== false;
 	const retryDelayMs = options.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS;
 	const payload = redactPayload(source.data, options.redactFields ?? []);

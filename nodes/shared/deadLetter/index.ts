@@ -28,6 +28,8 @@ export {
 	DEFAULT_DLQ_STREAM,
 	DEFAULT_DLQ_SUBJECT_PREFIX,
 	deadLetterMsgId,
+	deadLetterRoot,
+	deadLetterStreamName,
 	deadLetterStreamSubject,
 	deadLetterSubject,
 	redriveMsgId,

@@ -4,6 +4,9 @@
  * Nats-Msg-Id window instead of storing a second copy.
  */
 
+import type { NatsCredentials } from '../transport/credentials';
+import { prefixedName, prefixedSubject } from '../transport/subjectPrefix';
+
 export const DEFAULT_DLQ_SUBJECT_PREFIX = 'dlq';
 export const DEFAULT_DLQ_STREAM = 'DLQ';
 /** Dead letters are kept for 30 days unless configured otherwise. */
@@ -11,6 +14,19 @@ export const DEFAULT_DLQ_MAX_AGE_MS = 30 * 24 * 3_600_000;
 export const DEFAULT_DLQ_MAX_MESSAGES = 1_000_000;
 /** JetStream's own default duplicate window. */
 export const DEFAULT_DLQ_DUPLICATE_WINDOW_MS = 2 * 60_000;
+
+/**
+ * The default dead-letter subject root of a credential: `dlq`, or under a Subject Prefix
+ * `tenant-a.dlq`, so a prefixed credential dead-letters with default settings.
+ */
+export function deadLetterRoot(credentials: NatsCredentials): string {
+	return prefixedSubject(credentials.subjectPrefix, DEFAULT_DLQ_SUBJECT_PREFIX);
+}
+
+/** The dead-letter stream a name means: the default `DLQ` is `tenant-a_DLQ` under a Subject Prefix. */
+export function deadLetterStreamName(credentials: NatsCredentials, name = DEFAULT_DLQ_STREAM): string {
+	return name === DEFAULT_DLQ_STREAM ? prefixedName(credentials.subjectPrefix, name) : name;
+}
 
 /** `dlq.<stream>.<consumer>`: one subject per source, so a filter picks one consumer's failures. */
 export function deadLetterSubject(stream: string, consumer: string, prefix = DEFAULT_DLQ_SUBJECT_PREFIX): string {

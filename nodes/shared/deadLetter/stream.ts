@@ -7,7 +7,8 @@ import {
 	DEFAULT_DLQ_DUPLICATE_WINDOW_MS,
 	DEFAULT_DLQ_MAX_AGE_MS,
 	DEFAULT_DLQ_MAX_MESSAGES,
-	DEFAULT_DLQ_STREAM,
+	deadLetterRoot,
+	deadLetterStreamName,
 	deadLetterStreamSubject,
 } from './naming';
 
@@ -18,9 +19,9 @@ import {
  */
 
 export interface DeadLetterStreamOptions {
-	/** Default "DLQ". */
+	/** Default "DLQ" (under a Subject Prefix "tenant-a_DLQ"). */
 	name?: string;
-	/** Default ["dlq.>"]. */
+	/** Default ["dlq.>"] (under a Subject Prefix ["tenant-a.dlq.>"]). */
 	subjects?: string[];
 	/** How long dead letters are kept, ms; 0 = for ever. Default 30 days. */
 	maxAgeMs?: number;
@@ -36,8 +37,8 @@ export async function ensureDeadLetterStream(
 	options: DeadLetterStreamOptions = {},
 ): Promise<{ created: boolean; stream: StreamSummary }> {
 	return await ensureFileStream(client, {
-		name: options.name ?? DEFAULT_DLQ_STREAM,
-		subjects: options.subjects ?? [deadLetterStreamSubject()],
+		name: deadLetterStreamName(client.credentials, options.name),
+		subjects: options.subjects ?? [deadLetterStreamSubject(deadLetterRoot(client.credentials))],
 		maxAgeMs: options.maxAgeMs ?? DEFAULT_DLQ_MAX_AGE_MS,
 		maxMessages: options.maxMessages ?? DEFAULT_DLQ_MAX_MESSAGES,
 		duplicateWindowMs: options.duplicateWindowMs ?? DEFAULT_DLQ_DUPLICATE_WINDOW_MS,

@@ -6,6 +6,7 @@ import { withJetStreamNode } from '../advice';
 import { JetStreamNodeError } from '../errors';
 import { toNodeError } from '../errorMapping';
 import type { NatsClient } from '../transport/client';
+import { prefixedName } from '../transport/subjectPrefix';
 import { encodeClaim, isRevisionConflict, LeaseWatch, parseClaim, type StoredClaim } from './claimEntry';
 import { processedBucketName, storageKey, validateBucketName } from './keys';
 
@@ -117,7 +118,7 @@ export class ProcessedKeyStore {
 	static async open(client: NatsClient, options: ProcessedStoreOptions = {}): Promise<ProcessedKeyStore> {
 		const bucket = options.bucket
 			? validateBucketName(options.bucket, 'Key-Value Bucket')
-			: processedBucketName(options.stream ?? 'default', options.consumer ?? 'default');
+			: prefixedName(client.credentials.subjectPrefix, processedBucketName(options.stream ?? 'default', options.consumer ?? 'default'));
 		const retentionMs = options.retentionMs ?? DEFAULT_RETENTION_MS;
 		let kv: KV;
 		try {

@@ -190,7 +190,9 @@ export async function searchObjectBuckets(this: ILoadOptionsFunctions, filter?: 
 	}
 }
 
-const capturesDeadLetters = (s: StreamListing) => s.subjects.some((subject) => subject.startsWith(`${DEFAULT_DLQ_SUBJECT_PREFIX}.`));
+/** `dlq.…`, or under a Subject Prefix `tenant-a.dlq.…`. */
+const DEAD_LETTER_SUBJECT = new RegExp(`(^|\\.)${DEFAULT_DLQ_SUBJECT_PREFIX}\\.`);
+const capturesDeadLetters = (s: StreamListing) => s.subjects.some((subject) => DEAD_LETTER_SUBJECT.test(subject));
 
 /** Every stream but key-value and object-store buckets; those storing dead-letter subjects (dlq.>) first. */
 export async function searchDeadLetterStreams(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {

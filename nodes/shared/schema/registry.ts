@@ -5,6 +5,7 @@ import { InvalidParameterError, JetStreamNodeError } from '../errors';
 import { toNodeError } from '../errorMapping';
 import type { NatsClient } from '../transport/client';
 import { kvFlowControl, untilRefused } from '../transport/refusals';
+import { prefixedName } from '../transport/subjectPrefix';
 import { SCHEMA_NAME_RULE, wholeValue } from '../validation';
 import { checkCompatibility, type CompatibilityMode, type CompatibilityResult } from './compatibility';
 import { validatorFor } from './validator';
@@ -70,7 +71,9 @@ export class SchemaRegistry {
 		private readonly client: NatsClient,
 	) {}
 
-	static async open(client: NatsClient, bucket = DEFAULT_SCHEMA_BUCKET, create = true): Promise<SchemaRegistry> {
+	/** The default bucket is the credential's own: `tenant-a_n8n_schemas` under a Subject Prefix. */
+	static async open(client: NatsClient, name = DEFAULT_SCHEMA_BUCKET, create = true): Promise<SchemaRegistry> {
+		const bucket = name === DEFAULT_SCHEMA_BUCKET ? prefixedName(client.credentials.subjectPrefix, name) : name;
 		try {
 			const kv = create ? await client.kvm().create(bucket, { history: 1, replicas: client.credentials.replicas, description: 'JSON Schemas registered by n8n' }) : await client.kvm().open(bucket);
 			if (!create) await kv.status();

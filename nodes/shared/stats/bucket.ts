@@ -3,6 +3,7 @@ import type { KV } from '@nats-io/kv';
 import { toNodeError } from '../errorMapping';
 import type { NatsClient } from '../transport/client';
 import { kvFlowControl, untilRefused } from '../transport/refusals';
+import { prefixedName } from '../transport/subjectPrefix';
 import { statsKey, type StatsEntry } from './entry';
 
 /**
@@ -25,7 +26,9 @@ export class StatsBucket {
 	) {}
 
 	/** Opens the bucket, creating it when `create` (a trigger) and it is missing. */
-	static async open(client: NatsClient, name: string, create: boolean): Promise<StatsBucket> {
+	static async open(client: NatsClient, bucket: string, create: boolean): Promise<StatsBucket> {
+		// The default bucket is the credential's own: `tenant-a_n8n_jetstream_stats` under a Subject Prefix.
+		const name = bucket === DEFAULT_STATS_BUCKET ? prefixedName(client.credentials.subjectPrefix, bucket) : bucket;
 		try {
 			const kv = create
 				? await client.kvm().create(name, { ttl: STATS_MAX_AGE_MS, history: 1, replicas: client.credentials.replicas, description: 'What the JetStream Triggers of n8n did, one key per active trigger' })

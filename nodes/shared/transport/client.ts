@@ -6,6 +6,8 @@ import { withinDeadline } from '../execution/sleep';
 import type { TransportLogger } from './connect';
 import { jetStreamTarget, type NatsCredentials } from './credentials';
 
+export { apiPrefix } from './credentials';
+
 /** How long closing a trigger's connection may take once its executions are done. */
 const DRAIN_TIMEOUT_MS = 5_000;
 
@@ -43,13 +45,6 @@ export function createClient(nc: NatsConnection, credentials: NatsCredentials): 
 		},
 		serverVersion: () => nc.info?.version ?? '0.0.0',
 	};
-}
-
-/** The subject prefix of the JetStream API for these credentials (`$JS.API`, a domain's, or an imported one). */
-export function apiPrefix(credentials: NatsCredentials): string {
-	const target = jetStreamTarget(credentials);
-	if (target.domain) return `$JS.${target.domain}.API`;
-	return (target.apiPrefix ?? '$JS.API').replace(/\.+$/, '');
 }
 
 /** Drains a trigger's own connection (bounded), closing it outright if draining stalls. */

@@ -14,6 +14,7 @@ import {
 import { toNodeError } from '../errorMapping';
 import { stripUserInfo, type NatsCredentials, secretValues } from './credentials';
 import { redact } from './redact';
+import { guardSubjects } from './tenantGuard';
 
 /** The part of n8n's logger we use; tests pass a recording fake. */
 export interface TransportLogger {
@@ -128,7 +129,8 @@ export async function openConnection(
 			logger.debug(`NATS status watcher stopped: ${redact(String(error), secretValues(credentials))}`),
 		);
 	}
-	return nc;
+	// Before anyone gets the connection: every subject it touches passes the credential's Subject Prefix.
+	return guardSubjects(nc, credentials);
 }
 
 function redactError<T extends Error & { hint?: string }>(error: T, secrets: string[]): T {

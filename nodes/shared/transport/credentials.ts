@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 
 import { CredentialsError } from '../errors';
 import { parseEncryptionKeys, type EncryptionKey } from '../payload/crypto';
+import { parseSubjectPrefix } from './subjectPrefix';
 
 export type AuthType = 'none' | 'userPassword' | 'token' | 'nkey' | 'jwt' | 'creds';
 
@@ -28,6 +29,8 @@ export interface NatsCredentials {
 	replicas: number;
 	/** End-to-end payload keys, the first one encrypts; empty when none is set. */
 	encryptionKeys: EncryptionKey[];
+	/** Every subject, stream and bucket must lie under it (`tenant-a.`); undefined = no guard. See subjectPrefix.ts. */
+	subjectPrefix?: string;
 }
 
 const AUTH_TYPES: AuthType[] = ['none', 'userPassword', 'token', 'nkey', 'jwt', 'creds'];
@@ -189,6 +192,7 @@ export function parseCredentials(data: Record<string, unknown>): NatsCredentials
 		jsApiPrefix: text(data, 'jsApiPrefix'),
 		replicas: replicasOf(data.replicas),
 		encryptionKeys: parseEncryptionKeys(text(data, 'encryptionKeys')),
+		subjectPrefix: parseSubjectPrefix(text(data, 'subjectPrefix')),
 	};
 	if (tls) {
 		credentials.tlsCa = text(data, 'tlsCa');
@@ -228,12 +232,22 @@ export function secretValues(credentials: NatsCredentials): string[] {
 }
 
 /**
- * Identity of a credential for the connection pool: a SHA-256 over every field, so equal settings
- * share a connection and any change (a rotated password, a new CA) gets a new one. Never the raw secret.
+ * Identity of a credential for the connection pool: a SHA-256 over every field, nested ones too (the
+ * encryption keys, the Subject Prefix), so equal settings share a connection and any difference —
+ * another user, account, key or prefix; a rotated password, a new CA — gets its own. The pooled
+ * client carries its credential, so two credentials must never meet in one entry. Never the raw secret.
  */
 export function credentialsKey(credentials: NatsCredentials): string {
-	const canonical = JSON.stringify(credentials, Object.keys(credentials).sort());
-	return createHash('sha256').update(canonical).digest('hex');
+	return createHash('sha256').update(JSON.stringify(canonical(credentials))).digest('hex');
+}
+
+/** Object keys sorted at every depth, bytes as base64: one spelling per value. */
+function canonical(value: unknown): unknown {
+	if (Buffer.isBuffer(value)) return value.toString('base64');
+	if (Array.isArray(value)) return value.map(canonical);
+	if (value === null || typeof value !== 'object') return value;
+	const entries = Object.entries(value).filter(([, v]) => v !== undefined);
+	return Object.fromEntries(entries.sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, canonical(v)]));
 }
 
 /** Domain or API prefix for JetStream; an empty object means the account's own JetStream. */
@@ -241,4 +255,11 @@ export function jetStreamTarget(credentials: NatsCredentials): { domain?: string
 	if (credentials.jsDomain) return { domain: credentials.jsDomain };
 	if (credentials.jsApiPrefix) return { apiPrefix: credentials.jsApiPrefix };
 	return {};
+}
+
+/** The subject prefix of the JetStream API for these credentials (`$JS.API`, a domain's, or an imported one). */
+export function apiPrefix(credentials: NatsCredentials): string {
+	const target = jetStreamTarget(credentials);
+	if (target.domain) return `$JS.${target.domain}.API`;
+	return (target.apiPrefix ?? '$JS.API').replace(/\.+$/, '');
 }

@@ -9,6 +9,7 @@ export { testCredentials, type CredentialTestOutcome } from './credentialTest';
 export { connectionPool, ConnectionPool, type ClientLease } from './pool';
 export { isListSubject, KV_STREAM_PREFIX, OBJ_BUCKET_STREAM_PREFIX, listBuckets, listConsumers, listObjectBuckets, listStreams, namesSubjectOf, type BucketListing, type ConsumerListing, type StreamListing } from './names';
 export { redact } from './redact';
+export { streamVisible } from './subjectPrefix';
 export {
 	objectBucketStream,
 	ObjectStoreAccess,

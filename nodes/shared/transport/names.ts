@@ -1,6 +1,7 @@
 import { PermissionError } from '../errors';
 import { toNodeError } from '../errorMapping';
 import { apiPrefix, type NatsClient } from './client';
+import { streamVisible } from './subjectPrefix';
 
 /**
  * What the editor's pickers list: the streams, consumers and key-value buckets the server has. Each
@@ -57,10 +58,11 @@ async function listingOrNames<T>(full: () => Promise<T[]>, names: () => Promise<
 	}
 }
 
-/** Every stream of the account (read-only). */
+/** Every stream of the account (read-only); under a Subject Prefix only the streams under it. */
 export async function listStreams(client: NatsClient): Promise<StreamListing[]> {
 	const jsm = await client.jsm();
-	return await listingOrNames(
+	const visible = (s: StreamListing) => streamVisible(client.credentials.subjectPrefix, s.name);
+	const all = await listingOrNames(
 		async () => {
 			const out: StreamListing[] = [];
 			for await (const info of jsm.streams.list()) {
@@ -75,6 +77,7 @@ export async function listStreams(client: NatsClient): Promise<StreamListing[]> 
 		},
 		{},
 	);
+	return all.filter(visible);
 }
 
 /** Every key-value bucket of the account: the streams named KV_<bucket>. */

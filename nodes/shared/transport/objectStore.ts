@@ -7,6 +7,7 @@ import { headers as natsHeaders, type MsgHdrs } from '@nats-io/transport-node';
 import type { NatsClient } from './client';
 import { fromNodeStream, toNodeStream, type ByteCounter } from './byteStreams';
 import { OBJ_BUCKET_STREAM_PREFIX } from './names';
+import { streamVisible } from './subjectPrefix';
 import { chunkStream } from './objectDownload';
 
 /**
@@ -147,7 +148,8 @@ export class ObjectStoreAccess {
 		const out: StreamInfo[] = [];
 		for await (const status of this.objm().list()) {
 			if (out.length >= limit) break;
-			out.push(status.streamInfo);
+			// Under a Subject Prefix only the credential's own buckets.
+			if (streamVisible(this.client.credentials.subjectPrefix, status.streamInfo.config.name)) out.push(status.streamInfo);
 		}
 		return out;
 	}

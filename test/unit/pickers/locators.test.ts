@@ -1,3 +1,4 @@
+import { parseCredentials } from '../../../nodes/shared/transport/credentials';
 import { extractValue } from 'n8n-core/dist/execution-engine/node-execution-context/utils/extract-value';
 import { NodeHelpers, type INode, type INodeProperties, type INodeType } from 'n8n-workflow';
 
@@ -207,9 +208,12 @@ describe('reading a picker', () => {
 		expect(readMonitorStatsBucket(reader({ statsBucket: rl('stats_b', 'name') }), 0)).toBe('stats_b');
 		expect(readMonitorStatsBucket(reader({ statsBucket: 'stats_old' }), 0)).toBe('stats_old');
 		expect(() => readMonitorStatsBucket(reader({ statsBucket: rl('st ats', 'name') }), 0)).toThrow('"st ats" is not a valid bucket name');
-		expect(readHealthOptions(reader({ healthOptions: { deadLetterStream: rl('MY_DLQ', 'name') } }), 0).deadLetterStream).toBe('MY_DLQ');
-		expect(readHealthOptions(reader({ healthOptions: { deadLetterStream: rl('', 'name') } }), 0).deadLetterStream).toBeUndefined();
-		expect(readHealthOptions(reader({ healthOptions: {} }), 0).deadLetterStream).toBe('DLQ');
+		const plainCredential = parseCredentials({ servers: 'nats://h:4222' });
+		const tenant = parseCredentials({ servers: 'nats://h:4222', subjectPrefix: 'tenant-a.' });
+		expect(readHealthOptions(reader({ healthOptions: { deadLetterStream: rl('MY_DLQ', 'name') } }), 0, plainCredential).deadLetterStream).toBe('MY_DLQ');
+		expect(readHealthOptions(reader({ healthOptions: { deadLetterStream: rl('', 'name') } }), 0, plainCredential).deadLetterStream).toBeUndefined();
+		expect(readHealthOptions(reader({ healthOptions: {} }), 0, plainCredential).deadLetterStream).toBe('DLQ');
+		expect(readHealthOptions(reader({ healthOptions: {} }), 0, tenant).deadLetterStream).toBe('tenant-a_DLQ');
 		expect(readPublishOptions(reader({ publishOptions: { expectedStream: rl('ORDERS') } }), 0).expectedStream).toBe('ORDERS');
 		expect(readPublishOptions(reader({ publishOptions: { expectedStream: 'ORDERS' } }), 0).expectedStream).toBe('ORDERS');
 		expect(readPublishOptions(reader({ publishOptions: {} }), 0).expectedStream).toBeUndefined();

@@ -86,6 +86,14 @@ describe('credentialsKey', () => {
 		expect(credentialsKey(parseCredentials(base))).not.toBe(credentialsKey(parseCredentials({ ...base, connectionName: 'other' })));
 	});
 
+	it('differs for credentials that differ only in their encryption keys or Subject Prefix (a pooled client carries its credential)', () => {
+		const keys = (seed: number) => JSON.stringify([{ id: 'k', key: Buffer.alloc(32, seed).toString('base64') }]);
+		expect(credentialsKey(parseCredentials({ ...base, encryptionKeys: keys(1) }))).not.toBe(credentialsKey(parseCredentials({ ...base, encryptionKeys: keys(2) })));
+		expect(credentialsKey(parseCredentials({ ...base, subjectPrefix: 'tenant-a.' }))).not.toBe(credentialsKey(parseCredentials({ ...base, subjectPrefix: 'tenant-b.' })));
+		expect(credentialsKey(parseCredentials({ ...base, subjectPrefix: 'tenant-a.' }))).not.toBe(credentialsKey(parseCredentials(base)));
+		expect(credentialsKey(parseCredentials({ ...base, encryptionKeys: keys(1) }))).toBe(credentialsKey(parseCredentials({ ...base, encryptionKeys: keys(1) })));
+	});
+
 	it('is a hash that does not contain the secret', () => {
 		const key = credentialsKey(parseCredentials(base));
 		expect(key).toMatch(/^[0-9a-f]{64}$/);

@@ -49,7 +49,7 @@ async function execute(this: IExecuteFunctions, client: NatsClient, items: INode
 		this,
 		items,
 		async (i): Promise<IDataObject> => {
-			const name = readDlqStream(this, i);
+			const name = readDlqStream(this, i, client.credentials);
 			const result = await ensureDeadLetterStream(client, {
 				name,
 				subjects: readSubjects(String(this.getNodeParameter('subjects', i, ''))),

@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { DEAD_LETTER_REASONS, DEFAULT_DLQ_STREAM, type DeadLetterFilter } from '../../../shared/deadLetter';
+import { DEAD_LETTER_REASONS, deadLetterStreamName, DEFAULT_DLQ_STREAM, type DeadLetterFilter } from '../../../shared/deadLetter';
+import type { NatsCredentials } from '../../../shared/transport/credentials';
 import { InvalidParameterError } from '../../../shared/errors';
 import { deadLetterStreamLocator, locatorName, streamLocator } from '../../../shared/n8n/locators';
 import { validateStreamName, validateSubjectFilter } from '../../../shared/validation';
@@ -76,8 +77,10 @@ export const filterField: INodeProperties = {
 	],
 };
 
-export function readDlqStream(fn: IExecuteFunctions, itemIndex: number): string {
-	return validateStreamName(locatorName(fn.getNodeParameter('dlqStream', itemIndex, '', { extractValue: true })), 'Dead-Letter Stream');
+/** With the credential, the default "DLQ" means the credential's own (under a Subject Prefix "tenant-a_DLQ"). */
+export function readDlqStream(fn: IExecuteFunctions, itemIndex: number, credentials?: NatsCredentials): string {
+	const name = validateStreamName(locatorName(fn.getNodeParameter('dlqStream', itemIndex, '', { extractValue: true })), 'Dead-Letter Stream');
+	return credentials ? deadLetterStreamName(credentials, name) : name;
 }
 
 export function readDate(value: unknown, field: string): Date | undefined {

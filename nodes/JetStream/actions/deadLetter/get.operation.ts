@@ -27,7 +27,7 @@ async function execute(this: IExecuteFunctions, client: NatsClient, items: INode
 		this,
 		items,
 		async (i) => {
-			const stream = readDlqStream(this, i);
+			const stream = readDlqStream(this, i, client.credentials);
 			const sequence = validateInteger(this.getNodeParameter('sequence', i), 'Sequence', 1);
 			const record = await peekDeadLetter(client, stream, sequence);
 			if (!record) {

@@ -19,7 +19,7 @@ async function execute(this: IExecuteFunctions, client: NatsClient, items: INode
 		this,
 		items,
 		async (i) => {
-			const stream = readDlqStream(this, i);
+			const stream = readDlqStream(this, i, client.credentials);
 			const limit = readLimit(this, i);
 			// listDeadLetters reads 0 as "no limit".
 			const records = await listDeadLetters(client, stream, readFilter(this, i), Number.isFinite(limit) ? limit : 0);

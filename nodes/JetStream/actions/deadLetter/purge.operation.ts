@@ -49,7 +49,7 @@ async function execute(this: IExecuteFunctions, client: NatsClient, items: INode
 		this,
 		items,
 		async (i): Promise<IDataObject> => {
-			const stream = readDlqStream(this, i);
+			const stream = readDlqStream(this, i, client.credentials);
 			const report = await purgeDeadLetters(client, stream, readSelection(this, i));
 			return { dlqStream: stream, purged: report.purged };
 		},

@@ -98,7 +98,7 @@ async function execute(this: IExecuteFunctions, client: NatsClient, items: INode
 		this,
 		items,
 		async (i): Promise<IDataObject> => {
-			const stream = readDlqStream(this, i);
+			const stream = readDlqStream(this, i, client.credentials);
 			const target = String(this.getNodeParameter('targetSubject', i, '')).trim();
 			const report = await redriveDeadLetters(client, stream, readSelection(this, i), {
 				targetSubject: target ? validatePublishSubject(target, 'Target Subject') : undefined,

@@ -3,7 +3,7 @@ import type { KV } from '@nats-io/kv';
 
 import { type JetStreamNodeError } from '../../../shared/errors';
 import { isStreamNotFound, toNodeError } from '../../../shared/errorMapping';
-import type { NatsClient } from '../../../shared/transport';
+import { streamVisible, type NatsClient } from '../../../shared/transport';
 import { toKvOptions, type BucketSettings } from './bucketSettings';
 import { bucketMissing, isNoResponders, kvError } from './kvErrors';
 
@@ -74,7 +74,10 @@ export class KvSession {
 	async list(): Promise<StreamInfo[]> {
 		const out: StreamInfo[] = [];
 		try {
-			for await (const status of this.client.kvm().list()) out.push(status.streamInfo);
+			for await (const status of this.client.kvm().list()) {
+				// Under a Subject Prefix only the credential's own buckets.
+				if (streamVisible(this.client.credentials.subjectPrefix, status.streamInfo.config.name)) out.push(status.streamInfo);
+			}
 		} catch (error) {
 			throw toNodeError(error);
 		}

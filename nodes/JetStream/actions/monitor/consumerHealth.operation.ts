@@ -47,7 +47,7 @@ export const consumerHealth: Operation = {
 			async (i): Promise<IDataObject> => {
 				const stream = readStreamName(this, i);
 				const consumer = readConsumerName(this, i);
-				const options = readHealthOptions(this, i);
+				const options = readHealthOptions(this, i, client.credentials);
 				const info = await jsm.consumers.info(stream, consumer);
 				// The server's own clock when it says (2.10+): a skewed n8n clock does not make a consumer stall.
 				const now = timeOf(info.ts) ?? Date.now();

@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { DEFAULT_DLQ_STREAM } from '../../../shared/deadLetter/naming';
+import { deadLetterStreamName, DEFAULT_DLQ_STREAM } from '../../../shared/deadLetter/naming';
+import type { NatsCredentials } from '../../../shared/transport/credentials';
 import { validateBucketName } from '../../../shared/idempotency/keys';
 import { bucketLocator, deadLetterStreamLocator, locatorName } from '../../../shared/n8n/locators';
 import { DEFAULT_STATS_BUCKET } from '../../../shared/stats/bucket';
@@ -73,7 +74,7 @@ export interface HealthOptions {
 	deadLetterWindowMs: number;
 }
 
-export function readHealthOptions(fn: IExecuteFunctions, i: number): HealthOptions {
+export function readHealthOptions(fn: IExecuteFunctions, i: number, credentials: NatsCredentials): HealthOptions {
 	const options = (fn.getNodeParameter('healthOptions', i, {}) ?? {}) as Record<string, unknown>;
 	const number = (name: string, label: string, fallback: number, min: number) => validateNumber(options[name] ?? fallback, label, min, 1_000_000_000);
 	const stream = locatorName(options.deadLetterStream ?? DEFAULT_DLQ_STREAM).trim();
@@ -84,7 +85,7 @@ export function readHealthOptions(fn: IExecuteFunctions, i: number): HealthOptio
 			failingAtDeadLetters: number('failingAtDeadLetters', 'Failing at Dead Letters', DEFAULT_THRESHOLDS.failingAtDeadLetters, 0),
 			failingAtRedelivered: number('failingAtRedelivered', 'Failing at Redelivered', DEFAULT_THRESHOLDS.failingAtRedelivered, 0),
 		},
-		deadLetterStream: stream ? validateStreamName(stream, 'Dead-Letter Stream') : undefined,
+		deadLetterStream: stream ? deadLetterStreamName(credentials, validateStreamName(stream, 'Dead-Letter Stream')) : undefined,
 		deadLetterWindowMs: number('deadLetterWindow', 'Dead Letters Within (Minutes)', 60, 1) * 60_000,
 	};
 }

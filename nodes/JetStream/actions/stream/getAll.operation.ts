@@ -1,9 +1,9 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import type { NatsClient } from '../../../shared/transport';
+import { streamVisible, type NatsClient } from '../../../shared/transport';
 import { validateSubjectFilter } from '../../../shared/validation';
 import { forEachItem } from '../perItem';
-import { readLimit, takeUpTo, returnAllFields } from '../returnAll';
+import { keepOnly, readLimit, takeUpTo, returnAllFields } from '../returnAll';
 import type { Operation } from '../types';
 import { streamInfoToJson } from './streamJson';
 
@@ -30,7 +30,8 @@ export const getManyStreams: Operation = {
 		return forEachItem(this, items, async (i): Promise<IDataObject[]> => {
 			const subject = String(this.getNodeParameter('listSubject', i, '') ?? '').trim();
 			const filter = subject ? validateSubjectFilter(subject, 'Only Streams Storing Subject') : undefined;
-			return (await takeUpTo(jsm.streams.list(filter), readLimit(this, i))).map(streamInfoToJson);
+			const own = keepOnly(jsm.streams.list(filter), (s) => streamVisible(client.credentials.subjectPrefix, s.config.name));
+			return (await takeUpTo(own, readLimit(this, i))).map(streamInfoToJson);
 		});
 	},
 };
