@@ -1,3 +1,4 @@
+import { BoundedMap } from '../../shared/execution/boundedMap';
 import type { Ticker } from '../../shared/execution/ticker';
 import type { DecodedPayload } from '../../shared/payload/decode';
 import type { Delivery } from '../../shared/transport/delivery';
@@ -96,7 +97,7 @@ export class Lifecycle {
 	/** Waiting messages, oldest first; one back from the parking lot goes to the front (it waited longest). */
 	private readonly line = new Line<HeldMessage>();
 
-	private readonly recent = new Set<number>();
+	private readonly recent = new BoundedMap<number, true>(RECENT_CAPACITY);
 
 	private closing = false;
 
@@ -252,12 +253,7 @@ export class Lifecycle {
 	}
 
 	private remember(sequence: number): void {
-		this.recent.delete(sequence);
-		this.recent.add(sequence);
-		if (this.recent.size > RECENT_CAPACITY) {
-			const oldest = this.recent.values().next().value;
-			if (oldest !== undefined) this.recent.delete(oldest);
-		}
+		this.recent.set(sequence, true);
 	}
 
 	/** Parked messages whose time has come: dead-letter copies are tried again, the rest get back in line (or, closing, go back). */

@@ -1,3 +1,5 @@
+import { BoundedMap } from '../../shared/execution/boundedMap';
+
 /** How long a key this process recorded is known processed without asking the bucket. */
 export const RECENTLY_PROCESSED_MS = 60_000;
 /** How many keys are remembered at most (the oldest are forgotten first). */
@@ -13,7 +15,7 @@ const CAPACITY = 10_000;
  */
 export class RecentlyProcessed {
 	/** Key → when it is forgotten; insertion order is age order (every key is added once per record). */
-	private readonly until = new Map<string, number>();
+	private readonly until = new BoundedMap<string, number>(CAPACITY);
 
 	constructor(
 		private readonly ttlMs: number,
@@ -21,12 +23,7 @@ export class RecentlyProcessed {
 	) {}
 
 	add(key: string): void {
-		this.until.delete(key);
 		this.until.set(key, this.now() + this.ttlMs);
-		if (this.until.size > CAPACITY) {
-			const oldest = this.until.keys().next().value;
-			if (oldest !== undefined) this.until.delete(oldest);
-		}
 	}
 
 	has(key: string): boolean {

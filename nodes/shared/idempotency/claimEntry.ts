@@ -1,6 +1,7 @@
 import type { KvEntry } from '@nats-io/kv';
 
 import { JetStreamApiCodes } from '../errors';
+import { BoundedMap } from '../execution/boundedMap';
 
 /** What a claim looks like in the bucket, and how a claim held by someone else is judged abandoned. */
 
@@ -52,7 +53,7 @@ const WATCH_CAPACITY = 10_000;
  * over a live claim, and one that runs behind wait for ever.
  */
 export class LeaseWatch {
-	private readonly seen = new Map<string, { revision: number; since: number }>();
+	private readonly seen = new BoundedMap<string, { revision: number; since: number }>(WATCH_CAPACITY);
 
 	constructor(private readonly now: () => number) {}
 
@@ -61,12 +62,7 @@ export class LeaseWatch {
 		const now = this.now();
 		const seen = this.seen.get(storageKey);
 		if (seen && seen.revision === revision) return seen.since + leaseMs - now;
-		this.seen.delete(storageKey);
 		this.seen.set(storageKey, { revision, since: now });
-		if (this.seen.size > WATCH_CAPACITY) {
-			const oldest = this.seen.keys().next().value;
-			if (oldest !== undefined) this.seen.delete(oldest);
-		}
 		return leaseMs;
 	}
 
