@@ -135,6 +135,7 @@ function executeContext(params, items, credentials) {
 		continueOnFail: () => false,
 		getWorkflow: () => ({ id: 'bench', name: 'bench', active: false }),
 		getExecutionId: () => 'bench',
+		getInstanceId: () => 'bench-instance',
 		logger,
 		helpers: {},
 	};

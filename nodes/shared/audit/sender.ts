@@ -48,7 +48,11 @@ function encodeChar(char: string, edge: boolean): string {
 	return Array.from(Buffer.from(char, 'utf8'), (b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join('');
 }
 
+/** Printable ASCII without `%`, no space at either end: sent as it is (nearly every id and name). */
+const PLAIN = /^(?:[!-$&-~]|[!-$&-~][ -$&-~]*[!-$&-~])$/;
+
 export function encodeHeaderValue(text: string, maxLength = MAX_SENDER_VALUE_LENGTH): string {
+	if (text.length <= maxLength && PLAIN.test(text)) return text;
 	const chars = Array.from(text);
 	const encoded = chars.map((char, i) => encodeChar(char, i === 0 || i === chars.length - 1));
 	if (encoded.join('').length <= maxLength) return encoded.join('');
@@ -76,13 +80,26 @@ export function namesSender(headers: HeaderRecord): boolean {
 	return Object.values(FIELD_HEADER).some((name) => headerValue(headers, name) !== undefined);
 }
 
+/** Encoded once per sender: one execution publishes every item with the same one. */
+const encodedSenders = new WeakMap<Partial<Sender>, Array<[string, string]>>();
+
+function encodedSender(sender: Partial<Sender>): Array<[string, string]> {
+	let encoded = encodedSenders.get(sender);
+	if (!encoded) {
+		encoded = [];
+		for (const [field, name] of Object.entries(FIELD_HEADER) as Array<[keyof Sender, string]>) {
+			const value = sender[field];
+			if (value !== null && value !== undefined && value !== '') encoded.push([name, encodeHeaderValue(value)]);
+		}
+		encodedSenders.set(sender, encoded);
+	}
+	return encoded;
+}
+
 /** Adds the sender's headers, unless the user set any of them (a relay may pass the original sender on). */
 export function applySender(headers: HeaderRecord, sender: Partial<Sender>): void {
 	if (namesSender(headers)) return;
-	for (const [field, name] of Object.entries(FIELD_HEADER) as Array<[keyof Sender, string]>) {
-		const value = sender[field];
-		if (value !== null && value !== undefined && value !== '') headers[name] = encodeHeaderValue(value);
-	}
+	for (const [name, value] of encodedSender(sender)) headers[name] = value;
 }
 
 /** The sender a message names, decoded; undefined when it carries none of the headers. */
