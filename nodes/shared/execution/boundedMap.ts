@@ -3,9 +3,10 @@
  *
  * Why not a plain Map and `keys().next()` for the oldest: V8's ordered hash tables keep deleted slots
  * until they are rehashed, and finding the first live entry walks over them. Kept at 10 000 entries
- * with one added and one evicted per message, that walk cost 23 µs per insertion (measured, Node 20),
- * more than all the rest of a message's handling in the trigger. Here a ring of keys remembers the
- * order; an entry set again gets a new slot and its old slot no longer evicts it.
+ * with one added and one evicted per message, that walk cost up to 23 µs per insertion in a tight loop
+ * (Node 20); in the trigger's drain of 100 000 messages, 2–8 µs of its 30–35 µs of CPU per message.
+ * Here a ring of keys remembers the order; an entry set again gets a new slot and its old slot no
+ * longer evicts it.
  */
 export class BoundedMap<K, V> {
 	private readonly entries = new Map<K, { value: V; slot: number }>();
