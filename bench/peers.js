@@ -103,6 +103,7 @@ function figures(s, run, good, poisonCount, deadLettered) {
 	let poisonAttempts = 0;
 	let poisonSeen = 0;
 	let maxPoisonAttempts = 0;
+	let goodRetried = 0;
 	for (const [, hits] of successes) successHits += hits;
 	for (let n = 1; n <= good + poisonCount; n++) {
 		if (isPoison(n)) {
@@ -113,6 +114,8 @@ function figures(s, run, good, poisonCount, deadLettered) {
 			continue;
 		}
 		const hits = successes.get(n) ?? 0;
+		// A good message that ran again (its execution failed for another reason, e.g. during the restart).
+		if ((attempts.get(n) ?? 0) > 1) goodRetried++;
 		if (hits === 0) lost++;
 		if (hits > 1) twice++;
 	}
@@ -122,6 +125,7 @@ function figures(s, run, good, poisonCount, deadLettered) {
 	return {
 		lost,
 		twice,
+		goodRetried,
 		successHits,
 		seconds,
 		rate: successHits / seconds,
@@ -184,7 +188,7 @@ function table(results, versions, options) {
 	lines.push('', 'Per contender (n8n execution list as the cross-check; restart = SIGTERM until exit, then start until ready):', '');
 	for (const r of results) {
 		const rs = r.run.restart;
-		lines.push(`- ${r.contender.label}: n8n lists ${r.n8nCounts.success} successful and ${r.n8nCounts.error} failed executions (stopped at: ${Object.entries(r.n8nCounts.errorAt).map(([k, v]) => `${k} ${v}`).join(', ')}); the collector saw ${r.f.successHits} successes and ${r.f.poisonAttempts} poison attempts; poison that succeeded: ${r.f.poisonSucceeded}; restart at ${rs ? `${rs.atSeconds.toFixed(1)} s (${rs.goodDoneBefore} good done), n8n stopped in ${(rs.stopMs / 1000).toFixed(1)} s and was back in ${(rs.downMs / 1000).toFixed(1)} s` : 'never'}; run ${((r.run.ended - r.run.started) / 1000).toFixed(1)} s, ended by ${r.run.end}; at the end: ${r.waiting}; ${r.contender.limits}.`);
+		lines.push(`- ${r.contender.label}: n8n lists ${r.n8nCounts.success} successful and ${r.n8nCounts.error} failed executions (stopped at: ${Object.entries(r.n8nCounts.errorAt).map(([k, v]) => `${k} ${v}`).join(', ')}); the collector saw ${r.f.successHits} successes, ${r.f.poisonAttempts} poison attempts, ${r.f.goodRetried} good messages attempted more than once; poison that succeeded: ${r.f.poisonSucceeded}; restart at ${rs ? `${rs.atSeconds.toFixed(1)} s (${rs.goodDoneBefore} good done), n8n stopped in ${(rs.stopMs / 1000).toFixed(1)} s and was back in ${(rs.downMs / 1000).toFixed(1)} s` : 'never'}; run ${((r.run.ended - r.run.started) / 1000).toFixed(1)} s, ended by ${r.run.end}; at the end: ${r.waiting}; ${r.contender.limits}.`);
 	}
 	lines.push('', `Versions: n8n ${versions.n8n} (regular mode, SQLite), Node ${versions.node} (n8n) / ${process.version} (benchmark), nats-server ${versions.nats}, RabbitMQ ${versions.rabbit} (Debian ${versions.rabbitPackage}), Erlang/${versions.erlang}, amqplib ${versions.amqplib} (n8n's).`);
 	return lines.join('\n');
