@@ -83,6 +83,10 @@ async function startNats({ dir, port = 0, bin = process.env.NATS_SERVER_BIN || '
 		port: actual,
 		version,
 		stop,
+		/** What the server printed since it last started (a failed e2e scenario shows its tail). */
+		get log() {
+			return log;
+		},
 		async restart() {
 			await stop();
 			log = '';

@@ -5,12 +5,13 @@ const { join } = require('node:path');
 
 const pause = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/** `what` may be a function: it is called at the timeout, so the error can say what was seen last. */
 async function eventually(check, timeoutMs, what) {
 	const deadline = Date.now() + timeoutMs;
 	for (;;) {
 		const value = await check();
 		if (value) return value;
-		if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+		if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'function' ? what() : what}`);
 		await pause(250);
 	}
 }

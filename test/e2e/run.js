@@ -73,6 +73,7 @@ async function withStack(mode, runtime, work, body) {
 		if (results.some((r) => !r.ok)) {
 			console.log(`n8n ${mode} log (tail):\n${n8n.log.slice(-2500)}`);
 			for (const w of workers) console.log(`${w.label} log (tail):\n${w.log.slice(-1500)}`);
+			console.log(`nats-server log since its last start (tail):\n${nats.log.slice(-2500)}`);
 		}
 	}
 }

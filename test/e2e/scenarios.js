@@ -375,7 +375,9 @@ const trigger = [
 		async run(s) {
 			await s.nats.restart();
 			await eventually(() => !s.nc.isClosed() && s.nc.info, 10_000, 'test connection back');
-			await eventually(async () => s.js.publish('work.orders', JSON.stringify({ orderId: 'R-1' })).then(() => true, () => false), 20_000, 'publishing again');
+			let refused = 'nothing yet';
+			const publishOnce = () => s.js.publish('work.orders', JSON.stringify({ orderId: 'R-1' })).then(() => true, (error) => ((refused = error.message), false));
+			await eventually(publishOnce, 20_000, () => `publishing again (last refusal: ${refused})`);
 			await eventually(async () => triggeredSequences(await successfulExecutions(s.n8n, s.consumeId)).includes(6), 30_000, 'message 6 processed');
 		},
 	},
