@@ -11,7 +11,7 @@ const { join } = require('node:path');
 const { connect } = require('@nats-io/transport-node');
 const { jetstream, jetstreamManager, AckPolicy } = require('@nats-io/jetstream');
 const h = require('./lib/harness');
-const { rawWindow, nodePublish, benchCredentials, itemsOf } = require('./publish');
+const { rawWindow, nodePublish, benchCredentials, itemsOf, timedOnBench } = require('./publish');
 const { rawConsume, triggerConsume, fill } = require('./trigger');
 
 // v0.5.0 on purpose (v0.5.1 is not used); its `bench js pub|consume` syntax is checked with --help.
@@ -56,12 +56,7 @@ module.exports = async function goCeiling({ quick }) {
 	try {
 		for (const size of [128, 1024]) {
 			const items = itemsOf(count, size);
-			const timed = (fn) => async () => {
-				await jsm.streams.purge('BENCH');
-				const t = process.hrtime.bigint();
-				await fn();
-				return count / (Number(process.hrtime.bigint() - t) / 1e9);
-			};
+			const timed = timedOnBench(jsm, count);
 			let round = 0;
 			// Go publishes into its own memory stream (benchstream) and then consumes that backlog with a new
 			// durable consumer, batch = its pull size; it reports its own rates.

@@ -12,11 +12,8 @@ const h = require('./lib/harness');
 
 const WINDOWS = [256, 1024, 4096];
 
-/**
- * Raw at its best: one pending count and one waiter (no Promise.race over a set per message). Every item
- * is serialized as it is sent, as the node does: all contenders start from the same items.
- */
-async function rawWindow(js, subject, items, window) {
+/** Sends every item through `send`, keeping at most `window` unanswered: one pending count and one waiter. */
+async function windowed(items, window, send) {
 	let pending = 0;
 	let waiter;
 	let failure;
@@ -35,10 +32,18 @@ async function rawWindow(js, subject, items, window) {
 	for (const item of items) {
 		if (pending >= window) await new Promise((r) => (waiter = r));
 		pending++;
-		js.publish(subject, JSON.stringify(item.json)).then(settled, failed);
+		send(item).then(settled, failed);
 	}
 	while (pending > 0) await new Promise((r) => (waiter = r));
 	if (failure) throw failure;
+}
+
+/**
+ * Raw at its best: a counter-based window (no Promise.race over a set per message). Every item is
+ * serialized as it is sent, as the node does: all contenders start from the same items.
+ */
+async function rawWindow(js, subject, items, window) {
+	await windowed(items, window, (item) => js.publish(subject, JSON.stringify(item.json)));
 }
 
 /**
@@ -47,20 +52,7 @@ async function rawWindow(js, subject, items, window) {
  * work from the node's own.
  */
 async function rawWithHeaders(js, subject, items, window, seal) {
-	let pending = 0;
-	let waiter;
-	let failure;
-	const settled = () => {
-		pending--;
-		if (waiter) {
-			const wake = waiter;
-			waiter = undefined;
-			wake();
-		}
-	};
-	for (const item of items) {
-		if (pending >= window) await new Promise((r) => (waiter = r));
-		pending++;
+	await windowed(items, window, (item) => {
 		const hs = natsHeaders();
 		hs.set('X-Correlation-Id', uuidv7());
 		let data = JSON.stringify(item.json);
@@ -69,13 +61,8 @@ async function rawWithHeaders(js, subject, items, window, seal) {
 			for (const [name, value] of Object.entries(sealed.headers)) hs.set(name, value);
 			data = sealed.data;
 		}
-		js.publish(subject, data, { headers: hs }).then(settled, (error) => {
-			failure = error;
-			settled();
-		});
-	}
-	while (pending > 0) await new Promise((r) => (waiter = r));
-	if (failure) throw failure;
+		return js.publish(subject, data, { headers: hs });
+	});
 }
 
 async function rawEach(js, subject, items) {
@@ -102,6 +89,19 @@ const itemsOf = (count, size) => {
 	return Array.from({ length: count }, (_, n) => ({ json: { n, body } }));
 };
 
+/**
+ * A contender as a timed run: both clocks start after the purge of BENCH, with a connection already open (the
+ * node's pooled one is opened in the untimed warm-up round), and stop when the last acknowledgement is in.
+ */
+function timedOnBench(jsm, count) {
+	return (fn) => async () => {
+		await jsm.streams.purge('BENCH');
+		const t = process.hrtime.bigint();
+		await fn();
+		return count / (Number(process.hrtime.bigint() - t) / 1e9);
+	};
+}
+
 module.exports = async function publishBench({ quick }) {
 	h.ensureBuilt();
 	const { JetStream } = h.dist('nodes/JetStream/JetStream.node.js');
@@ -121,14 +121,7 @@ module.exports = async function publishBench({ quick }) {
 	try {
 		for (const size of [128, 1024]) {
 			const items = itemsOf(count, size);
-			// Both clocks start after the purge, with a connection already open (the node's pooled one was
-			// opened in the untimed warm-up round), and stop when the last acknowledgement is in.
-			const timed = (fn) => async () => {
-				await jsm.streams.purge('BENCH');
-				const t = process.hrtime.bigint();
-				await fn();
-				return count / (Number(process.hrtime.bigint() - t) / 1e9);
-			};
+			const timed = timedOnBench(jsm, count);
 			const contenders = [
 				['node, default options', nodePublish(JetStream, credentials, 'bench.node', items, {})],
 				['node, no correlation ids', nodePublish(JetStream, credentials, 'bench.node', items, { generateCorrelationId: false })],
@@ -166,6 +159,7 @@ module.exports = async function publishBench({ quick }) {
 };
 
 module.exports.rawWindow = rawWindow;
+module.exports.timedOnBench = timedOnBench;
 module.exports.nodePublish = nodePublish;
 module.exports.benchCredentials = benchCredentials;
 module.exports.itemsOf = itemsOf;
