@@ -102,18 +102,20 @@ export function applySender(headers: HeaderRecord, sender: Partial<Sender>): voi
 	for (const [name, value] of encodedSender(sender)) headers[name] = value;
 }
 
-/** The sender a message names, decoded; undefined when it carries none of the headers. */
+const FIELD_BY_HEADER = new Map(Object.entries(FIELD_HEADER).map(([field, name]) => [name.toLowerCase(), field as keyof Sender]));
+
+/**
+ * The sender a message names, decoded; undefined when it carries none of the headers. One pass over the
+ * headers: the trigger reads this for every message it delivers.
+ */
 export function readSender(headers: HeaderRecord): Sender | undefined {
-	if (!namesSender(headers)) return undefined;
-	const field = (name: string) => {
-		const value = headerValue(headers, name);
-		return value === undefined ? null : decodeHeaderValue(value);
-	};
-	return {
-		instanceId: field(SenderHeaders.InstanceId),
-		workflowId: field(SenderHeaders.WorkflowId),
-		workflowName: field(SenderHeaders.WorkflowName),
-		executionId: field(SenderHeaders.ExecutionId),
-		node: field(SenderHeaders.Node),
-	};
+	let sender: Sender | undefined;
+	for (const [name, value] of Object.entries(headers)) {
+		const field = FIELD_BY_HEADER.get(name.toLowerCase());
+		if (field === undefined) continue;
+		sender ??= { instanceId: null, workflowId: null, workflowName: null, executionId: null, node: null };
+		// The first value of a field wins, as headerValue reads it.
+		sender[field] ??= decodeHeaderValue(Array.isArray(value) ? value[0] : value);
+	}
+	return sender;
 }
